@@ -1,0 +1,235 @@
+"""The run loop: optimizers walk a surface until a stop reason applies.
+
+Stop reasons (checked at every recorded point, in this order):
+
+* ``diverged``  – the loss or gradient overflowed or became NaN, or the point left the
+  window by more than ``FAR`` window-widths: exploding (or, if the loss fell, unbounded below).
+* ``converged`` – |∇f| < tol at a point with curvature (a minimum, or a saddle or maximum).
+* ``stalled``   – the gradient has vanished away from any minimum: |∇f| < tol on flat
+  ground, or for ``PATIENCE`` steps the slope and the movement were negligible while
+  the loss stayed well above the lowest value in the window.
+* ``max_steps`` – every step was used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gradtutor.descent.optimizers import OptimizerSpec
+from gradtutor.descent.surfaces import Surface
+
+FAR = 10.0  # window-widths beyond the view that count as "ran away"
+PATIENCE = 100  # steps of negligible progress before a run is called stalled
+# "Flat", relative to the surface: crossing the window at this slope (or curving at this
+# rate) changes the loss by under FLAT (CURVE) of its spread over the window.
+FLAT = 0.05
+CURVE = 1.0
+
+STOP_DETAILS = {
+    "converged": "|∇f| < tol: the slope has vanished at a critical point",
+    "max_steps": "used every step before |∇f| fell below the tolerance",
+    "exploding": "the learning rate is too large — each step overshoots further: exploding",
+    "unbounded": "the loss is unbounded below — the path runs downhill forever",
+    "overflow": "the loss overflowed (inf or NaN) — exploding",
+    "stalled": "vanishing gradient on a plateau: the slope is too small to make progress",
+}
+
+
+@dataclass(frozen=True)
+class SurfaceScale:
+    """How big the loss and the window are: used to judge 'flat' and 'far'."""
+
+    floor: float  # the lowest loss known or seen in the window
+    spread: float  # a robust range of the loss over the window (95th percentile − min)
+    span: float  # the window's diagonal
+
+    @classmethod
+    def of(cls, surface: Surface, n: int = 64) -> SurfaceScale:
+        axes = [np.linspace(lo, hi, n) for lo, hi in surface.window]
+        with np.errstate(all="ignore"):
+            grid = np.asarray(surface.value(*np.meshgrid(*axes)), dtype=float)
+        values = np.broadcast_to(grid, (n,) * surface.dim)
+        values = values[np.isfinite(values)]
+        low = float(values.min()) if values.size else 0.0
+        if surface.min_value is not None:
+            low = min(low, surface.min_value)
+        high = float(np.quantile(values, 0.95)) if values.size else 1.0
+        span = math.hypot(*(hi - lo for lo, hi in surface.window))
+        return cls(floor=low, spread=max(high - low, 1e-12), span=span)
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """One optimizer's walk: every point from the start, and why it stopped."""
+
+    spec: OptimizerSpec
+    trajectory: np.ndarray  # shape (steps + 1, dim), the start included
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    stop_reason: str
+    stop_detail: str
+
+    @property
+    def steps(self) -> int:
+        return len(self.trajectory) - 1
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.trajectory[-1]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.spec.to_json(),
+            "trajectory": self.trajectory.tolist(),
+            "losses": [_json_float(v) for v in self.losses.tolist()],
+            "stop_reason": self.stop_reason,
+            "stop_detail": self.stop_detail,
+            "steps": self.steps,
+        }
+
+
+def _json_float(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def run(
+    surface: Surface,
+    spec: OptimizerSpec,
+    start: tuple[float, ...],
+    *,
+    max_steps: int,
+    tol: float,
+    scale: SurfaceScale | None = None,
+) -> Run:
+    """Run one optimizer from ``start`` for at most ``max_steps`` updates."""
+    scale = scale or SurfaceScale.of(surface)
+    dim = surface.dim
+    point = np.array(start, dtype=float)
+    optimizer = spec.build(dim)
+    trajectory = np.empty((max_steps + 1, dim))
+    losses = np.empty(max_steps + 1)
+    norms = np.empty(max_steps + 1)
+    bounds = [(lo - FAR * (hi - lo), hi + FAR * (hi - lo)) for lo, hi in surface.window]
+    value, gradient = surface.value, surface.gradient
+    reason, detail = "max_steps", STOP_DETAILS["max_steps"]
+    k = 0
+    with np.errstate(all="ignore"):
+        while True:
+            loss = float(value(*point))
+            grad = np.asarray(gradient(point), dtype=float)
+            norm = math.sqrt(float(grad @ grad))
+            trajectory[k] = point
+            losses[k] = loss
+            norms[k] = norm
+            stop = _stop(surface, scale, point, loss, norm, bounds, losses[0], tol)
+            if stop is None and k >= PATIENCE and k % 10 == 0:
+                stop = _stalled(surface, scale, trajectory, losses, norms, k)
+            if stop is not None:
+                reason, detail = stop
+                break
+            if k == max_steps:
+                break
+            optimizer.step(point, grad)
+            k += 1
+    n = k + 1
+    return Run(spec, trajectory[:n].copy(), losses[:n].copy(), norms[:n].copy(), reason, detail)
+
+
+def _stop(
+    surface: Surface,
+    scale: SurfaceScale,
+    point: np.ndarray,
+    loss: float,
+    norm: float,
+    bounds: list[tuple[float, float]],
+    first_loss: float,
+    tol: float,
+) -> tuple[str, str] | None:
+    if not (math.isfinite(loss) and math.isfinite(norm)):
+        if loss == -math.inf:
+            return "diverged", STOP_DETAILS["unbounded"]
+        return "diverged", STOP_DETAILS["overflow"]
+    for coord, (lo, hi) in zip(point, bounds, strict=True):
+        if not lo <= coord <= hi:
+            key = "unbounded" if loss < first_loss else "exploding"
+            return "diverged", STOP_DETAILS[key]
+    if norm < tol:
+        if _curving(surface, scale, point) or loss - scale.floor <= FLAT * scale.spread:
+            return "converged", STOP_DETAILS["converged"]
+        return "stalled", STOP_DETAILS["stalled"]
+    return None
+
+
+def _curving(surface: Surface, scale: SurfaceScale, point: np.ndarray) -> bool:
+    """Is the surface bent here (a minimum, saddle or maximum) rather than flat?"""
+    curvature = float(np.max(np.abs(np.linalg.eigvalsh(surface.hessian(point)))))
+    return curvature * scale.span**2 >= CURVE * scale.spread
+
+
+def _stalled(
+    surface: Surface,
+    scale: SurfaceScale,
+    trajectory: np.ndarray,
+    losses: np.ndarray,
+    norms: np.ndarray,
+    k: int,
+) -> tuple[str, str] | None:
+    """No progress for PATIENCE steps on ground that is flat and well above the floor."""
+    if losses[k] - scale.floor <= FLAT * scale.spread:
+        return None
+    if float(norms[k - PATIENCE : k + 1].max()) * scale.span >= FLAT * scale.spread:
+        return None
+    moved = float(np.linalg.norm(trajectory[k] - trajectory[k - PATIENCE]))
+    if moved >= FLAT * scale.span or _curving(surface, scale, trajectory[k]):
+        return None
+    return "stalled", STOP_DETAILS["stalled"]
+
+
+@dataclass(frozen=True, eq=False)
+class Race:
+    """Several optimizers from one start on one surface."""
+
+    surface: Surface
+    start: tuple[float, ...]
+    runs: tuple[Run, ...]
+    max_steps: int
+    tol: float
+
+    def ranking(self) -> list[tuple[int, Run]]:
+        """Converged runs first, by steps taken; the rest by final loss."""
+
+        def key(item: tuple[int, Run]) -> tuple[int, float]:
+            _, r = item
+            if r.stop_reason == "converged":
+                return (0, r.steps)
+            loss = r.losses[-1]
+            return (1, loss if math.isfinite(loss) and r.stop_reason != "diverged" else math.inf)
+
+        return sorted(enumerate(self.runs), key=key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "surface": self.surface.to_json(),
+            "start": list(self.start),
+            "window": [list(w) for w in self.surface.window],
+            "steps": self.max_steps,
+            "tol": self.tol,
+            "runs": [r.to_json() for r in self.runs],
+        }
+
+
+def race(
+    surface: Surface,
+    specs: list[OptimizerSpec],
+    start: tuple[float, ...],
+    *,
+    max_steps: int,
+    tol: float,
+) -> Race:
+    scale = SurfaceScale.of(surface)
+    runs = tuple(run(surface, s, start, max_steps=max_steps, tol=tol, scale=scale) for s in specs)
+    return Race(surface, tuple(start), runs, max_steps, tol)
