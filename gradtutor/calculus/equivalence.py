@@ -1,0 +1,470 @@
+"""The one place that decides whether two expressions are equal.
+
+How: both sides are evaluated with mpmath at 50 significant digits at random real
+points (seeded from the inputs, so a verdict is reproducible), skipping points
+where a side is undefined. Points on the whole real line decide ``equivalent``;
+points where every variable is positive decide ``domain_dependent``. A difference
+that is only tiny is re-checked at 120 digits, so rounding never passes for a
+difference and ``x^2 + 10^-9`` never passes for ``x^2``. sympy's symbolic methods
+step in where numbers can't be trusted (too few points where both sides are
+defined). Everything runs under a hard time limit.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import sympy
+
+from gradtutor.calculus.errors import ParseError
+from gradtutor.calculus.feedback import generic_feedback
+from gradtutor.calculus.numeric import Compiled, Undefined, Unsupported, compile_expr, evaluate
+from gradtutor.calculus.parsing import Parsed, parse
+from gradtutor.calculus.printing import plain
+from gradtutor.calculus.results import (
+    CheckResult,
+    Counterexample,
+    Feedback,
+    InputError,
+    Number,
+    Verdict,
+)
+from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+
+__all__ = ["DEFAULT_TIME_LIMIT", "check", "check_exprs", "compare"]
+
+DEFAULT_TIME_LIMIT = 2.0
+DPS = 50
+HIGH_DPS = 120
+REAL_POINTS = 14
+POSITIVE_POINTS = 10
+EXTRA_POINTS = 40  # for piecewise functions (abs, max, sign), which numbers can miss
+_PIECEWISE = (sympy.Abs, sympy.Max, sympy.Min, sympy.sign, sympy.Heaviside)
+_NICE = [2, 3, -1, -2, Fraction(1, 2), 5, -3, 4, Fraction(-1, 2), 7, Fraction(3, 2), 10]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the numbers say about two expressions."""
+
+    verdict: Verdict
+    counterexample: Counterexample | None = None
+    domain: str | None = None
+    note: str | None = None
+
+
+def check(
+    expected: str,
+    answer: str,
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+) -> CheckResult:
+    """Is ``answer`` equal to ``expected``? Both are texts in gradtutor's input language.
+
+    An expected side with a derivative operator (``d/dx(3x^3)``) is evaluated first.
+    Never raises on bad input: the result's verdict is then ``invalid``.
+    """
+    start = time.perf_counter()
+    try:
+        with _limit(time_limit):
+            parsed_expected = _parse_side(expected, "expected")
+            parsed_answer = _parse_side(answer, "answer")
+    except _SideError as exc:
+        return CheckResult(
+            verdict=Verdict.INVALID, error=exc.error, elapsed_ms=_ms(start), **exc.read
+        )
+    except TimeLimitExceeded:
+        return CheckResult(
+            verdict=Verdict.UNDETERMINED,
+            feedback=(Feedback("time_limit", "reading the input took too long"),),
+            elapsed_ms=_ms(start),
+        )
+    return check_parsed(parsed_expected, parsed_answer, time_limit=time_limit, start=start)
+
+
+def check_exprs(
+    expected: sympy.Expr,
+    answer: sympy.Expr,
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+) -> CheckResult:
+    """The same as :func:`check` for sympy expressions (``Derivative`` allowed in ``expected``)."""
+    return check_parsed(
+        Parsed(text=plain(expected), expr=expected),
+        Parsed(text=plain(answer), expr=answer),
+        time_limit=time_limit,
+    )
+
+
+def check_parsed(
+    expected: Parsed,
+    answer: Parsed,
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    start: float | None = None,
+) -> CheckResult:
+    """Judge two parsed sides."""
+    start = time.perf_counter() if start is None else start
+    derivative_mode = expected.has_derivative
+    shown: dict[str, Any] = {}
+    try:
+        with _limit(time_limit):
+            shown = {
+                "expected": expected.plain,
+                "answer": answer.plain,
+                "expected_read_as": expected.pretty,
+                "read_as": answer.pretty,
+            }
+            expected_value = expected.value
+            answer_value = answer.value
+            shown["expected_value"] = plain(expected_value)
+            comparison = compare(expected_value, answer_value)
+            feedback: list[Feedback] = []
+            simplest = None
+            if comparison.verdict is Verdict.NOT_EQUIVALENT:
+                if derivative_mode:
+                    feedback.extend(_misconceptions(expected.expr, answer_value))
+                feedback.extend(
+                    generic_feedback(
+                        expected_value,
+                        answer_value,
+                        derivative_of=_derivative_operand(expected.expr),
+                    )
+                )
+            elif comparison.verdict is Verdict.EQUIVALENT:
+                simplest = _simplest(expected_value, answer_value)
+            if comparison.note:
+                feedback.append(Feedback("method", comparison.note))
+    except TimeLimitExceeded:
+        limit = f"{time_limit:g} s" if time_limit else "the time limit"
+        return CheckResult(
+            verdict=Verdict.UNDETERMINED,
+            feedback=(
+                Feedback(
+                    "time_limit",
+                    f"gradtutor could not decide within {limit}; "
+                    "this says nothing about whether the answer is right",
+                ),
+            ),
+            notes=expected.notes + answer.notes,
+            elapsed_ms=_ms(start),
+            derivative_mode=derivative_mode,
+            **shown,
+        )
+    return CheckResult(
+        verdict=comparison.verdict,
+        counterexample=comparison.counterexample,
+        feedback=tuple(feedback),
+        domain=comparison.domain,
+        simplest=simplest,
+        notes=expected.notes + answer.notes,
+        elapsed_ms=_ms(start),
+        derivative_mode=derivative_mode,
+        **shown,
+    )
+
+
+# -- parsing both sides ---------------------------------------------------------
+
+
+class _SideError(Exception):
+    def __init__(self, error: InputError, read: dict[str, Any]) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.read = read
+
+
+def _parse_side(text: str, side: str) -> Parsed:
+    try:
+        return parse(text)
+    except ParseError as exc:
+        raise _SideError(
+            InputError(
+                message=exc.message, side=side, column=exc.column, hint=exc.hint, text=exc.text
+            ),
+            {},
+        ) from None
+    except RecursionError:
+        raise _SideError(
+            InputError(message="the expression is nested too deeply", side=side, text=text), {}
+        ) from None
+
+
+# -- numeric comparison ----------------------------------------------------------
+
+
+def compare(expected: sympy.Expr, answer: sympy.Expr, *, seed: int | None = None) -> Comparison:
+    """Compare two derivative-free expressions at random real points."""
+    symbols = sorted(expected.free_symbols | answer.free_symbols, key=lambda s: s.name)
+    try:
+        fe, fa = compile_expr(expected), compile_expr(answer)
+    except Unsupported:
+        return _symbolic(expected, answer, "these functions can only be compared symbolically")
+    if seed is None:
+        seed = zlib.crc32(f"{sympy.srepr(expected)}|{sympy.srepr(answer)}".encode())
+    rng = random.Random(seed)
+    with mpmath.workdps(DPS):
+        if not symbols:
+            return _compare_constants(fe, fa)
+        real = [_random_point(rng, symbols, positive=False) for _ in range(REAL_POINTS)]
+        positive = [_random_point(rng, symbols, positive=True) for _ in range(POSITIVE_POINTS)]
+        if expected.has(*_PIECEWISE) or answer.has(*_PIECEWISE):
+            real += [_random_point(rng, symbols, positive=False) for _ in range(EXTRA_POINTS)]
+            positive += [
+                _random_point(rng, symbols, positive=True) for _ in range(EXTRA_POINTS // 2)
+            ]
+        real_stats = _sample(fe, fa, real)
+        positive_stats = _sample(fe, fa, positive)
+    return _decide(expected, answer, fe, fa, symbols, real_stats, positive_stats)
+
+
+@dataclass
+class _Stats:
+    agree: int = 0
+    differ: list[dict[sympy.Symbol, Any]] | None = None
+    one_sided: list[dict[sympy.Symbol, Any]] | None = None
+
+    @property
+    def bad(self) -> bool:
+        return bool(self.differ or self.one_sided)
+
+
+def _sample(fe: Compiled, fa: Compiled, points: list[dict[sympy.Symbol, Any]]) -> _Stats:
+    stats = _Stats(differ=[], one_sided=[])
+    for point in points:
+        outcome = _outcome(fe, fa, point)
+        if outcome == "agree":
+            stats.agree += 1
+        elif outcome == "differ":
+            stats.differ.append(point)  # type: ignore[union-attr]
+        elif outcome == "one_sided":
+            stats.one_sided.append(point)  # type: ignore[union-attr]
+    return stats
+
+
+def _value(f: Compiled, point: dict[sympy.Symbol, Any]) -> Any | None:
+    try:
+        return evaluate(f, point)
+    except Undefined:
+        return None
+
+
+def _outcome(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> str:
+    ve, va = _value(fe, point), _value(fa, point)
+    if ve is None and va is None:
+        return "none"
+    if ve is None or va is None:
+        return "one_sided"
+    if _close(ve, va, DPS):
+        return "agree"
+    if _relative(ve, va) < mpmath.mpf(10) ** -12:
+        # Tiny: rounding, or a real but small difference? Ask again with more digits.
+        with mpmath.workdps(HIGH_DPS):
+            point_hi = {k: mpmath.mpf(v) for k, v in point.items()}
+            ve, va = _value(fe, point_hi), _value(fa, point_hi)
+            if ve is not None and va is not None and _close(ve, va, HIGH_DPS):
+                return "agree"
+    return "differ"
+
+
+def _relative(a: Any, b: Any) -> Any:
+    return abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b))
+
+
+def _close(a: Any, b: Any, dps: int) -> bool:
+    return _relative(a, b) <= mpmath.mpf(10) ** -(dps - 15)
+
+
+def _random_point(
+    rng: random.Random, symbols: Sequence[sympy.Symbol], *, positive: bool
+) -> dict[sympy.Symbol, Any]:
+    point = {}
+    for sym in symbols:
+        # mostly about 0.06 to 12; one in five about 12 to 300
+        low, high = (-1.2, 1.1) if rng.random() < 0.8 else (1.1, 2.5)
+        magnitude = 10 ** rng.uniform(low, high)
+        sign = 1 if positive or rng.random() < 0.5 else -1
+        point[sym] = mpmath.mpf(sign * magnitude)
+    return point
+
+
+def _compare_constants(fe: Compiled, fa: Compiled) -> Comparison:
+    outcome = _outcome(fe, fa, {})
+    if outcome == "agree":
+        return Comparison(Verdict.EQUIVALENT)
+    ve, va = _value(fe, {}), _value(fa, {})
+    if outcome == "none":
+        return Comparison(Verdict.UNDETERMINED, note="neither side is a real number")
+    return Comparison(
+        Verdict.NOT_EQUIVALENT, counterexample=Counterexample({}, _number(ve), _number(va))
+    )
+
+
+def _decide(
+    expected: sympy.Expr,
+    answer: sympy.Expr,
+    fe: Compiled,
+    fa: Compiled,
+    symbols: list[sympy.Symbol],
+    real: _Stats,
+    positive: _Stats,
+) -> Comparison:
+    if not real.bad and not positive.bad:
+        if real.agree + positive.agree >= 4:
+            return Comparison(Verdict.EQUIVALENT)
+        return _symbolic(
+            expected, answer, "few real points where both sides are defined; checked symbolically"
+        )
+    if not positive.bad and positive.agree >= 3:
+        point = _nice_point(fe, fa, symbols, want="negative") or _rounded(
+            fe,
+            fa,
+            (real.differ or real.one_sided)[0],  # type: ignore[index]
+        )
+        return Comparison(
+            Verdict.DOMAIN_DEPENDENT,
+            counterexample=_counterexample(fe, fa, point),
+            domain=_positive_domain(symbols),
+        )
+    point = _nice_point(fe, fa, symbols, want="positive") or _nice_point(
+        fe, fa, symbols, want="any"
+    )
+    if point is None:
+        bad = positive.differ or real.differ or positive.one_sided or real.one_sided
+        point = _rounded(fe, fa, bad[0])  # type: ignore[index]
+    return Comparison(Verdict.NOT_EQUIVALENT, counterexample=_counterexample(fe, fa, point))
+
+
+def _symbolic(expected: sympy.Expr, answer: sympy.Expr, why: str) -> Comparison:
+    """Fallback when numbers can't decide: sympy's simplify on the difference."""
+    from gradtutor.calculus.functions import to_elementary
+
+    difference = sympy.simplify(to_elementary(expected) - to_elementary(answer))
+    if difference == 0:
+        return Comparison(Verdict.EQUIVALENT, note=why)
+    if difference.is_number and difference.is_zero is False:
+        return Comparison(Verdict.NOT_EQUIVALENT, note=why)
+    return Comparison(
+        Verdict.UNDETERMINED,
+        note=f"{why}; sympy could not show the difference {plain(difference)} is 0",
+    )
+
+
+# -- counterexamples ---------------------------------------------------------------
+
+
+def _nice_point(
+    fe: Compiled, fa: Compiled, symbols: list[sympy.Symbol], *, want: str
+) -> dict[sympy.Symbol, Any] | None:
+    """A point with small, readable coordinates where the two sides differ."""
+    n = len(_NICE)
+    with mpmath.workdps(DPS):
+        for k in range(3 * n):
+            values = [_NICE[(k + 3 * i) % n] for i in range(len(symbols))]
+            if want == "positive" and any(v <= 0 for v in values):
+                continue
+            if want == "negative" and all(v > 0 for v in values):
+                continue
+            point = {
+                s: mpmath.mpf(v.numerator) / v.denominator
+                if isinstance(v, Fraction)
+                else mpmath.mpf(v)
+                for s, v in zip(symbols, values, strict=True)
+            }
+            outcome = _outcome(fe, fa, point)
+            if outcome == "differ" or (outcome == "one_sided" and want == "negative"):
+                return point
+    return None
+
+
+def _rounded(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> dict[sympy.Symbol, Any]:
+    """Round a random point to 2 decimals if the sides still differ there."""
+    with mpmath.workdps(DPS):
+        short = {s: mpmath.mpf(round(float(v), 2)) for s, v in point.items()}
+        if all(v != 0 for v in short.values()) and _outcome(fe, fa, short) in (
+            "differ",
+            "one_sided",
+        ):
+            return short
+    return point
+
+
+def _counterexample(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> Counterexample:
+    with mpmath.workdps(DPS):
+        ve, va = _value(fe, point), _value(fa, point)
+    return Counterexample(
+        point={s.name: _number(v) for s, v in point.items()},  # type: ignore[misc]
+        expected=_number(ve),
+        answer=_number(va),
+    )
+
+
+def _number(value: Any) -> Number | None:
+    """An mpf as a JSON number: an int when it is one, else a float (12 significant digits)."""
+    if value is None:
+        return None
+    if mpmath.isint(value) and abs(value) < 10**15:
+        return int(value)
+    nearest = mpmath.nint(value)
+    if abs(value - nearest) < mpmath.mpf(10) ** -30 and abs(nearest) < 10**15:
+        return int(nearest)
+    return float(mpmath.nstr(value, 12))
+
+
+def _positive_domain(symbols: list[sympy.Symbol]) -> str:
+    names = ", ".join(s.name for s in symbols)
+    return f"equal where {names} > 0" if len(symbols) == 1 else f"equal where {names} are all > 0"
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def _simplest(expected: sympy.Expr, answer: sympy.Expr) -> str | None:
+    """When a right answer is unsimplified, a simpler equal form to mention."""
+    if sympy.count_ops(answer) > sympy.count_ops(expected) + 2:
+        return plain(expected)
+    return None
+
+
+def _derivative_operand(expr: sympy.Expr) -> sympy.Expr | None:
+    """The f in an expected side that is exactly d/dx(f)."""
+    if isinstance(expr, sympy.Derivative):
+        return expr
+    return None
+
+
+def _misconceptions(task: sympy.Expr, answer: sympy.Expr) -> list[Feedback]:
+    """Derivative mode: ask the misconception library, if it is installed, what went wrong."""
+    try:
+        from gradtutor.calculus.misconceptions import diagnose_answer
+    except ImportError:
+        return []
+    try:
+        return list(diagnose_answer(task, answer))
+    except TimeLimitExceeded:
+        raise
+    except Exception:
+        return []
+
+
+class _NoLimit:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _limit(seconds: float | None) -> Any:
+    return time_limit(seconds) if seconds else _NoLimit()
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000

@@ -1,0 +1,390 @@
+"""Turn what a learner typed into tokens, with columns for error carets.
+
+The lexer knows the shapes of the input language: numbers (exact decimals),
+names (split into single-letter variables unless a whole run is a known name),
+superscripts, ``d/dx`` and ``∂/∂x`` operators, and the notes' own ``x'(…)``.
+It never evaluates anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gradtutor.calculus.errors import ParseError
+
+# Single characters that mean the same as an ASCII one; replaced 1:1 so columns stay put.
+CHAR_MAP = {
+    "·": "*",
+    "×": "*",
+    "⋅": "*",
+    "∗": "*",
+    "•": "*",
+    "÷": "/",
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "[": "(",
+    "]": ")",
+    "{": "(",
+    "}": ")",
+    "′": "'",
+    "’": "'",
+    "ʹ": "'",
+    "\u00a0": " ",
+    "\t": " ",
+}
+
+SUPERSCRIPTS = {
+    "⁰": "0",
+    "¹": "1",
+    "²": "2",
+    "³": "3",
+    "⁴": "4",
+    "⁵": "5",
+    "⁶": "6",
+    "⁷": "7",
+    "⁸": "8",
+    "⁹": "9",
+    "⁻": "-",
+    "⁺": "+",
+}
+
+GREEK_LETTERS = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ϵ": "epsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "ϑ": "theta",
+    "ι": "iota",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "ς": "sigma",
+    "τ": "tau",
+    "υ": "upsilon",
+    "φ": "phi",
+    "ϕ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+    "Γ": "Gamma",
+    "Δ": "Delta",
+    "Θ": "Theta",
+    "Λ": "Lambda",
+    "Ξ": "Xi",
+    "Σ": "Sigma",
+    "Φ": "Phi",
+    "Ψ": "Psi",
+    "Ω": "Omega",
+}
+GREEK_NAMES = frozenset(GREEK_LETTERS.values())
+
+# Function names of the input language; their meaning lives in the parser.
+FUNCTIONS = frozenset(
+    [
+        "sin",
+        "cos",
+        "tan",
+        "sec",
+        "csc",
+        "cot",
+        "asin",
+        "acos",
+        "atan",
+        "asec",
+        "acsc",
+        "acot",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "arcsec",
+        "arccsc",
+        "arccot",
+        "sinh",
+        "cosh",
+        "tanh",
+        "sech",
+        "csch",
+        "coth",
+        "asinh",
+        "acosh",
+        "atanh",
+        "arsinh",
+        "arcosh",
+        "artanh",
+        "arcsinh",
+        "arccosh",
+        "arctanh",
+        "exp",
+        "ln",
+        "log",
+        "log2",
+        "log10",
+        "sqrt",
+        "abs",
+        "max",
+        "min",
+        "relu",
+        "sigmoid",
+        "softplus",
+        "sign",
+        "sgn",
+        "heaviside",
+        "factorial",
+        "diff",
+    ]
+)
+CONSTANTS = {"e": "E", "pi": "pi", "π": "pi"}
+
+_LETTER = r"A-Za-z\u0370-\u03ff"
+_IDENT = re.compile(rf"[{_LETTER}][{_LETTER}0-9_]*")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_INDEXED = re.compile(
+    rf"^([{_LETTER}]|{'|'.join(sorted(GREEK_NAMES, key=len, reverse=True))})(_?\d+|_[A-Za-z0-9]+)$"
+)
+_DERIV = re.compile(
+    r"(?P<d>d|∂)(?:\^?(?P<n1>[23])|(?P<s1>[²³]))?\s*/\s*(?P=d)\s*"
+    rf"(?P<var>{'|'.join(sorted(GREEK_NAMES, key=len, reverse=True))}|[{_LETTER}](?:_?\d+)?)"
+    r"(?:\^?(?P<n2>[23])|(?P<s2>[²³]))?"
+    rf"(?![{_LETTER}])"
+)
+_DIGITS = frozenset("0123456789")
+_SUPERSCRIPT_RUN = re.compile("[" + "".join(SUPERSCRIPTS) + "]+")
+
+# Letters that learners use for function names in f'(x) notation: refused mid-expression.
+_FUNCTION_LETTERS = frozenset("fghuvFGH")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # NUM NAME FUNC CONST OP SUP SQRT DERIV PRIME END
+    value: str
+    start: int
+    end: int
+    order: int = 1  # derivative order for DERIV
+    spaced: bool = False  # whitespace came right before this token
+
+
+def normalise(text: str) -> str:
+    """Map look-alike characters to ASCII, one for one, so columns are unchanged."""
+    return "".join(CHAR_MAP.get(ch, ch) for ch in text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split normalised text into tokens; raise ParseError with a column on anything unknown."""
+    tokens: list[Token] = []
+    i = 0
+    n = len(text)
+    spaced = False
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            spaced = True
+            continue
+        start = i
+        if ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
+            m = _NUMBER.match(text, i)
+            assert m is not None
+            i = m.end()
+            if i < n and text[i] == "." and i + 1 < n and text[i + 1] in _DIGITS:
+                raise ParseError("a number has two decimal points", text, i)
+            tokens.append(Token("NUM", m.group(), start, i, spaced=spaced))
+        elif ch in SUPERSCRIPTS:
+            m = _SUPERSCRIPT_RUN.match(text, i)
+            assert m is not None
+            i = m.end()
+            value = "".join(SUPERSCRIPTS[c] for c in m.group())
+            if not re.fullmatch(r"[-+]?\d+", value):
+                raise ParseError(f"can't read the superscript {m.group()!r}", text, start)
+            tokens.append(Token("SUP", value, start, i, spaced=spaced))
+        elif ch == "√":
+            i += 1
+            tokens.append(Token("SQRT", "√", start, i, spaced=spaced))
+        elif (ch in "d∂") and (m := _DERIV.match(text, i)):
+            i = m.end()
+            order = _deriv_order(m)
+            var = GREEK_LETTERS.get(m.group("var"), m.group("var"))
+            tokens.append(Token("DERIV", var, start, i, order=order, spaced=spaced))
+        elif ch == "∂":
+            raise ParseError(
+                "can't read this partial derivative",
+                text,
+                i,
+                hint="write it as ∂/∂x(…), for example ∂/∂x(x^2 y)",
+            )
+        elif _IDENT.match(text, i):
+            m = _IDENT.match(text, i)
+            assert m is not None
+            i = m.end()
+            tokens.extend(_resolve_name(text, m.group(), start, spaced))
+            # σ(x) and sigma(x) are the sigmoid; σ alone is a variable.
+            last = tokens[-1]
+            if last.kind == "NAME" and last.value == "sigma" and text.startswith("(", i):
+                tokens[-1] = Token("FUNC", "sigmoid", last.start, last.end, spaced=last.spaced)
+            # The notes' notation: x'(x^3) is d/dx(x^3).
+            if i < n and text[i] == "'":
+                last = tokens[-1]
+                i = _prime(text, tokens, last, i)
+        elif text.startswith("**", i):
+            i += 2
+            tokens.append(Token("OP", "^", start, i, spaced=spaced))
+        elif ch in "+-*/^(),|!=":
+            i += 1
+            tokens.append(Token("OP", ch, start, i, spaced=spaced))
+        else:
+            raise ParseError(*_unexpected(text, i))
+        spaced = False
+    tokens.append(Token("END", "", n, n))
+    return tokens
+
+
+def _deriv_order(m: re.Match[str]) -> int:
+    top = m.group("n1") or {"²": "2", "³": "3"}.get(m.group("s1") or "", "")
+    bottom = m.group("n2") or {"²": "2", "³": "3"}.get(m.group("s2") or "", "")
+    if top != bottom:
+        raise ParseError(
+            "the orders of this derivative don't match",
+            m.string,
+            m.start(),
+            hint="write d^2/dx^2 for a second derivative",
+        )
+    return int(top) if top else 1
+
+
+def _prime(text: str, tokens: list[Token], last: Token, i: int) -> int:
+    """Handle ``x'(…)``: the derivative with respect to x of what follows."""
+    j = i
+    while j < len(text) and text[j] == "'":
+        j += 1
+    is_var = last.kind == "NAME" and (len(last.value) == 1 or last.value in GREEK_NAMES)
+    if not is_var or j >= len(text) or text[j] != "(":
+        raise ParseError(
+            "a prime (') is only read in the notes' form x'(…), meaning d/dx(…)",
+            text,
+            i,
+            hint="write the derivative itself, or d/dx(…)",
+        )
+    if last.value in _FUNCTION_LETTERS:
+        raise ParseError(
+            f"{last.value}'(…) names a function gradtutor doesn't know",
+            text,
+            last.start,
+            hint="write the derivative itself, or d/dx(…) of the expression",
+        )
+    order = j - i
+    tokens[-1] = Token("DERIV", last.value, last.start, j, order=order, spaced=last.spaced)
+    return j
+
+
+def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
+    """One identifier run → tokens: a known name, an indexed variable, or single letters."""
+    end = start + len(run)
+    # Greek letters typed as characters become their ASCII names.
+    if run in CONSTANTS:
+        return [Token("CONST", CONSTANTS[run], start, end, spaced=spaced)]
+    m = re.fullmatch(r"log_?(\d+|e)", run) if run.startswith("log") else None
+    if m:
+        return [Token("FUNC", f"log_{m.group(1)}", start, end, spaced=spaced)]
+    if run in FUNCTIONS:
+        return [Token("FUNC", run, start, end, spaced=spaced)]
+    if run in GREEK_NAMES:
+        return [Token("NAME", run, start, end, spaced=spaced)]
+    if len(run) == 1:
+        return [Token("NAME", GREEK_LETTERS.get(run, run), start, end, spaced=spaced)]
+    if _INDEXED.match(run):
+        head, index = _INDEXED.match(run).groups()  # type: ignore[union-attr]
+        return [Token("NAME", GREEK_LETTERS.get(head, head) + index, start, end, spaced=spaced)]
+    if run.startswith("log_"):
+        raise ParseError(
+            f"can't read the logarithm base in {run!r}",
+            text,
+            start,
+            hint="write log_2(x) or log(x, 2)",
+        )
+    if "_" in run:
+        raise ParseError(
+            f"can't read the name {run!r}",
+            text,
+            start + run.index("_"),
+            hint="an index goes right after one letter: x_1, w2",
+        )
+    return _split_letters(text, run, start, spaced)
+
+
+def _split_letters(text: str, run: str, start: int, spaced: bool) -> list[Token]:
+    """``2yz`` is 2·y·z; a function name glued to its argument (``sinx``) gets a hint."""
+    tokens: list[Token] = []
+    j = 0
+    while j < len(run):
+        name = _function_prefix(run, j)
+        if name is not None:
+            rest = run[j + len(name) :]
+            if rest:
+                raise ParseError(
+                    f"{run!r} isn't a name gradtutor knows",
+                    text,
+                    start + j,
+                    hint=f"did you mean {name}({rest})?",
+                )
+            tokens.append(
+                Token("FUNC", name, start + j, start + len(run), spaced=spaced and j == 0)
+            )
+            break
+        ch = run[j]
+        k = j + 1
+        while k < len(run) and run[k] in _DIGITS:
+            k += 1
+        if ch in _DIGITS:  # a digit after a name that wasn't an index, e.g. "xy2z"
+            raise ParseError(f"can't read {run!r}", text, start + j, hint="write x*2 or x^2")
+        if ch in CONSTANTS:
+            kind, value = "CONST", CONSTANTS[ch]
+        else:
+            kind, value = "NAME", GREEK_LETTERS.get(ch, ch) + run[j + 1 : k]
+        tokens.append(Token(kind, value, start + j, start + k, spaced=spaced and j == 0))
+        j = k
+    return tokens
+
+
+_FUNCTIONS_LONGEST_FIRST = sorted(FUNCTIONS, key=len, reverse=True)
+
+
+def _function_prefix(run: str, j: int) -> str | None:
+    for name in _FUNCTIONS_LONGEST_FIRST:
+        if run.startswith(name, j) and len(name) > 1:
+            return name
+    return None
+
+
+_PYTHONISH = {
+    "_": "names don't contain '_' except as an index (x_1)",
+    ".": "a '.' only appears in decimal numbers like 0.5",
+    ":": "':' has no meaning in a maths expression",
+    "'": "a prime (') is only read in the notes' form x'(…)",
+    '"': "quotes have no meaning in a maths expression",
+    "[": "use round brackets",
+    "@": "'@' has no meaning here; write * for multiplication",
+    "%": "'%' has no meaning here",
+    ";": "type one expression at a time",
+    "∫": "gradtutor checks derivatives, not integrals",
+    "∞": "infinity is not a number gradtutor can check with",
+    "<": "gradtutor reads expressions, not inequalities",
+    ">": "gradtutor reads expressions, not inequalities",
+    "$": "no '$' is needed around LaTeX",
+}
+
+
+def _unexpected(text: str, i: int) -> tuple[str, str, int, str | None]:
+    ch = text[i]
+    shown = ch if ch.isprintable() else repr(ch)
+    return (f"unexpected character '{shown}'", text, i, _PYTHONISH.get(ch))

@@ -1,0 +1,187 @@
+"""Evaluate sympy expressions at real points with mpmath, fast and safely.
+
+An expression is compiled once into nested closures and then evaluated at many
+points. A value that is not a finite real number (``ln(−1)``, ``1/0``,
+``sqrt(−2)``) is *undefined* there: :class:`Undefined` is raised, and the caller
+skips or counts the point. No code is generated or ``eval``-ed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import mpmath
+import sympy
+from mpmath import mpf
+
+from gradtutor.calculus.functions import sigmoid, softplus
+
+Env = Mapping[sympy.Symbol, Any]
+Compiled = Callable[[Env], Any]
+
+
+class Undefined(ArithmeticError):
+    """The expression has no real value at this point."""
+
+
+class Unsupported(ValueError):
+    """The expression contains something this evaluator cannot compute."""
+
+
+def _real(value: Any) -> Any:
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise Undefined("complex value")
+        value = value.real
+    if not mpmath.isfinite(value):
+        raise Undefined("not finite")
+    return value
+
+
+def _log(value: Any) -> Any:
+    if value <= 0:
+        raise Undefined("log of a non-positive number")
+    return mpmath.log(value)
+
+
+def _pow(base: Any, exponent: Any, integer_exponent: int | None) -> Any:
+    if integer_exponent is not None:
+        if base == 0 and integer_exponent < 0:
+            raise Undefined("division by zero")
+        return base**integer_exponent
+    if base < 0:
+        raise Undefined("non-integer power of a negative number")
+    if base == 0:
+        if exponent <= 0:
+            raise Undefined("0 to a non-positive power")
+        return mpf(0)
+    return mpmath.power(base, exponent)
+
+
+def _heaviside(value: Any) -> Any:
+    if value == 0:
+        raise Undefined("the step function is undefined at 0")
+    return mpf(1) if value > 0 else mpf(0)
+
+
+def _factorial(value: Any) -> Any:
+    if value < 0 and mpmath.isint(value):
+        raise Undefined("factorial of a negative integer")
+    if value > 10**6:
+        raise Undefined("factorial too large")
+    return mpmath.gamma(value + 1)
+
+
+_UNARY: dict[type, Callable[[Any], Any]] = {
+    sympy.sin: mpmath.sin,
+    sympy.cos: mpmath.cos,
+    sympy.tan: mpmath.tan,
+    sympy.sec: mpmath.sec,
+    sympy.csc: mpmath.csc,
+    sympy.cot: mpmath.cot,
+    sympy.asin: mpmath.asin,
+    sympy.acos: mpmath.acos,
+    sympy.atan: mpmath.atan,
+    sympy.asec: mpmath.asec,
+    sympy.acsc: mpmath.acsc,
+    sympy.acot: mpmath.acot,
+    sympy.sinh: mpmath.sinh,
+    sympy.cosh: mpmath.cosh,
+    sympy.tanh: mpmath.tanh,
+    sympy.sech: mpmath.sech,
+    sympy.csch: mpmath.csch,
+    sympy.coth: mpmath.coth,
+    sympy.asinh: mpmath.asinh,
+    sympy.acosh: mpmath.acosh,
+    sympy.atanh: mpmath.atanh,
+    sympy.exp: mpmath.exp,
+    sympy.Abs: abs,
+    sympy.sign: mpmath.sign,
+    sympy.Heaviside: _heaviside,
+    sympy.factorial: _factorial,
+    sigmoid: lambda v: 1 / (1 + mpmath.exp(-v)),
+    softplus: lambda v: mpmath.log1p(mpmath.exp(v)) if v < 0 else v + mpmath.log1p(mpmath.exp(-v)),
+}
+
+
+def compile_expr(expr: sympy.Basic) -> Compiled:
+    """Compile ``expr`` into a function of ``{symbol: mpf}`` returning an mpf (or raising)."""
+    if expr.is_Symbol:
+        sym = expr
+
+        def _symbol(env: Env) -> Any:
+            return env[sym]
+
+        return _symbol
+    if expr.is_Number:
+        if expr.is_Rational:
+            p, q = int(expr.p), int(expr.q)
+
+            def _rational(env: Env) -> Any:
+                return mpf(p) / q if q != 1 else mpf(p)
+
+            return _rational
+        raise Unsupported(f"number {expr}")
+    if expr is sympy.E:
+        return lambda env: mpmath.e
+    if expr is sympy.pi:
+        return lambda env: +mpmath.pi
+    if isinstance(expr, sympy.Add):
+        parts = [compile_expr(a) for a in expr.args]
+        return lambda env: mpmath.fsum(p(env) for p in parts)
+    if isinstance(expr, sympy.Mul):
+        parts = [compile_expr(a) for a in expr.args]
+
+        def _mul(env: Env) -> Any:
+            result = mpf(1)
+            for p in parts:
+                result *= p(env)
+            return result
+
+        return _mul
+    if isinstance(expr, sympy.Pow):
+        return _compile_pow(expr)
+    if isinstance(expr, sympy.log):
+        arg = compile_expr(expr.args[0])
+        return lambda env: _log(_real(arg(env)))
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        parts = [compile_expr(a) for a in expr.args]
+        pick = max if isinstance(expr, sympy.Max) else min
+        return lambda env: pick(p(env) for p in parts)
+    fn = _UNARY.get(type(expr))
+    if fn is not None and len(expr.args) == 1:
+        arg = compile_expr(expr.args[0])
+        return lambda env: _real(fn(arg(env)))
+    raise Unsupported(f"can't evaluate {type(expr).__name__} numerically")
+
+
+def _compile_pow(expr: sympy.Pow) -> Compiled:
+    base_expr, exp_expr = expr.args
+    base = compile_expr(base_expr)
+    if exp_expr.is_Integer:
+        n = int(exp_expr)
+        return lambda env: _pow(base(env), None, n)
+    if exp_expr.is_Rational and exp_expr.q == 2 and exp_expr.p == 1:
+
+        def _sqrt(env: Env) -> Any:
+            b = base(env)
+            if b < 0:
+                raise Undefined("square root of a negative number")
+            return mpmath.sqrt(b)
+
+        return _sqrt
+    exponent = compile_expr(exp_expr)
+    if base_expr is sympy.E:
+        return lambda env: mpmath.exp(exponent(env))
+    return lambda env: _pow(base(env), exponent(env), None)
+
+
+def evaluate(compiled: Compiled, env: Env) -> Any:
+    """Evaluate at one point: a finite real mpf, or raise :class:`Undefined`."""
+    try:
+        return _real(compiled(env))
+    except (ZeroDivisionError, ValueError, OverflowError) as exc:
+        if isinstance(exc, Unsupported):
+            raise
+        raise Undefined(str(exc)) from None

@@ -1,0 +1,114 @@
+"""Result dataclasses of the engine and their JSON forms (a public contract, see README)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+Number = int | float
+
+
+class Verdict(StrEnum):
+    EQUIVALENT = "equivalent"
+    NOT_EQUIVALENT = "not_equivalent"
+    DOMAIN_DEPENDENT = "domain_dependent"
+    UNDETERMINED = "undetermined"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One piece of feedback: ``kind`` (factor, sign, missing_term, …) and a message."""
+
+    kind: str
+    message: str
+    id: str | None = None  # a misconception id, for kind == "misconception"
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "message": self.message}
+        if self.id is not None:
+            data["id"] = self.id
+        return data
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A point where the two sides differ; a value is None where that side is undefined."""
+
+    point: dict[str, Number]
+    expected: Number | None
+    answer: Number | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"point": dict(self.point), "expected": self.expected, "answer": self.answer}
+
+
+@dataclass(frozen=True)
+class InputError:
+    """Why one side could not be read."""
+
+    message: str
+    side: str  # "expected" or "answer"
+    column: int | None = None
+    hint: str | None = None
+    text: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "column": self.column,
+            "side": self.side,
+            "hint": self.hint,
+        }
+
+    def caret(self) -> str:
+        if self.column is None or not self.text:
+            return ""
+        return f"{self.text}\n{' ' * min(self.column, len(self.text))}^"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on one (expected, answer) pair.
+
+    ``expected``/``answer`` are the inputs as read, in plain input-language syntax;
+    ``expected_value`` is the expected side with derivative operators evaluated.
+    ``expected_read_as``/``read_as`` are unicode renderings for people.
+    """
+
+    verdict: Verdict
+    expected: str | None = None
+    answer: str | None = None
+    expected_value: str | None = None
+    expected_read_as: str | None = None
+    read_as: str | None = None
+    counterexample: Counterexample | None = None
+    feedback: tuple[Feedback, ...] = ()
+    domain: str | None = None
+    simplest: str | None = None
+    notes: tuple[str, ...] = ()
+    error: InputError | None = None
+    elapsed_ms: float = 0.0
+    derivative_mode: bool = field(default=False)
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict is Verdict.EQUIVALENT
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "verdict": str(self.verdict),
+            "expected": self.expected,
+            "answer": self.answer,
+            "expected_value": self.expected_value,
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "feedback": [f.to_json() for f in self.feedback],
+            "domain": self.domain,
+            "simplest": self.simplest,
+            "notes": list(self.notes),
+            "elapsed_ms": round(self.elapsed_ms, 3),
+        }
+        if self.error is not None:
+            data["error"] = self.error.to_json()
+        return data

@@ -1,0 +1,96 @@
+"""A hard time limit that really stops sympy.
+
+In the main thread a POSIX interval timer raises :class:`TimeLimitExceeded` from a
+signal handler; in other threads a watchdog injects the same exception with
+``PyThreadState_SetAsyncExc``. Either way the exception surfaces at the next
+Python bytecode, which sympy (pure Python) reaches quickly. Code that can sit in
+one long C call (a huge integer power) is refused earlier, by the parser's limits.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class TimeLimitExceeded(Exception):
+    """The time limit ran out."""
+
+
+def _main_thread_can_alarm() -> bool:
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Run the body for at most ``seconds`` (None or <= 0: no limit)."""
+    if seconds is None or seconds <= 0:
+        yield
+        return
+    if _main_thread_can_alarm():
+        with _alarm(seconds):
+            yield
+    else:
+        with _watchdog(seconds):
+            yield
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    deadline = time.monotonic() + seconds
+    previous_timer = signal.getitimer(signal.ITIMER_REAL)
+    previous_handler = signal.getsignal(signal.SIGALRM)
+    outer_deadline = time.monotonic() + previous_timer[0] if previous_timer[0] > 0 else None
+
+    def _raise(signum: int, frame: object) -> None:
+        raise TimeLimitExceeded(f"time limit of {seconds:g} s ran out")
+
+    # A nested limit never extends an outer one.
+    if outer_deadline is not None and outer_deadline < deadline:
+        seconds = max(outer_deadline - time.monotonic(), 0.001)
+    signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if outer_deadline is not None:
+            remaining = outer_deadline - time.monotonic()
+            signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
+
+
+@contextmanager
+def _watchdog(seconds: float) -> Iterator[None]:
+    target = threading.get_ident()
+    done = threading.Event()
+    fired = threading.Event()
+
+    def _watch() -> None:
+        if not done.wait(seconds):
+            fired.set()
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(target), ctypes.py_object(TimeLimitExceeded)
+            )
+
+    watcher = threading.Thread(target=_watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+        if fired.is_set():
+            # The exception may still be pending if the body finished just in time.
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+
+
+def remaining(deadline: float | None) -> float | None:
+    """Seconds left until a ``time.monotonic()`` deadline (None: unlimited)."""
+    if deadline is None:
+        return None
+    return max(deadline - time.monotonic(), 0.0)
