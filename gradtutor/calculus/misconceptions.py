@@ -1,0 +1,566 @@
+"""Misconceptions as buggy twins of derivative rules.
+
+Each :class:`Misconception` names the rule it twins and a function giving the buggy result at one
+node of a rule tree (:mod:`gradtutor.calculus.rules`). Re-evaluating the tree with that node's
+result replaced (:func:`~gradtutor.calculus.rules.evaluate`) gives the whole wrong answer a
+learner with that misconception would write, for any expression. A wrong answer is diagnosed
+only when exactly one misconception reproduces it; otherwise nothing is named, because a
+confident wrong diagnosis does more harm than none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+from sympy import Expr, Symbol
+
+from gradtutor.calculus import rules as r
+
+_SAMPLES = (0.4137, 0.7291, 0.2683, 0.5519, 0.8847, 0.3362, 0.6173, 0.1931)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The derivative being taken: its variable and the variables held constant."""
+
+    variable: Symbol
+    held: tuple[Symbol, ...]
+
+
+Twin = Callable[[Any, Context], tuple[Expr, ...]]
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A buggy twin of one rule: where it applies, what it yields, and three levels of help."""
+
+    id: str
+    name: str
+    rules: tuple[type[r.Rule], ...]
+    twin: Twin
+    question: Callable[[Any], str]  # level 1: a question pointing at the slip
+    rule_hint: str  # level 2: the correct rule
+
+    def applies(self, node: r.Rule) -> bool:
+        return isinstance(node, self.rules)
+
+
+def _p(expr: Expr) -> str:
+    from gradtutor.calculus.printing import pretty
+
+    return pretty(expr)
+
+
+def _partial(node: r.Rule, ctx: Context | None) -> bool:
+    return ctx is not None and bool(ctx.held) and node.variable == ctx.variable
+
+
+def _d(node: r.Rule, ctx: Context | None = None) -> str:
+    return r.operator(node.variable, partial=_partial(node, ctx))
+
+
+# --- the twins ----------------------------------------------------------------------------
+
+
+def _chain_inner_missing(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+    if isinstance(node.outer, r.LogRule | r.LogBaseRule):
+        return ()  # log_chain_missing, the more specific twin
+    return (node.outer.result.xreplace({node.u: node.inner}),)
+
+
+def _log_chain_missing(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+    if not isinstance(node.outer, r.LogRule | r.LogBaseRule):
+        return ()
+    return (node.outer.result.xreplace({node.u: node.inner}),)
+
+
+def _chain_outer_wrong_argument(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+    return (node.outer.result.xreplace({node.u: node.variable}) * node.inner_step.result,)
+
+
+def _product_of_derivatives(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
+    return (sympy.Mul(*(f.result for f in node.factors)),)
+
+
+def _product_term_missing(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
+    terms = node.terms(tuple(f.result for f in node.factors))
+    return tuple(sympy.Add(*terms[:i], *terms[i + 1 :]) for i in range(len(terms)))
+
+
+def _quotient_sign(node: r.QuotientRule, ctx: Context) -> tuple[Expr, ...]:
+    f, g = node.numerator, node.denominator
+    return ((f.expr * g.result - f.result * g.expr) / g.expr**2,)
+
+
+def _quotient_not_squared(node: r.QuotientRule, ctx: Context) -> tuple[Expr, ...]:
+    f, g = node.numerator, node.denominator
+    return ((f.result * g.expr - f.expr * g.result) / g.expr,)
+
+
+def _power_not_reduced(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+    return (node.exponent * node.variable**node.exponent,)
+
+
+def _power_increased(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+    return (node.exponent * node.variable ** (node.exponent + 1),)
+
+
+def _power_coefficient_missing(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+    return (node.variable ** (node.exponent - 1),)
+
+
+def _dropped_variable(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+    if node.variable != ctx.variable:
+        return ()
+    return (node.result.xreplace({node.variable: sympy.S.One}),)
+
+
+def _constant_not_zero(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    return () if node.expr == 0 else (node.expr,)
+
+
+_TRIG_SIGN = (r.SinRule, r.CosRule, r.SecRule, r.CscRule, r.CotRule, r.AcosRule)
+
+
+def _sign_error_trig(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    return (-node.result,)
+
+
+def _exp_power_rule(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    x = node.variable
+    base = sympy.E if isinstance(node, r.ExpRule) else node.base
+    return (x * base ** (x - 1),)
+
+
+def _other_var_not_constant(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    """Differentiate the held variables too, as if each had derivative 1."""
+    from gradtutor.calculus.derive import derive
+
+    if node.variable != ctx.variable or not ctx.held:
+        return ()
+    if isinstance(node, r.HeldConstantRule):
+        return (sympy.Add(*(derive(node.expr, v).result for v in ctx.held)),)
+    held = [v for v in ctx.held if node.constant.has(v)]
+    if not held:
+        return ()
+    dc = sympy.Add(*(derive(node.constant, v).result for v in held))
+    return (dc * node.other + node.constant * node.substep.result,)
+
+
+def _constant_factor_dropped(node: r.ConstantMultipleRule, ctx: Context) -> tuple[Expr, ...]:
+    if node.variable != ctx.variable or not any(node.constant.has(v) for v in ctx.held):
+        return ()
+    coefficient, _ = node.constant.as_coeff_Mul()
+    return (coefficient * node.substep.result,)
+
+
+# --- the questions (level 1) --------------------------------------------------------------
+
+
+def _q_chain_inner(node: r.ChainRule) -> str:
+    return (
+        f"You differentiated the outside at u = {_p(node.inner)}. "
+        f"Did you multiply by the derivative of the inside, {_d(node)}({_p(node.inner)})?"
+    )
+
+
+def _q_chain_outer(node: r.ChainRule) -> str:
+    return (
+        f"The outer derivative {_p(node.outer.result)} must be taken at u = {_p(node.inner)}, "
+        f"not at {node.variable}. What did you put in for u?"
+    )
+
+
+def _q_product_of_derivatives(node: r.ProductRule) -> str:
+    return (
+        f"Is the derivative of the product {_p(node.expr)} the product of the derivatives? "
+        "Try it on x·x = x²."
+    )
+
+
+def _q_product_term_missing(node: r.ProductRule) -> str:
+    n = len(node.factors)
+    return (
+        f"The product {_p(node.expr)} has {n} factors, so its derivative has {n} terms, "
+        "one for each factor differentiated. How many did you write?"
+    )
+
+
+def _q_quotient_sign(node: r.QuotientRule) -> str:
+    return "In the quotient rule, which product comes first in the numerator: f'·g or f·g'?"
+
+
+def _q_quotient_square(node: r.QuotientRule) -> str:
+    return f"What happens to the denominator {_p(node.denominator.expr)} in the quotient rule?"
+
+
+def _q_power_not_reduced(node: r.PowerRule) -> str:
+    return (
+        f"When you bring the exponent {_p(node.exponent)} of {_p(node.expr)} down, "
+        "what happens to the exponent itself?"
+    )
+
+
+def _q_power_increased(node: r.PowerRule) -> str:
+    return f"Differentiating {_p(node.expr)}: does the exponent go up (as in integration) or down?"
+
+
+def _q_power_coefficient(node: r.PowerRule) -> str:
+    return (
+        f"You lowered the exponent of {_p(node.expr)}. Where did the old exponent "
+        f"{_p(node.exponent)} go?"
+    )
+
+
+def _q_dropped_variable(node: r.Rule) -> str:
+    return (
+        f"Where did the variable {node.variable} go? Replacing {node.variable} by 1 "
+        f"(or dropping it) turns {_p(node.result)} into a number."
+    )
+
+
+def _q_constant_not_zero(node: r.Rule) -> str:
+    return (
+        f"{_p(node.expr)} does not change when {node.variable} changes. What is its rate of change?"
+    )
+
+
+def _q_sign_error_trig(node: r.Rule) -> str:
+    return f"Check the sign: is the derivative of {_p(node.expr)} equal to {_p(-node.result)}?"
+
+
+def _q_exp_power(node: r.Rule) -> str:
+    return (
+        f"In {_p(node.expr)} the variable is in the exponent, not the base. "
+        "Does the power rule x^n → n·x^(n−1) apply?"
+    )
+
+
+def _q_log_chain(node: r.ChainRule) -> str:
+    return (
+        f"1/u with u = {_p(node.inner)} is only the outer part. "
+        f"Did you multiply by {_d(node)}({_p(node.inner)})?"
+    )
+
+
+def _q_other_var(node: r.Rule) -> str:
+    held = sorted({str(s) for s in node.expr.free_symbols} - {str(node.variable)})
+    names = " and ".join(held) or "the other variables"
+    verb = "is" if len(held) == 1 else "are"
+    return (
+        f"In a partial derivative with respect to {node.variable}, {names} "
+        f"{verb} held constant. Should {'it' if len(held) == 1 else 'they'} be differentiated?"
+    )
+
+
+def _q_constant_factor(node: r.ConstantMultipleRule) -> str:
+    return (
+        f"{_p(node.constant)} is a constant factor in this partial derivative. "
+        "Does a constant factor disappear, or stay as a factor?"
+    )
+
+
+MISCONCEPTIONS: tuple[Misconception, ...] = (
+    Misconception(
+        "log_chain_missing",
+        "log without the chain rule",
+        (r.ChainRule,),
+        _log_chain_missing,
+        _q_log_chain,
+        "d/dx ln(g(x)) = g'(x)/g(x)",
+    ),
+    Misconception(
+        "chain_inner_missing",
+        "chain rule: inner derivative missing",
+        (r.ChainRule,),
+        _chain_inner_missing,
+        _q_chain_inner,
+        "Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x)",
+    ),
+    Misconception(
+        "chain_outer_wrong_argument",
+        "chain rule: outer derivative at the wrong argument",
+        (r.ChainRule,),
+        _chain_outer_wrong_argument,
+        _q_chain_outer,
+        "Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x), with f' evaluated at g(x)",
+    ),
+    Misconception(
+        "product_as_product_of_derivatives",
+        "product rule: product of the derivatives",
+        (r.ProductRule,),
+        _product_of_derivatives,
+        _q_product_of_derivatives,
+        "Product rule: (u·v)' = u'·v + u·v'",
+    ),
+    Misconception(
+        "product_term_missing",
+        "product rule: a term missing",
+        (r.ProductRule,),
+        _product_term_missing,
+        _q_product_term_missing,
+        "Product rule: (u·v)' = u'·v + u·v' (one term per factor)",
+    ),
+    Misconception(
+        "quotient_sign",
+        "quotient rule: numerator reversed",
+        (r.QuotientRule,),
+        _quotient_sign,
+        _q_quotient_sign,
+        "Quotient rule: (f/g)' = (f'·g − f·g')/g²",
+    ),
+    Misconception(
+        "quotient_denominator_not_squared",
+        "quotient rule: denominator not squared",
+        (r.QuotientRule,),
+        _quotient_not_squared,
+        _q_quotient_square,
+        "Quotient rule: (f/g)' = (f'·g − f·g')/g²",
+    ),
+    Misconception(
+        "power_exponent_not_reduced",
+        "power rule: exponent not reduced",
+        (r.PowerRule,),
+        _power_not_reduced,
+        _q_power_not_reduced,
+        "Power rule: d/dx xⁿ = n·xⁿ⁻¹",
+    ),
+    Misconception(
+        "power_exponent_increased",
+        "power rule: exponent increased",
+        (r.PowerRule,),
+        _power_increased,
+        _q_power_increased,
+        "Power rule: d/dx xⁿ = n·xⁿ⁻¹",
+    ),
+    Misconception(
+        "power_coefficient_missing",
+        "power rule: coefficient missing",
+        (r.PowerRule,),
+        _power_coefficient_missing,
+        _q_power_coefficient,
+        "Power rule: d/dx xⁿ = n·xⁿ⁻¹",
+    ),
+    Misconception(
+        "dropped_variable",
+        "variable dropped",
+        (r.PowerRule,),
+        _dropped_variable,
+        _q_dropped_variable,
+        "d/dx xⁿ = n·xⁿ⁻¹ keeps the variable: 3·3x² = 9x², not 9² or 9",
+    ),
+    Misconception(
+        "constant_not_zero",
+        "constant not differentiated to 0",
+        (r.ConstantRule, r.HeldConstantRule),
+        _constant_not_zero,
+        _q_constant_not_zero,
+        "Constant rule: d/dx c = 0",
+    ),
+    Misconception(
+        "sign_error_trig",
+        "sign error in a trig derivative",
+        _TRIG_SIGN,
+        _sign_error_trig,
+        _q_sign_error_trig,
+        "d/dx sin x = cos x, d/dx cos x = −sin x",
+    ),
+    Misconception(
+        "exp_power_rule_misuse",
+        "power rule used on an exponential",
+        (r.ExpRule, r.ExponentialRule),
+        _exp_power_rule,
+        _q_exp_power,
+        "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a",
+    ),
+    Misconception(
+        "partial_other_var_not_constant",
+        "partial derivative: other variable not held constant",
+        (r.HeldConstantRule, r.ConstantMultipleRule),
+        _other_var_not_constant,
+        _q_other_var,
+        "In ∂/∂x the other variables are constants: ∂/∂x (x²y³) = 2x·y³",
+    ),
+    Misconception(
+        "partial_constant_factor_dropped",
+        "partial derivative: constant factor dropped",
+        (r.ConstantMultipleRule,),
+        _constant_factor_dropped,
+        _q_constant_factor,
+        "A held variable is a constant factor and stays: ∂/∂x (3x³z) = 9x²z",
+    ),
+)
+BY_ID: dict[str, Misconception] = {m.id: m for m in MISCONCEPTIONS}
+ARITHMETIC_SLIP = "arithmetic_slip"
+ALL_IDS: tuple[str, ...] = (*BY_ID, ARITHMETIC_SLIP)
+
+
+# --- diagnosis ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A recognised misconception: where it happened and three levels of help."""
+
+    id: str
+    name: str
+    node: r.Rule  # the rule application that went wrong
+    question: str  # level 1: a pointing question
+    rule: str  # level 2: the correct rule
+    correction: str  # level 3: the corrected step
+    expected: Expr  # the correct derivative of the whole task
+
+    @property
+    def message(self) -> str:
+        return f"{self.name}: {self.question}"
+
+    def to_json(self) -> dict[str, Any]:
+        from gradtutor.calculus.printing import plain
+
+        return {
+            "id": self.id,
+            "name": self.name,
+            "where": plain(self.node.expr),
+            "question": self.question,
+            "rule": self.rule,
+            "correction": self.correction,
+            "expected": plain(self.expected),
+        }
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    misconception: Misconception
+    node: r.Rule
+    answer: Expr
+
+
+def candidates(tree: r.Rule, ctx: Context) -> Iterator[_Candidate]:
+    """Every buggy whole answer: each twin at each node, and each twin at all its nodes."""
+    nodes = list(r.walk(tree))
+    for m in MISCONCEPTIONS:
+        applied = [(n, m.twin(n, ctx)) for n in nodes if m.applies(n)]
+        applied = [(n, alts) for n, alts in applied if alts]
+        for node, alternatives in applied:
+            for alt in alternatives:
+                yield _Candidate(m, node, r.evaluate(tree, {id(node): alt}))
+        if len(applied) > 1:
+            everywhere = {id(n): alts[0] for n, alts in applied}
+            yield _Candidate(m, applied[0][0], r.evaluate(tree, everywhere))
+    yield from _dropped_variable_lines(tree, ctx)
+
+
+def _dropped_variable_lines(tree: r.Rule, ctx: Context) -> Iterator[_Candidate]:
+    """The written slips 9x² → 9 (x read as 1) and 9x² → 9² (x left out), term by term."""
+    x = ctx.variable
+    correct = sympy.expand(tree.result)
+    terms = sympy.Add.make_args(correct)
+    variants: list[tuple[Expr, Expr]] = []
+    for term in terms:
+        if not term.has(x):
+            continue
+        variants.append((term, term.xreplace({x: sympy.S.One})))
+        coefficient, power = term.as_coeff_exponent(x)
+        if coefficient.is_Number and power.is_Integer and power > 1:
+            variants.append((term, coefficient**power))
+    m = BY_ID["dropped_variable"]
+    for term, variant in variants:
+        yield _Candidate(m, tree, correct - term + variant)
+    if len(terms) > 1:
+        yield _Candidate(m, tree, correct.xreplace({x: sympy.S.One}))
+
+
+def _point_values(
+    expr: Expr, points: list[dict[Symbol, sympy.Float]]
+) -> tuple[complex, ...] | None:
+    values = []
+    for point in points:
+        try:
+            value = complex(expr.xreplace(point).evalf(20))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if value != value or abs(value) == float("inf"):
+            return None
+        values.append(value)
+    return tuple(values)
+
+
+def _sample(j: int, k: int) -> sympy.Float:
+    return sympy.Float(_SAMPLES[(3 * j + k) % len(_SAMPLES)] + 0.05 * k)
+
+
+def _points(symbols: set[Symbol]) -> list[dict[Symbol, sympy.Float]]:
+    ordered = sorted(symbols, key=str)
+    return [
+        {
+            s: sympy.Float(_SAMPLES[(3 * j + k) % len(_SAMPLES)] + 0.05 * k)
+            for k, s in enumerate(ordered)
+        }
+        for j in range(3)
+    ]
+
+
+def _close(a: tuple[complex, ...], b: tuple[complex, ...]) -> bool:
+    return all(abs(p - q) <= 1e-9 * (1 + abs(p) + abs(q)) for p, q in zip(a, b, strict=True))
+
+
+def diagnose(
+    expr: Expr, variable: Symbol, answer: Expr, *, tree: r.Rule | None = None
+) -> Diagnosis | None:
+    """The one misconception whose twin reproduces ``answer`` (d/d(variable) of expr), or None."""
+    from gradtutor.calculus.derive import derive
+
+    tree = tree if tree is not None else derive(expr, variable)
+    held = tuple(sorted(expr.free_symbols - {variable}, key=str))
+    ctx = Context(variable, held)
+    points = _points(expr.free_symbols | answer.free_symbols | {variable})
+    correct = _point_values(tree.result, points)
+    given = _point_values(answer, points)
+    if correct is None or given is None or _close(correct, given):
+        return None
+    matches: dict[str, _Candidate] = {}
+    for candidate in candidates(tree, ctx):
+        values = _point_values(candidate.answer, points)
+        if values is None or _close(values, correct) or not _close(values, given):
+            continue
+        matches.setdefault(candidate.misconception.id, candidate)
+    if len(matches) != 1:
+        return None
+    (found,) = matches.values()
+    return _diagnosis(found, tree, ctx)
+
+
+def _diagnosis(found: _Candidate, tree: r.Rule, ctx: Context) -> Diagnosis:
+    m, node = found.misconception, found.node
+    correction = f"{r.applied(node.variable, node.expr, partial=_partial(node, ctx))} = "
+    correction += _p(node.result)
+    if node is not tree:
+        whole = r.applied(tree.variable, tree.expr, partial=_partial(tree, ctx))
+        correction += f", so {whole} = {_p(tree.result)}"
+    return Diagnosis(m.id, m.name, node, m.question(node), m.rule_hint, correction, tree.result)
+
+
+def diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
+    """The hook `check` calls: a Feedback for the misconception behind a wrong derivative.
+
+    ``task`` is the expected side as read (an unevaluated Derivative); ``answer`` is evaluated.
+    Returns [] when nothing matches, and never raises.
+    """
+    try:
+        return _diagnose_answer(task, answer)
+    except Exception:  # a hint must never break grading
+        return []
+
+
+def _diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
+    from gradtutor.calculus.results import Feedback
+
+    if not isinstance(task, sympy.Derivative) or len(task.variables) != 1:
+        return []
+    found = diagnose(task.expr, task.variables[0], answer)
+    if found is None:
+        return []
+    return [Feedback(kind="misconception", id=found.id, message=found.message)]
