@@ -17,7 +17,11 @@ from gradtutor import __version__
 from gradtutor.cli.exit_codes import ExitCode
 
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("gradtutor.cli.check",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "gradtutor.cli.check",
+    "gradtutor.cli.quiz",
+    "gradtutor.cli.progress",
+)
 
 HELP = """\
 A terminal tutor for the calculus behind neural networks.

@@ -1,0 +1,99 @@
+"""``gradtutor progress``: mastery per topic, accuracy, streak, misconceptions, reviews due."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+
+from gradtutor.cli.exit_codes import ExitCode
+
+HELP = """\
+Show your progress: mastery per topic, accuracy, streak, frequent misconceptions,
+reviews due and accuracy over the last 14 days.
+
+[b]Examples[/b]
+
+  gradtutor progress
+  gradtutor progress --json
+  gradtutor progress --reset --yes
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("progress", help=HELP, rich_help_panel="Practice")(progress)
+
+
+def progress(
+    json_output: bool = typer.Option(False, "--json", help="Write the report as one JSON object."),
+    reset: bool = typer.Option(False, "--reset", help="Forget all progress (asks first)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --reset: do not ask."),
+) -> None:
+    from gradtutor.render.console import make_console
+    from gradtutor.tutor.store import StoreError, open_store
+
+    console = make_console()
+    errors = make_console(stderr=True)
+    try:
+        store = open_store()
+    except StoreError as exc:
+        errors.print(f"Progress database: {exc}", markup=False)
+        raise typer.Exit(ExitCode.INVALID) from None
+    with store:
+        if store.notice:
+            errors.print(store.notice, style="yellow", markup=False)
+        if reset:
+            raise typer.Exit(_reset(store, yes=yes, console=console))
+        report = load_report(store)
+    if json_output:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+        return
+    from gradtutor.render.quiz import progress_view
+
+    console.print(progress_view(report))
+    if not report.attempts:
+        console.print("No questions answered yet: start with [cyan]gradtutor quiz[/cyan].")
+
+
+def _reset(store: Any, *, yes: bool, console: Any) -> ExitCode:
+    if not yes:
+        try:
+            confirmed = typer.confirm(f"Forget all progress in {store.path}?", default=False)
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            confirmed = False
+        if not confirmed:
+            console.print("Nothing was changed.")
+            return ExitCode.OK
+    store.reset()
+    console.print("Progress reset.")
+    return ExitCode.OK
+
+
+def load_report(store: Any, *, now: datetime | None = None) -> Any:
+    """The progress report for the store, with topic titles when the packs load."""
+    from gradtutor.tutor.progress import build_report
+
+    return build_report(
+        store.attempts(),
+        store.answers(),
+        store.cards(),
+        now=now or datetime.now(UTC),
+        topics=topic_titles(),
+    )
+
+
+def topic_titles() -> list[tuple[str, str]]:
+    """(id, title) of every topic with exercises, prerequisites first; [] if packs fail."""
+    try:
+        from gradtutor.tutor.adaptive import TopicInfo, prerequisite_order
+        from gradtutor.tutor.packs import load_catalogue
+
+        catalogue = load_catalogue()
+    except Exception:
+        return []
+    titles = {t.id: t.title for t in catalogue.topics if catalogue.by_topic(t.id)}
+    order = prerequisite_order([TopicInfo(t.id, tuple(t.prerequisites)) for t in catalogue.topics])
+    return [(t, titles[t]) for t in order if t in titles]

@@ -1,0 +1,298 @@
+"""Rich renderables for the quiz, progress and home screens.
+
+Nothing here imports sympy: worked solutions come in already rendered (or not at all).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+_SUPERSCRIPT = str.maketrans("0123456789-+n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿ")
+_POWER = re.compile(r"\^(\(-?\d+\)|-?\d+|n)(?![\w.(])")
+_TIMES = re.compile(r"(?<=[\d)])\*(?=[A-Za-z(])")
+
+
+def readable(text: str) -> str:
+    """Plain input syntax made easier to read: ``3*x^2`` → ``3x²``, other ``*`` → ``·``.
+
+    Only whole integer exponents become superscripts, so the meaning never changes.
+    """
+    text = _POWER.sub(lambda m: m.group(1).strip("()").translate(_SUPERSCRIPT), text)
+    text = _TIMES.sub("", text)
+    return text.replace("*", "·")
+
+
+def _dots(difficulty: int) -> str:
+    level = max(1, min(5, difficulty))
+    return "●" * level + "○" * (5 - level)
+
+
+def question_view(
+    *,
+    number: int,
+    total: int | None,
+    prompt: str,
+    topic_title: str,
+    difficulty: int,
+    reason: str = "",
+) -> RenderableType:
+    of = f" of {total}" if total else ""
+    title = Text.assemble(
+        (f"Question {number}{of}", "bold"),
+        "  ",
+        (topic_title, "cyan"),
+        "  ",
+        (_dots(difficulty), "dim"),
+    )
+    body = Text(readable(prompt))
+    if reason == "retry":
+        body = Text.assemble(("Same skill, new numbers.\n", "italic dim"), body)
+    return Panel(body, title=title, title_align="left", border_style="blue", expand=False)
+
+
+def prompt_text(label: str) -> str:
+    """The text before the answer line: the part's label, or a plain arrow."""
+    return f"{readable(label)} = " if label else "> "
+
+
+def _check_fallback(result: Any) -> RenderableType:
+    """The fields of a CheckResult, for when gradtutor.render.check is not available."""
+    lines: list[Text] = []
+    verdict = str(getattr(result, "verdict", ""))
+    read_as = getattr(result, "read_as", None)
+    if read_as:
+        lines.append(Text.assemble(("read as ", "dim"), read_as))
+    for item in getattr(result, "feedback", None) or ():
+        lines.append(Text(str(getattr(item, "message", item))))
+    example = getattr(result, "counterexample", None)
+    if example is not None:
+        point = ", ".join(f"{k} = {v}" for k, v in (getattr(example, "point", {}) or {}).items())
+        lines.append(
+            Text(
+                f"at {point}: expected {getattr(example, 'expected', '?')}, "
+                f"yours gives {getattr(example, 'answer', '?')}"
+            )
+        )
+    error = getattr(result, "error", None)
+    if error is not None:
+        lines.append(Text(str(getattr(error, "message", error)), style="yellow"))
+        hint = getattr(error, "hint", None)
+        if hint:
+            lines.append(Text(str(hint), style="dim"))
+    if verdict == "domain_dependent":
+        lines.append(Text("Equal only on part of the domain.", style="yellow"))
+    if verdict == "undetermined":
+        lines.append(Text("Could not decide in time.", style="yellow"))
+    return Group(*lines)
+
+
+def check_view(result: Any) -> RenderableType:
+    """The engine's diagnosis of an answer (misconception, counterexample, read as)."""
+    try:
+        from gradtutor.render.check import render_check
+    except ImportError:
+        return _check_fallback(result)
+    return render_check(result)
+
+
+def right_view() -> RenderableType:
+    return Text("✓ Right.", style="bold green")
+
+
+def wrong_view(result: Any, tries_left: int) -> RenderableType:
+    more = (
+        Text(
+            f"Not quite. Try again ({tries_left} {'try' if tries_left == 1 else 'tries'} left; "
+            "'hint' for a hint).",
+            style="bold red",
+        )
+        if tries_left
+        else Text("Not quite, and that was the last try.", style="bold red")
+    )
+    return Group(more, check_view(result))
+
+
+def unjudged_view(result: Any) -> RenderableType:
+    verdict = str(getattr(result, "verdict", ""))
+    if verdict == "undetermined":
+        head = Text(
+            "I could not decide that one in time. Write it another way, or 'skip'.", style="yellow"
+        )
+    else:
+        head = Text("I can't read that as maths (it does not count as a try).", style="yellow")
+    return Group(head, check_view(result))
+
+
+def hint_view(text: str | None, number: int, total: int) -> RenderableType:
+    if text is None:
+        return Text("No more hints. Type 'steps' for the worked solution.", style="yellow")
+    return Text.assemble((f"Hint {number}/{total}: ", "bold magenta"), readable(text))
+
+
+def solution_view(label: str, expected: str, worked: RenderableType | None) -> RenderableType:
+    answer = Text.assemble(
+        ("Answer: ", "bold"),
+        (f"{readable(label)} = " if label else ""),
+        (readable(expected), "green"),
+    )
+    if worked is None:
+        return answer
+    return Group(worked, answer)
+
+
+HELP_TEXT = (
+    "Type your answer (e.g. 9x^2, 2*x*y, exp(x)*sin(x)). Commands: "
+    "'hint' the next hint · 'steps' the worked solution · 'skip' · 'quit'."
+)
+
+
+def help_view() -> RenderableType:
+    return Text(HELP_TEXT, style="dim")
+
+
+def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
+    """The end of a quiz: score, misconceptions seen, what was kept."""
+    results = summary.results
+    finished = [r for r in results if r.outcome != "incomplete"]
+    lines: list[RenderableType] = []
+    if not results:
+        lines.append(Text("No questions answered."))
+    else:
+        lines.append(
+            Text.assemble(
+                ("Score: ", "bold"),
+                f"{summary.correct}/{len(finished)} right",
+                (f"  ({sum(r.hints_used for r in finished)} hints)", "dim"),
+            )
+        )
+        table = Table(box=None, show_header=False, pad_edge=False)
+        for r in results:
+            mark = {"correct": ("✓", "green"), "wrong": ("✗", "red")}.get(
+                r.outcome, ("·", "yellow")
+            )
+            table.add_row(
+                Text(mark[0], style=mark[1]),
+                Text(r.template_id, style="dim"),
+                Text(r.outcome),
+                Text(f"{r.elapsed_ms / 1000:.1f}s", style="dim"),
+            )
+        lines.append(table)
+    if summary.misconception_counts:
+        seen = ", ".join(f"{m} ×{n}" if n > 1 else m for m, n in summary.misconception_counts)
+        lines.append(Text.assemble(("Misconceptions: ", "bold"), seen))
+    if summary.ended_by in ("interrupt", "end-of-input", "quit"):
+        lines.append(Text("Quiz ended early; every answer so far is saved.", style="dim"))
+    if summary.ended_by == "nothing-due" and not finished:
+        lines.append(
+            Text("Nothing is due for review. Try 'gradtutor quiz' for new practice.", style="dim")
+        )
+    if notice:
+        lines.append(Text(notice, style="yellow"))
+    return Panel(Group(*lines), title="Summary", title_align="left", expand=False)
+
+
+# -- progress ------------------------------------------------------------------------------
+
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def bar(fraction: float, width: int = 20) -> Text:
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return Text.assemble(("█" * filled, "green"), ("░" * (width - filled), "dim"))
+
+
+def sparkline(values: Sequence[float | None]) -> Text:
+    """One character per value in 0–1; a blank-ish dot where there is no data."""
+    text = Text()
+    for v in values:
+        if v is None:
+            text.append("·", style="dim")
+        else:
+            text.append(_BLOCKS[max(1, round(v * (len(_BLOCKS) - 1)))], style="cyan")
+    return text
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def progress_view(report: Any) -> RenderableType:
+    parts: list[RenderableType] = []
+    table = Table(title="Mastery by topic", title_justify="left", box=None, pad_edge=False)
+    table.add_column("topic")
+    table.add_column("mastery")
+    table.add_column("", justify="right")
+    table.add_column("answered", justify="right")
+    table.add_column("right", justify="right")
+    for t in report.topics:
+        mark = Text(" ✓", style="green") if t.mastered else Text("")
+        table.add_row(
+            Text(t.title),
+            bar(t.mastery),
+            Text.assemble(f"{t.mastery:.0%}", mark),
+            str(t.answered),
+            str(t.correct),
+        )
+    parts.append(table)
+    parts.append(
+        Text.assemble(
+            ("Questions: ", "bold"),
+            str(report.attempts),
+            ("   Accuracy: ", "bold"),
+            _percent(report.accuracy),
+            ("   Streak: ", "bold"),
+            f"{report.streak} day{'s' if report.streak != 1 else ''}",
+            ("   Due for review: ", "bold"),
+            str(report.due),
+        )
+    )
+    days = report.days
+    if days:
+        parts.append(
+            Text.assemble(
+                ("Last 14 days: ", "bold"),
+                sparkline([d.accuracy for d in days]),
+                (f"  {days[0].day:%d %b} – {days[-1].day:%d %b}", "dim"),
+            )
+        )
+    if report.misconceptions:
+        parts.append(Text("Most frequent misconceptions:", style="bold"))
+        for name, count in report.misconceptions:
+            parts.append(Text(f"  {count:>3} × {name}"))
+    return Group(*parts)
+
+
+def home_view(
+    *, report: Any, next_step: str, command: str, notice: str | None = None
+) -> RenderableType:
+    lines: list[RenderableType] = [
+        Text("gradtutor — the calculus behind neural networks", style="bold")
+    ]
+    if report.attempts:
+        lines.append(
+            Text.assemble(
+                f"{report.attempts} questions so far, ",
+                _percent(report.accuracy),
+                " right · streak ",
+                f"{report.streak} day{'s' if report.streak != 1 else ''}",
+            )
+        )
+        mastered = [t.title for t in report.topics if t.mastered]
+        if mastered:
+            lines.append(Text("Mastered: " + ", ".join(mastered), style="green"))
+    else:
+        lines.append(Text("No questions answered yet."))
+    lines.append(Text.assemble(("Due for review: ", "bold"), str(report.due)))
+    lines.append(Text.assemble(("Next: ", "bold"), next_step))
+    lines.append(Text.assemble(("  $ ", "dim"), (command, "cyan")))
+    lines.append(Text("More: gradtutor --help", style="dim"))
+    if notice:
+        lines.append(Text(notice, style="yellow"))
+    return Panel(Group(*lines), expand=False, border_style="blue")

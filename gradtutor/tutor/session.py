@@ -1,0 +1,379 @@
+"""One quiz question as a UI-free state machine.
+
+A question is asked (:func:`ask`), then moves on each thing the learner does at the
+prompt: an answer the engine has judged (:func:`judge`), ``hint``, ``steps``, ``skip``.
+Each move returns the new frozen state and an event saying what happened, for the
+shell to render and store. Multi-part questions are judged part by part; a part gets
+``max_tries`` judged answers, then its solution is shown and the next part begins.
+Nothing here reads a clock or calls the engine: times and check results come in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+DEFAULT_MAX_TRIES = 3
+
+# Engine verdicts that count as a right answer, and those that count as a wrong try.
+RIGHT = frozenset({"equivalent"})
+WRONG = frozenset({"not_equivalent", "domain_dependent"})
+
+COMMANDS = {
+    "hint": "hint",
+    "steps": "steps",
+    "solution": "steps",
+    "skip": "skip",
+    "quit": "quit",
+    "exit": "quit",
+    "help": "help",
+    "?": "help",
+}
+
+
+class PartLike(Protocol):
+    label: str
+    expected: str
+    task: str | None
+
+
+class ExerciseLike(Protocol):
+    template_id: str
+    seed: int
+    values: dict[str, str]
+    prompt: str
+    parts: tuple[PartLike, ...]
+    hints: tuple[str, ...]
+    topic: str
+    kind: str
+    difficulty: int
+
+
+def command_of(text: str) -> str | None:
+    """The prompt command typed (``hint``, ``steps``, ``skip``, ``quit``, ``help``), if any."""
+    return COMMANDS.get(text.strip().lower())
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer typed at the prompt and the engine's verdict on it."""
+
+    part: str
+    text: str
+    verdict: str
+    part_index: int
+    misconception: str | None
+    elapsed_ms: int
+
+    @property
+    def judged(self) -> bool:
+        return self.verdict in RIGHT or self.verdict in WRONG
+
+
+@dataclass(frozen=True)
+class QuestionState:
+    """Where one question stands."""
+
+    exercise: ExerciseLike
+    started_ms: int
+    max_tries: int = DEFAULT_MAX_TRIES
+    part_index: int = 0
+    part_tries: int = 0
+    answers: tuple[Answer, ...] = ()
+    part_results: tuple[str, ...] = ()  # per finished part: "correct" or "missed"
+    hints_used: int = 0
+    outcome: str | None = None  # "correct" | "wrong" | "skipped" | "shown" | "incomplete"
+    finished_ms: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def part(self) -> PartLike:
+        return self.exercise.parts[min(self.part_index, len(self.exercise.parts) - 1)]
+
+    @property
+    def tries(self) -> int:
+        """Judged answers so far (invalid or undecided input is not a try)."""
+        return sum(1 for answer in self.answers if answer.judged)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.answers) or self.hints_used > 0
+
+    def elapsed_ms(self, now_ms: int) -> int:
+        end = self.finished_ms if self.finished_ms is not None else now_ms
+        return max(0, end - self.started_ms)
+
+
+# -- events --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judged:
+    """An answer the engine decided on. ``revealed`` is set when the part ran out of tries."""
+
+    part: PartLike
+    answer: Answer
+    result: Any
+    correct: bool
+    tries_left: int
+    revealed: PartLike | None = None
+
+
+@dataclass(frozen=True)
+class Unjudged:
+    """Input the engine could not judge (unreadable, or undecided in time): not a try."""
+
+    part: PartLike
+    answer: Answer
+    result: Any
+
+
+@dataclass(frozen=True)
+class HintGiven:
+    text: str | None  # None when there are no more hints
+    number: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """Solutions shown for the remaining parts (``steps`` asked, or the question skipped)."""
+
+    parts: tuple[PartLike, ...]
+    reason: str  # "steps" | "skip"
+
+
+Event = Judged | Unjudged | HintGiven | Revealed
+
+
+# -- transitions ---------------------------------------------------------------------------
+
+
+def ask(
+    exercise: ExerciseLike, *, now_ms: int, max_tries: int = DEFAULT_MAX_TRIES
+) -> QuestionState:
+    if not exercise.parts:
+        raise ValueError(f"exercise {exercise.template_id!r} has no parts to answer")
+    return QuestionState(exercise=exercise, started_ms=now_ms, max_tries=max(1, max_tries))
+
+
+def judge(
+    state: QuestionState, text: str, result: Any, *, now_ms: int
+) -> tuple[QuestionState, Event]:
+    """Take the engine's ``result`` for ``text`` given to the current part."""
+    _require_open(state)
+    part = state.part
+    raw = getattr(result, "verdict", "invalid")
+    verdict = str(getattr(raw, "value", raw))
+    answer = Answer(
+        part=part.label,
+        text=text,
+        verdict=verdict,
+        part_index=state.part_index,
+        misconception=misconception_of(result),
+        elapsed_ms=state.elapsed_ms(now_ms),
+    )
+    state = replace(state, answers=(*state.answers, answer))
+    if not answer.judged:
+        return state, Unjudged(part=part, answer=answer, result=result)
+    correct = verdict in RIGHT
+    tries = state.part_tries + 1
+    if correct or tries >= state.max_tries:
+        state = _finish_part(state, "correct" if correct else "missed", now_ms)
+        return state, Judged(
+            part=part,
+            answer=answer,
+            result=result,
+            correct=correct,
+            tries_left=state.max_tries - tries,
+            revealed=None if correct else part,
+        )
+    state = replace(state, part_tries=tries)
+    return state, Judged(
+        part=part, answer=answer, result=result, correct=False, tries_left=state.max_tries - tries
+    )
+
+
+def hint(state: QuestionState) -> tuple[QuestionState, HintGiven]:
+    """The next hint, if any is left (asking past the last one costs nothing)."""
+    _require_open(state)
+    hints = state.exercise.hints
+    if state.hints_used >= len(hints):
+        return state, HintGiven(text=None, number=state.hints_used, total=len(hints))
+    state = replace(state, hints_used=state.hints_used + 1)
+    return state, HintGiven(
+        text=hints[state.hints_used - 1], number=state.hints_used, total=len(hints)
+    )
+
+
+def show_steps(state: QuestionState, *, now_ms: int) -> tuple[QuestionState, Revealed]:
+    """The worked solution of every part not yet answered; the question counts as shown."""
+    _require_open(state)
+    remaining = tuple(state.exercise.parts[state.part_index :])
+    state = replace(state, outcome="shown", finished_ms=now_ms)
+    return state, Revealed(parts=remaining, reason="steps")
+
+
+def skip(state: QuestionState, *, now_ms: int) -> tuple[QuestionState, Revealed]:
+    _require_open(state)
+    remaining = tuple(state.exercise.parts[state.part_index :])
+    state = replace(state, outcome="skipped", finished_ms=now_ms)
+    return state, Revealed(parts=remaining, reason="skip")
+
+
+def abandon(state: QuestionState, *, now_ms: int) -> QuestionState:
+    """The quiz ended (quit, Ctrl-C, end of input) with this question open."""
+    if state.done:
+        return state
+    return replace(state, outcome="incomplete", finished_ms=now_ms)
+
+
+def _finish_part(state: QuestionState, result: str, now_ms: int) -> QuestionState:
+    results = (*state.part_results, result)
+    if len(results) < len(state.exercise.parts):
+        return replace(state, part_results=results, part_index=state.part_index + 1, part_tries=0)
+    outcome = "correct" if all(r == "correct" for r in results) else "wrong"
+    return replace(
+        state,
+        part_results=results,
+        part_tries=0,
+        outcome=outcome,
+        finished_ms=now_ms,
+    )
+
+
+def _require_open(state: QuestionState) -> None:
+    if state.done:
+        raise ValueError("this question is already finished")
+
+
+def misconception_of(result: Any) -> str | None:
+    """The id of the misconception the engine named for this result, if it named one."""
+    for item in getattr(result, "feedback", None) or ():
+        if getattr(item, "kind", None) == "misconception" and getattr(item, "id", None):
+            return str(item.id)
+    return None
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """A finished question, as written to ``quiz --json`` (one object per line)."""
+
+    template_id: str
+    topic: str
+    seed: int
+    difficulty: int
+    prompt: str
+    labels: tuple[str, ...]
+    expected: tuple[str, ...]
+    answers: tuple[Answer, ...]
+    outcome: str
+    part_results: tuple[str, ...]
+    hints_used: int
+    elapsed_ms: int
+
+    @property
+    def tries(self) -> int:
+        return sum(1 for answer in self.answers if answer.judged)
+
+    @property
+    def misconceptions(self) -> tuple[str, ...]:
+        return tuple(a.misconception for a in self.answers if a.misconception)
+
+    @property
+    def clean(self) -> bool:
+        """Right first time on every part, without a hint."""
+        return (
+            self.outcome == "correct" and self.tries == len(self.expected) and not self.hints_used
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        single = len(self.expected) == 1
+        return {
+            "id": self.template_id,
+            "topic": self.topic,
+            "prompt": self.prompt,
+            "expected": self.expected[0] if single else list(self.expected),
+            "answers": [a.text for a in self.answers],
+            "verdict": self.outcome,
+            "misconception": self.misconceptions[0] if self.misconceptions else None,
+            "attempts": self.tries,
+            "hints_used": self.hints_used,
+            "elapsed_ms": self.elapsed_ms,
+            "seed": self.seed,
+            "difficulty": self.difficulty,
+            "parts": [
+                {
+                    "label": label,
+                    "expected": expected,
+                    "verdict": self.part_results[i] if i < len(self.part_results) else None,
+                    "answers": [
+                        {"answer": a.text, "verdict": a.verdict, "misconception": a.misconception}
+                        for a in self.answers
+                        if a.part_index == i
+                    ],
+                }
+                for i, (label, expected) in enumerate(zip(self.labels, self.expected, strict=True))
+            ],
+        }
+
+
+def result_of(state: QuestionState) -> QuestionResult:
+    if not state.done:
+        raise ValueError("the question is not finished")
+    exercise = state.exercise
+    return QuestionResult(
+        template_id=exercise.template_id,
+        topic=exercise.topic,
+        seed=exercise.seed,
+        difficulty=exercise.difficulty,
+        prompt=exercise.prompt,
+        labels=tuple(p.label for p in exercise.parts),
+        expected=tuple(p.expected for p in exercise.parts),
+        answers=state.answers,
+        outcome=state.outcome or "incomplete",
+        part_results=state.part_results,
+        hints_used=state.hints_used,
+        elapsed_ms=state.elapsed_ms(state.finished_ms or state.started_ms),
+    )
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    """The end of a quiz: how it went, and why it ended."""
+
+    results: tuple[QuestionResult, ...] = ()
+    ended_by: str = "done"  # "done" | "quit" | "interrupt" | "end-of-input" | "nothing-due"
+    misconception_counts: tuple[tuple[str, int], ...] = field(default=())
+
+    @property
+    def answered(self) -> tuple[QuestionResult, ...]:
+        return tuple(r for r in self.results if r.outcome in ("correct", "wrong"))
+
+    @property
+    def correct(self) -> int:
+        return sum(1 for r in self.results if r.outcome == "correct")
+
+    @property
+    def all_correct(self) -> bool:
+        """No question went wrong (an unfinished one counts if it had a judged answer)."""
+        return all(
+            r.outcome == "correct" for r in self.results if r.outcome != "incomplete" or r.tries
+        )
+
+
+def summarise(results: Sequence[QuestionResult], *, ended_by: str) -> QuizSummary:
+    counts = Counter(m for r in results for m in r.misconceptions)
+    return QuizSummary(
+        results=tuple(results),
+        ended_by=ended_by,
+        misconception_counts=tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
