@@ -1,0 +1,183 @@
+"""The pack format, loader and generate() API that the quiz builds on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sympy
+
+from gradtutor.calculus.parsing import parse
+from gradtutor.tutor.packs import (
+    Catalogue,
+    Exercise,
+    PackError,
+    Template,
+    Topic,
+    catalogue_from_files,
+    generate,
+    load_catalogue,
+)
+
+TOPICS = Path(__file__).resolve().parents[1] / "exercises" / "topics.toml"
+
+
+def write_pack(tmp_path: Path, body: str, name: str = "mine.toml") -> Path:
+    path = tmp_path / name
+    path.write_text('format_version = 1\npack = "mine"\nversion = "0.1"\n' + body, encoding="utf-8")
+    return path
+
+
+POWER = """
+[[exercise]]
+id = "mine.power-1"
+topic = "power-rule"
+difficulty = 2
+kind = "derivative"
+f = "{a}x^{n} + {b}"
+params = { a = "2..9", n = "2..6", b = "2..9" }
+where = "a != b"
+hints = ["Power rule: n*x^(n-1).", "{a}*{n}x^({n}-1)"]
+"""
+
+
+def test_shipped_catalogue_has_the_topics_in_prerequisite_order() -> None:
+    catalogue = load_catalogue()
+    assert isinstance(catalogue, Catalogue)
+    topic = catalogue.topic("gradient")
+    assert isinstance(topic, Topic)
+    assert topic.prerequisites == ("partial-derivatives",)
+    assert catalogue.topic("backprop").lesson == "backpropagation"
+    assert catalogue.topic("power-rule").prerequisites == ()
+
+
+def test_template_fields_and_lookup() -> None:
+    catalogue = load_catalogue()
+    template = catalogue.template("power.sum-1")
+    assert isinstance(template, Template)
+    assert template.topics == ("power-rule",)
+    assert (template.difficulty, template.kind, template.pack) == (2, "derivative", "rules")
+    assert len(template.content_hash) == 64
+    assert template in catalogue.by_topic("power-rule")
+    with pytest.raises(KeyError):
+        catalogue.template("power.no-such-thing")
+
+
+def test_by_topic_is_sorted_easiest_first() -> None:
+    difficulties = [t.difficulty for t in load_catalogue().by_topic("chain-rule")]
+    assert difficulties == sorted(difficulties)
+    assert difficulties[0] == 1
+
+
+def test_generate_is_deterministic_and_computes_the_answer(tmp_path: Path) -> None:
+    catalogue = catalogue_from_files([TOPICS, write_pack(tmp_path, POWER)])
+    template = catalogue.template("mine.power-1")
+    first, again = generate(template, 7), generate(template, 7)
+    assert isinstance(first, Exercise)
+    assert first == again
+    a, n, b = (int(first.values[k]) for k in ("a", "n", "b"))
+    assert a != b
+    assert first.prompt == f"Differentiate f(x) = {a}x^{n} + {b} with respect to x."
+    (part,) = first.parts
+    assert part.label == ""
+    assert part.task == f"d/dx({a}x^{n} + {b})"
+    x = sympy.Symbol("x")
+    assert sympy.simplify(parse(part.expected).value - sympy.diff(a * x**n + b, x)) == 0
+    assert first.hints == ("Power rule: n*x^(n-1).", f"{a}*{n}x^({n}-1)")
+    assert (first.topic, first.kind, first.difficulty) == ("power-rule", "derivative", 2)
+
+
+def test_instances_differ_between_seeds(tmp_path: Path) -> None:
+    template = catalogue_from_files([TOPICS, write_pack(tmp_path, POWER)]).template("mine.power-1")
+    prompts = {generate(template, seed).prompt for seed in range(20)}
+    assert len(prompts) > 5
+
+
+def test_unmeetable_where_gives_up_after_max_tries(tmp_path: Path) -> None:
+    body = POWER.replace('where = "a != b"', 'where = "a > 100"\nmax_tries = 5')
+    template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.power-1")
+    with pytest.raises(PackError, match=r"mine.power-1: no parameters met .* in 5 tries"):
+        generate(template, 0)
+
+
+def test_a_wrong_given_answer_is_refused(tmp_path: Path) -> None:
+    body = POWER.replace("where =", 'answer = "{a}*{n}*x^{n}"\nwhere =')
+    template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.power-1")
+    with pytest.raises(PackError, match="given answer"):
+        generate(template, 0)
+
+
+def test_a_right_given_answer_is_accepted(tmp_path: Path) -> None:
+    body = POWER.replace("where =", 'answer = "{n}*{a}*x^({n} - 1)"\nwhere =')
+    template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.power-1")
+    assert generate(template, 0).parts[0].expected
+
+
+def test_teacher_pack_from_a_directory(tmp_path: Path) -> None:
+    write_pack(tmp_path, POWER)
+    catalogue = load_catalogue([tmp_path])
+    assert catalogue.template("mine.power-1").file == str(tmp_path / "mine.toml")
+
+
+def test_retired_templates_are_kept_but_not_offered(tmp_path: Path) -> None:
+    body = POWER.replace("difficulty = 2", "difficulty = 2\nretired = true")
+    catalogue = catalogue_from_files([TOPICS, write_pack(tmp_path, body)])
+    assert catalogue.templates == ()
+    assert catalogue.template("mine.power-1").retired
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (('id = "mine.power-1"', 'id = "Power 1"'), "id must be lower-case"),
+        (('topic = "power-rule"', 'topic = "powr-rule"'), "unknown topic 'powr-rule'"),
+        (("difficulty = 2", "difficulty = 7"), "difficulty must be a whole number 1 to 5"),
+        (('kind = "derivative"', 'kind = "integral"'), "unknown kind 'integral'"),
+        (('where = "a != b"', 'where = "__import__(1)"'), "where:"),
+        (('where = "a != b"', 'where = "a != c"'), "where uses 'c', not a parameter"),
+        (('f = "{a}x^{n} + {b}"', 'f = "{a}x^{m}"'), "uses {m}, not a parameter"),
+        (('n = "2..6"', 'n = "6..2"'), "range '6..2' is empty"),
+        (('hints = ["Power rule: n*x^(n-1).",', 'hints = ["",'), "hint 1 is empty"),
+        (("where =", "colour = 3\nwhere ="), "does not use 'colour'"),
+    ],
+)
+def test_bad_packs_name_file_id_and_reason(
+    tmp_path: Path, change: tuple[str, str], reason: str
+) -> None:
+    old, new = change
+    assert old in POWER
+    path = write_pack(tmp_path, POWER.replace(old, new))
+    with pytest.raises(PackError) as info:
+        catalogue_from_files([TOPICS, path])
+    assert str(path) in str(info.value)
+    assert reason in info.value.reason
+
+
+def test_duplicate_ids_across_packs_are_refused(tmp_path: Path) -> None:
+    first = write_pack(tmp_path, POWER, "a.toml")
+    second = write_pack(tmp_path, POWER, "b.toml")
+    with pytest.raises(PackError, match=r"b.toml: mine.power-1: id is already used in .*a.toml"):
+        catalogue_from_files([TOPICS, first, second])
+
+
+def test_wrong_format_version_and_bad_toml(tmp_path: Path) -> None:
+    old = tmp_path / "old.toml"
+    old.write_text('format_version = 2\nversion = "1"\n', encoding="utf-8")
+    with pytest.raises(PackError, match="format_version must be 1, not 2"):
+        catalogue_from_files([old])
+    broken = tmp_path / "broken.toml"
+    broken.write_text("format_version = = 1\n", encoding="utf-8")
+    with pytest.raises(PackError, match="not valid TOML"):
+        catalogue_from_files([broken])
+
+
+def test_missing_pack_path(tmp_path: Path) -> None:
+    with pytest.raises(PackError, match="no such file or directory"):
+        load_catalogue([tmp_path / "nope.toml"])
+
+
+def test_content_hash_changes_with_the_content(tmp_path: Path) -> None:
+    first = catalogue_from_files([TOPICS, write_pack(tmp_path, POWER)]).template("mine.power-1")
+    changed = POWER.replace('a = "2..9"', 'a = "2..8"')
+    second = catalogue_from_files([TOPICS, write_pack(tmp_path, changed)]).template("mine.power-1")
+    assert first.content_hash != second.content_hash
