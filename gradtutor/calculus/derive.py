@@ -159,7 +159,7 @@ def _log_base(constants: list[Expr], factors: list[Expr]) -> tuple[Expr, Expr] |
 
 def _pow_rule(expr: Expr, variable: Symbol) -> r.Rule:
     base, exponent = expr.args
-    if base.is_Pow and base.exp.is_Number and exponent.is_Number:
+    if base.is_Pow and base.exp.is_Number and exponent.is_Integer:
         # 1/x^n as typed, (x^n)^-1: rewrite to x^(-n) before the power rule
         powered = base.base ** (base.exp * exponent)
         return r.RewriteRule(expr, variable, powered, derive(powered, variable), "power of a power")
