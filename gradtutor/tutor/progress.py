@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -92,9 +92,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def outcomes_of(
-    attempts: Sequence[AttemptRow], parts_of: Mapping[int, int] | None = None
-) -> list[Outcome]:
+def outcomes_of(attempts: Sequence[AttemptRow]) -> list[Outcome]:
     """Finished attempts as adaptive Outcomes, oldest first."""
     history = []
     for a in attempts:
