@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gradtutor.cli.check",
     "gradtutor.cli.quiz",
     "gradtutor.cli.progress",
+    "gradtutor.cli.descend",
 )
 
 HELP = """\
