@@ -1,0 +1,407 @@
+"""``gradtutor descend``: optimizers walking down a loss surface, animated in the terminal."""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from gradtutor.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from gradtutor.descent.optimizers import OptimizerSpec
+    from gradtutor.descent.run import Race
+    from gradtutor.descent.surfaces import Surface
+
+EXAMPLES = """\
+[b]Examples[/b]
+
+  gradtutor descend --list                     [dim]# the surfaces and their lessons[/dim]
+  gradtutor descend ellipse --lr 0.045         [dim]# above 2/λmax = 0.04: explodes[/dim]
+  gradtutor descend rosenbrock --optimizer sgd,momentum,adam
+  gradtutor descend himmelblau --start -1,-1 --optimizer adam:lr=0.1,betas=0.9/0.999
+  gradtutor descend "x^2 + 10y^2" --optimizer sgd:lr=0.09,momentum=0.5,nesterov=true
+  gradtutor descend double-well --optimizer gd --optimizer momentum --lr 0.02
+  gradtutor descend bowl --json > run.json
+  gradtutor descend beale --save beale.svg --record beale.cast
+
+Optimizers (PyTorch names, defaults and update rules): sgd (alias gd), momentum, nesterov,
+adagrad, rmsprop, adam, amsgrad, adamw. Stop reasons: converged, max_steps, diverged, stalled.
+"""
+
+DEFAULT_STEPS = 1000
+DEFAULT_TOL = 1e-4
+ANIMATION_SECONDS = 8.0  # --every defaults so an animation lasts about this long
+
+
+class UsageError(ValueError):
+    """Bad command-line input: reported on one line, exit status 2."""
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "descend",
+        help="Watch optimizers walk down a loss surface (or your own loss), animated.\n\n"
+        + EXAMPLES,
+        no_args_is_help=True,
+    )(descend_command)
+
+
+def descend_command(
+    surface: Annotated[
+        str | None,
+        typer.Argument(
+            help="A surface from --list (e.g. rosenbrock) or a loss in x, y such as 'x^2 + 10y^2'.",
+            show_default=False,
+        ),
+    ] = None,
+    optimizer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--optimizer",
+            "-o",
+            metavar="NAME[:key=value,...]",
+            help="An optimizer, or several comma-separated for a race; repeatable. "
+            "Settings use PyTorch's names, e.g. adam:lr=0.05,betas=0.9/0.999.",
+            show_default=False,
+        ),
+    ] = None,
+    lr: Annotated[
+        float | None,
+        typer.Option("--lr", help="Learning rate for every optimizer that sets none.", min=0.0),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", metavar="X,Y", help="Start point (default: the surface's)."),
+    ] = None,
+    steps: Annotated[
+        int, typer.Option("--steps", min=1, max=1_000_000, help="Most updates per optimizer.")
+    ] = DEFAULT_STEPS,
+    tol: Annotated[
+        float, typer.Option("--tol", min=0.0, help="Converged once |∇f| is below this.")
+    ] = DEFAULT_TOL,
+    window: Annotated[
+        str | None,
+        typer.Option("--window", metavar="X0:X1,Y0:Y1", help="The view (default: the surface's)."),
+    ] = None,
+    fps: Annotated[
+        float, typer.Option("--fps", min=0.5, max=240, help="Frames per second.")
+    ] = 30.0,
+    every: Annotated[
+        int | None,
+        typer.Option("--every", min=1, help="Draw every Nth step (default: ~8 s of animation)."),
+    ] = None,
+    animate: Annotated[
+        bool, typer.Option("--animate/--no-animate", help="Animate (only on a terminal).")
+    ] = True,
+    scale: Annotated[
+        str, typer.Option("--scale", help="Colour scale: quantile, log or linear.")
+    ] = "quantile",
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the runs as JSON (see README for the fields).")
+    ] = False,
+    save: Annotated[
+        Path | None, typer.Option("--save", metavar="FILE.svg", help="Save the final frame as SVG.")
+    ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option("--record", metavar="FILE.cast", help="Record the animation (asciicast v2)."),
+    ] = None,
+    list_surfaces: Annotated[
+        bool, typer.Option("--list", help="List the surfaces with their lessons.")
+    ] = False,
+) -> None:
+    try:
+        if list_surfaces:
+            _print_catalogue(json_output)
+            return
+        if surface is None:
+            raise UsageError("name a surface (see --list) or type a loss, e.g. 'x^2 + 10y^2'")
+        if tol <= 0:
+            raise UsageError(f"--tol must be positive, not {tol:g}")
+        if scale not in ("quantile", "log", "linear"):
+            raise UsageError(f"--scale must be quantile, log or linear, not {scale!r}")
+        loss = _surface(surface, window, start)
+        specs = _specs(optimizer or ["sgd"], lr, loss)
+        point = loss.start if start is None else _numbers(start, "--start", loss.dim)
+    except ValueError as err:
+        _usage(str(getattr(err, "message", err)), getattr(err, "detail", ""))
+    from gradtutor.descent.run import race
+
+    result = race(loss, specs, point, max_steps=steps, tol=tol)
+    if json_output:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        return
+    replay = _replay(surface, loss, result, window, scale)
+    code = _show(
+        result, replay, fps=fps, every=every, animate=animate, scale=scale, save=save, record=record
+    )
+    raise typer.Exit(code)
+
+
+def _usage(message: str, detail: str = "") -> None:
+    sys.stderr.write(f"gradtutor descend: {message}\n")
+    if detail:
+        sys.stderr.write("".join(f"  {line}\n" for line in detail.splitlines()))
+    raise typer.Exit(ExitCode.INVALID)
+
+
+def _numbers(text: str, option: str, dim: int) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise UsageError(f"{option} needs {dim} comma-separated number(s), not {text!r}") from None
+    if len(values) != dim or not all(math.isfinite(v) for v in values):
+        raise UsageError(f"{option} needs {dim} comma-separated number(s), not {text!r}")
+    return values
+
+
+def _window(text: str, dim: int) -> tuple[tuple[float, float], ...]:
+    ranges = []
+    for part in text.split(","):
+        lo, sep, hi = part.partition(":")
+        try:
+            pair = (float(lo), float(hi))
+        except ValueError:
+            pair = (math.nan, math.nan)
+        if not sep or not all(math.isfinite(v) for v in pair) or not pair[0] < pair[1]:
+            raise UsageError(
+                f"--window needs LO:HI ranges with LO < HI, like -2:2,-1:3; not {text!r}"
+            )
+        ranges.append(pair)
+    if len(ranges) != dim:
+        raise UsageError(f"--window needs {dim} range(s) LO:HI for this surface, not {text!r}")
+    return tuple(ranges)
+
+
+def _surface(name: str, window: str | None, start: str | None) -> Surface:
+    from dataclasses import replace
+
+    from gradtutor.descent.surfaces import find_surface
+
+    found = find_surface(name)
+    if found is not None:
+        if window is not None:
+            found = replace(found, window=_window(window, found.dim))
+        if start is not None:
+            found = replace(found, start=_numbers(start, "--start", found.dim))
+        return found
+    from gradtutor.descent.typed import surface_from_expression
+
+    dim = None
+    if window is not None:
+        dim = window.count(",") + 1
+    parsed_window = _window(window, dim) if window is not None and dim is not None else None
+    parsed_start = None
+    if start is not None:
+        parsed_start = tuple(_numbers(start, "--start", start.count(",") + 1))
+    return surface_from_expression(name, window=parsed_window, start=parsed_start)
+
+
+def split_optimizers(values: list[str]) -> list[str]:
+    """'sgd,momentum,adam:lr=0.1,betas=0.9/0.99' → ['sgd', 'momentum', 'adam:lr=0.1,betas=…']."""
+    out: list[str] = []
+    for value in values:
+        for token in value.split(","):
+            token = token.strip()
+            if not token:
+                continue
+            if "=" in token.partition(":")[0] or ("=" in token and ":" not in token):
+                if not out:
+                    raise UsageError(
+                        f"{token!r} needs an optimizer name before it, e.g. sgd:{token}"
+                    )
+                out[-1] += ("," if ":" in out[-1] else ":") + token
+            else:
+                out.append(token)
+    return out
+
+
+def _specs(values: list[str], lr: float | None, surface: Surface) -> list[OptimizerSpec]:
+    from gradtutor.descent.optimizers import parse_optimizer
+
+    specs = []
+    for text in split_optimizers(values):
+        spec = parse_optimizer(text)
+        if "lr" not in spec.explicit:
+            spec = spec.with_lr(lr if lr is not None else surface.suggested_lr(spec.kind))
+        specs.append(spec)
+    if not specs:
+        raise UsageError("--optimizer needs a name, e.g. --optimizer adam")
+    if len(specs) > 6:
+        raise UsageError(f"a race has at most 6 optimizers, not {len(specs)}")
+    return specs
+
+
+def _replay(text: str, surface: Surface, result: Race, window: str | None, scale: str) -> str:
+    parts = ["gradtutor", "descend", shlex.quote(text)]
+    for run in result.runs:
+        parts += ["--optimizer", shlex.quote(run.spec.to_arg())]
+    parts += ["--start", ",".join(repr(float(v)) for v in result.start)]
+    parts += ["--steps", str(result.max_steps), "--tol", repr(result.tol)]
+    if window is not None:
+        parts += ["--window", ",".join(f"{lo!r}:{hi!r}" for lo, hi in surface.window)]
+    if scale != "quantile":
+        parts += ["--scale", scale]
+    return " ".join(parts)
+
+
+def _analysis(result: Race) -> tuple[list[str], list[str], tuple[str, ...]]:
+    """What each end point is; the stability notes; the notes worth showing on the frame."""
+    import numpy as np
+
+    from gradtutor.descent.analysis import classify, stability
+
+    endings = []
+    for run in result.runs:
+        if run.stop_reason == "converged":
+            endings.append(
+                f" — it ends at {classify(result.surface, run.final, float(run.losses[-1]))}."
+            )
+        else:
+            endings.append("")
+    notes, warnings = [], []
+    start = np.array(result.start, dtype=float)
+    for run in result.runs:
+        verdict = stability(result.surface, run.spec, start)
+        if verdict is None:
+            continue
+        notes.append("Maths: " + verdict.message())
+        if not verdict.stable:
+            warnings.append(
+                f"! {run.spec.name}: lr {run.spec.lr:g} > {verdict.formula} = {verdict.limit:.3g}"
+                " — each step overshoots"
+            )
+    return endings, notes, tuple(warnings[:1])
+
+
+def _plain(console: Console) -> bool:
+    return console.no_color or console.color_system is None
+
+
+def _show(
+    result: Race,
+    replay: str,
+    *,
+    fps: float,
+    every: int | None,
+    animate: bool,
+    scale: str,
+    save: Path | None,
+    record: Path | None,
+) -> int:
+    from gradtutor.render.console import make_console
+    from gradtutor.render.descent_frame import DescentView
+    from gradtutor.render.descent_screen import Cast, play
+    from gradtutor.render.descent_summary import summary
+
+    console = make_console()
+    plain = _plain(console)
+    endings, notes, warnings = _analysis(result)
+    view = DescentView(result, plain=plain, scale=scale, notes=warnings)
+    last = view.last_step
+    every = every or max(1, math.ceil(last / (fps * ANIMATION_SECONDS)))
+    width, height = console.size
+    cast = Cast(width, height, title=replay) if record is not None else None
+    interrupted_at = None
+    code = ExitCode.OK
+    if animate and console.is_terminal:
+        playback = play(view, console=console, fps=fps, every=every, cast=cast)
+        if playback.interrupted:
+            interrupted_at, code = playback.shown_step, ExitCode.INTERRUPTED
+            console.print()
+    else:
+        if cast is not None:
+            colour_view = DescentView(result, plain=False, scale=scale, notes=warnings)
+            play(colour_view, console=None, fps=fps, every=every, cast=cast, size=(width, height))
+        console.print(view.frame(last), height=max(height - 1, 12))
+    parts = summary(
+        result,
+        endings=endings,
+        notes=notes,
+        replay=replay,
+        plain=plain,
+        interrupted_at=interrupted_at,
+    )
+    for part in parts:
+        console.print(part)
+    _write_outputs(result, view, parts, save, record, cast, width, height, scale, warnings)
+    return int(code)
+
+
+def _write_outputs(
+    result: Race,
+    view: Any,
+    parts: list[Any],
+    save: Path | None,
+    record: Path | None,
+    cast: Any,
+    width: int,
+    height: int,
+    scale: str,
+    warnings: tuple[str, ...],
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from gradtutor.render.descent_frame import DescentView
+
+    try:
+        if save is not None:
+            svg = Console(
+                record=True,
+                width=width,
+                height=height,
+                file=io.StringIO(),
+                force_terminal=True,
+                color_system="truecolor",
+            )
+            colour_view = DescentView(result, plain=False, scale=scale, notes=warnings)
+            svg.print(colour_view.frame(view.last_step), height=max(height - 1, 12))
+            for part in parts:
+                svg.print(part)
+            svg.save_svg(str(save), title=f"gradtutor descend {result.surface.name}")
+        if record is not None and cast is not None:
+            record.write_text(cast.dumps(), encoding="utf-8")
+    except OSError as err:
+        _usage(f"cannot write {err.filename}: {err.strerror}")
+
+
+def _print_catalogue(json_output: bool) -> None:
+    from gradtutor.descent.surfaces import CATALOGUE
+
+    if json_output:
+        rows = [
+            {
+                **s.to_json(),
+                "window": [list(w) for w in s.window],
+                "start": list(s.start),
+                "minima": [list(m) for m in s.minima],
+                "lesson": s.lesson,
+            }
+            for s in CATALOGUE
+        ]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    from rich.table import Table
+
+    from gradtutor.render.console import make_console
+
+    console = make_console()
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("surface", style=None if _plain(console) else "bold cyan", no_wrap=True)
+    table.add_column("f", overflow="fold")
+    table.add_column("lesson", overflow="fold")
+    for s in CATALOGUE:
+        formula = s.expression if len(s.expression) <= 40 else s.expression[:37] + "…"
+        table.add_row(s.name, f"f({', '.join(s.variables)}) = {formula}", s.lesson)
+    console.print(table)
+    console.print("Or type your own loss in one or two variables: gradtutor descend 'x^2 + 10y^2'")
