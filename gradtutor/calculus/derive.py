@@ -272,25 +272,36 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
     inside = _strip_grad(text)
     if inside is not None:
         parsed = parse(inside)
-        expr = parsed.value
+        expr = _typed(inside, parsed.value)
         if not expr.free_symbols:
             raise TaskError(f"grad({inside}) has no variables: its gradient is empty.")
         parts = tuple(work(expr, s, time_limit=time_limit) for s in parsed.symbols)
         return WorkedSolution(text, parts, tuple(p.simplified for p in parts))
     parsed = parse(text)
-    operators = _derivatives_in(parsed.expr)
+    typed = _typed(text, parsed.expr)
+    operators = _derivatives_in(typed)
     if operators:
         parts: list[WorkedDerivative] = []
         for op in operators:
-            expr = op.expr.doit()
+            expr = op.expr
             for variable, count in op.variable_count:
                 for _ in range(int(count)):
                     parts.append(work(expr, variable, time_limit=time_limit))
                     expr = parts[-1].simplified
         return WorkedSolution(text, tuple(parts))
-    expr = parsed.value
+    expr = typed
     variable = _choose_variable(expr, wrt, parsed.plain)
     return WorkedSolution(text, (work(expr, variable, time_limit=time_limit),))
+
+
+def _typed(text: str, fallback: Expr) -> Expr:
+    """The expression as typed (3(2x^2)^5, not sympy's 96x^10), when the parser can keep it."""
+    from gradtutor.calculus.parsing import parse
+
+    try:
+        return parse(text, evaluate=False).expr
+    except ValueError:
+        return fallback
 
 
 def _strip_grad(text: str) -> str | None:

@@ -407,7 +407,7 @@ class Diagnosis:
 
     id: str
     name: str
-    node: r.Rule  # the rule application that went wrong
+    node: r.Rule | None  # the rule application that went wrong (None: an algebra step)
     question: str  # level 1: a pointing question
     rule: str  # level 2: the correct rule
     correction: str  # level 3: the corrected step
@@ -423,7 +423,7 @@ class Diagnosis:
         return {
             "id": self.id,
             "name": self.name,
-            "where": plain(self.node.expr),
+            "where": plain(self.node.expr) if self.node is not None else None,
             "question": self.question,
             "rule": self.rule,
             "correction": self.correction,
@@ -453,29 +453,54 @@ def candidates(tree: r.Rule, ctx: Context) -> Iterator[_Candidate]:
     yield from _dropped_variable_lines(tree, ctx)
 
 
-def _dropped_variable_lines(tree: r.Rule, ctx: Context) -> Iterator[_Candidate]:
-    """The written slips 9x² → 9 (x read as 1) and 9x² → 9² (x left out), term by term."""
-    x = ctx.variable
-    correct = sympy.expand(tree.result)
-    terms = sympy.Add.make_args(correct)
+def _dropped_variants(expr: Expr, x: Symbol) -> list[tuple[Expr, Expr]]:
+    """(term, slip) pairs: 9x² → 9 (x read as 1) and 9x² → 9² (x left out)."""
     variants: list[tuple[Expr, Expr]] = []
-    for term in terms:
+    for term in sympy.Add.make_args(sympy.expand(expr)):
         if not term.has(x):
             continue
         variants.append((term, term.xreplace({x: sympy.S.One})))
         coefficient, power = term.as_coeff_exponent(x)
-        if coefficient.is_Number and power.is_Integer and power > 1:
-            variants.append((term, coefficient**power))
+        if coefficient.is_Number and power.is_Integer and power > 1 and coefficient != 1:
+            variants.append((term, sympy.Pow(coefficient, power, evaluate=False)))
+    return variants
+
+
+def _dropped_variable_lines(tree: r.Rule, ctx: Context) -> Iterator[_Candidate]:
+    """The written slips, term by term, on the whole correct derivative."""
+    x = ctx.variable
+    correct = sympy.expand(tree.result)
     m = BY_ID["dropped_variable"]
-    for term, variant in variants:
+    for term, variant in _dropped_variants(correct, x):
         yield _Candidate(m, tree, correct - term + variant)
-    if len(terms) > 1:
+    if len(sympy.Add.make_args(correct)) > 1:
         yield _Candidate(m, tree, correct.xreplace({x: sympy.S.One}))
 
 
-def _point_values(
-    expr: Expr, points: list[dict[Symbol, sympy.Float]]
-) -> tuple[complex, ...] | None:
+def diagnose_dropped_variable(before: Expr, after: Expr, variable: Symbol) -> Diagnosis | None:
+    """An algebra step from a right line ``before`` to ``after`` that lost the variable."""
+    points = sample_points(before.free_symbols | after.free_symbols | {variable})
+    given = values_at(after, points)
+    if given is None:
+        return None
+    expanded = sympy.expand(before)
+    for term, variant in _dropped_variants(expanded, variable):
+        values = values_at(expanded - term + variant, points)
+        if values is not None and same_values(values, given):
+            m = BY_ID["dropped_variable"]
+            question = (
+                f"Where did {variable} go? {_p(term)} became {_p(variant)}, "
+                f"as if {variable} were 1 or not there."
+            )
+            correction = f"{_p(term)} stays {_p(term)}"
+            return Diagnosis(m.id, m.name, None, question, m.rule_hint, correction, before)
+    return None
+
+
+Point = dict[Symbol, sympy.Float]
+
+
+def values_at(expr: Expr, points: list[Point]) -> tuple[complex, ...] | None:
     values = []
     for point in points:
         try:
@@ -492,7 +517,7 @@ def _sample(j: int, k: int) -> sympy.Float:
     return sympy.Float(_SAMPLES[(3 * j + k) % len(_SAMPLES)] + 0.05 * k)
 
 
-def _points(symbols: set[Symbol]) -> list[dict[Symbol, sympy.Float]]:
+def sample_points(symbols: set[Symbol]) -> list[dict[Symbol, sympy.Float]]:
     ordered = sorted(symbols, key=str)
     return [
         {
@@ -503,7 +528,7 @@ def _points(symbols: set[Symbol]) -> list[dict[Symbol, sympy.Float]]:
     ]
 
 
-def _close(a: tuple[complex, ...], b: tuple[complex, ...]) -> bool:
+def same_values(a: tuple[complex, ...], b: tuple[complex, ...]) -> bool:
     return all(abs(p - q) <= 1e-9 * (1 + abs(p) + abs(q)) for p, q in zip(a, b, strict=True))
 
 
@@ -516,15 +541,15 @@ def diagnose(
     tree = tree if tree is not None else derive(expr, variable)
     held = tuple(sorted(expr.free_symbols - {variable}, key=str))
     ctx = Context(variable, held)
-    points = _points(expr.free_symbols | answer.free_symbols | {variable})
-    correct = _point_values(tree.result, points)
-    given = _point_values(answer, points)
-    if correct is None or given is None or _close(correct, given):
+    points = sample_points(expr.free_symbols | answer.free_symbols | {variable})
+    correct = values_at(tree.result, points)
+    given = values_at(answer, points)
+    if correct is None or given is None or same_values(correct, given):
         return None
     matches: dict[str, _Candidate] = {}
     for candidate in candidates(tree, ctx):
-        values = _point_values(candidate.answer, points)
-        if values is None or _close(values, correct) or not _close(values, given):
+        values = values_at(candidate.answer, points)
+        if values is None or same_values(values, correct) or not same_values(values, given):
             continue
         matches.setdefault(candidate.misconception.id, candidate)
     if len(matches) != 1:

@@ -1,0 +1,495 @@
+"""Checking a learner's derivation line by line against the true derivative.
+
+A derivation is a task line (``d/dx(3x^3)``, ``∂/∂x(...)``, or ``f(x,y) = ...`` with the variable
+named by the first line's ``f'(x) =``) and the learner's lines. Each line is judged as soon as it
+is given (:class:`DerivationChecker`), so the same core serves a file, stdin and a live prompt.
+The first wrong line gets a diagnosis: a misconception when exactly one buggy twin reproduces it,
+the term that changed since the previous line, a counterexample and the line it should have been.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from sympy import Expr, Symbol
+
+from gradtutor.calculus import misconceptions as mc
+from gradtutor.calculus import rules as r
+from gradtutor.calculus.derive import TaskError, _typed, derive, simplify_result
+
+OK, WRONG, INVALID, UNDETERMINED = "ok", "wrong", "invalid", "undetermined"
+_VARIABLE_PREFIXES = (
+    re.compile(r"^\s*[A-Za-z]\w*'\s*\(\s*([A-Za-z]\w*)\s*\)\s*="),  # f'(x) =
+    re.compile(r"^\s*∂\w*\s*/\s*∂\s*([A-Za-z]\w*)\s*="),  # ∂f/∂x =
+    re.compile(r"^\s*d\w*\s*/\s*d\s*([A-Za-z]\w*)\s*="),  # dy/dx =
+)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What is being differentiated: the expression as typed, the variable, the derivative."""
+
+    text: str
+    expr: Expr  # the function, as typed (unevaluated where the parser allows)
+    variable: Symbol
+    tree: r.Rule
+    derivative: Expr  # simplified
+
+    @property
+    def held(self) -> tuple[Symbol, ...]:
+        return tuple(sorted(self.expr.free_symbols - {self.variable}, key=str))
+
+    @property
+    def operator(self) -> Expr:
+        return sympy.Derivative(self.expr, self.variable, evaluate=False)
+
+
+def read_task(text: str, *, first_line: str | None = None, wrt: str | None = None) -> Task:
+    """The task line read: ParseError if it is not maths, TaskError if the variable is unclear."""
+    from gradtutor.calculus.parsing import parse
+
+    parsed = parse(text)
+    typed = _typed(text, parsed.expr)
+    if isinstance(parsed.expr, sympy.Derivative):
+        if len(parsed.expr.variables) != 1:
+            raise TaskError("steps checks first derivatives: write one d/dx(...) or ∂/∂x(...)")
+        variable = parsed.expr.variables[0]
+        expr = typed.expr if isinstance(typed, sympy.Derivative) else parsed.expr.expr
+    elif parsed.expr.has(sympy.Derivative):
+        raise TaskError(
+            "the task line should be one derivative, like d/dx(3x^3), or a function f(x) = ..."
+        )
+    else:
+        expr = typed
+        variable = _variable(expr, wrt, first_line, parsed.plain)
+    tree = derive(expr, variable)
+    return Task(text, expr, variable, tree, simplify_result(tree.result))
+
+
+def _variable(expr: Expr, wrt: str | None, first_line: str | None, shown: str) -> Symbol:
+    if wrt:
+        return Symbol(wrt)
+    if first_line:
+        for pattern in _VARIABLE_PREFIXES:
+            match = pattern.match(first_line)
+            if match:
+                return Symbol(match.group(1))
+        from gradtutor.calculus.parsing import parse
+
+        try:
+            operators = parse(first_line).expr.atoms(sympy.Derivative)
+        except ValueError:
+            operators = set()
+        variables = {v for op in operators for v in op.variables}
+        if len(variables) == 1:
+            return variables.pop()
+    symbols = sorted(expr.free_symbols, key=str)
+    if len(symbols) == 1:
+        return symbols[0]
+    names = ", ".join(str(s) for s in symbols) or "none"
+    raise TaskError(
+        f"{shown}: with respect to which variable? (variables: {names})",
+        hint="write the task as d/dx(...) or ∂/∂x(...), or start the first line with f'(x) =",
+    )
+
+
+@dataclass(frozen=True)
+class TermChange:
+    """A term of the previous line that became something else (or vanished) in this line."""
+
+    before: str | None  # pretty, None when the term is new
+    after: str | None  # pretty, None when the term was dropped
+    before_had_derivative: bool
+
+    def sentence(self) -> str:
+        if self.before is None:
+            return f"the term {self.after} is new: nothing before gives it"
+        if self.after is None:
+            return f"the term {self.before} disappeared"
+        return f"the term {self.before} became {self.after}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    """The verdict on one line of the learner's derivation."""
+
+    index: int
+    text: str
+    status: str  # ok | wrong | invalid | undetermined
+    message: str
+    misconception: str | None = None
+    diagnosis: mc.Diagnosis | None = None
+    change: TermChange | None = None
+    counterexample: Any = None  # gradtutor.calculus.results.Counterexample
+    should_be: str | None = None  # the line it should have been (pretty)
+    follows_from: int | None = None  # index of the wrong line this one carries forward
+    caret: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        d = self.diagnosis
+        return {
+            "text": self.text,
+            "status": self.status,
+            "misconception": self.misconception,
+            "message": self.message,
+            "change": self.change.to_json() if self.change else None,
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "should_be": self.should_be,
+            "follows_from": self.follows_from,
+            "hints": [d.question, d.rule, d.correction] if d else None,
+        }
+
+
+@dataclass(frozen=True)
+class DerivationReport:
+    """A whole derivation judged: the task, its derivative and one verdict per line."""
+
+    task: str
+    derivative: Expr
+    variable: Symbol
+    lines: tuple[LineCheck, ...] = field(default=())
+
+    @property
+    def first_wrong_line(self) -> int | None:
+        return next((c.index for c in self.lines if c.status != OK), None)
+
+    @property
+    def all_ok(self) -> bool:
+        return bool(self.lines) and all(c.status == OK for c in self.lines)
+
+    def to_json(self) -> dict[str, Any]:
+        from gradtutor.calculus.printing import plain
+
+        return {
+            "task": self.task,
+            "variable": str(self.variable),
+            "derivative": plain(self.derivative),
+            "first_wrong_line": self.first_wrong_line,
+            "lines": [c.to_json() for c in self.lines],
+        }
+
+
+@dataclass
+class _Line:
+    text: str
+    status: str
+    value: Expr | None = None
+    has_derivative: bool = False
+
+
+class DerivationChecker:
+    """Judges the learner's lines one at a time, remembering what came before."""
+
+    def __init__(self, task: Task, *, time_limit: float = 2.0) -> None:
+        self.task = task
+        self.time_limit = time_limit
+        self._lines: list[_Line] = []
+        self._checks: list[LineCheck] = []
+        self._points = mc.sample_points(task.expr.free_symbols | {task.variable})
+
+    def report(self) -> DerivationReport:
+        return DerivationReport(
+            self.task.text, self.task.derivative, self.task.variable, tuple(self._checks)
+        )
+
+    def check_line(self, text: str) -> LineCheck:
+        """Judge the next line, append it to the derivation and return the verdict."""
+        check = self._judge(len(self._lines), text)
+        self._checks.append(check)
+        return check
+
+    def _judge(self, index: int, text: str) -> LineCheck:
+        from gradtutor.calculus.equivalence import check_exprs
+        from gradtutor.calculus.errors import ParseError
+        from gradtutor.calculus.parsing import parse
+
+        try:
+            parsed = parse(text)
+        except ParseError as err:
+            self._lines.append(_Line(text, INVALID))
+            hint = f" ({err.hint})" if err.hint else ""
+            return LineCheck(index, text, INVALID, f"{err.message}{hint}", caret=err.caret())
+        value = parsed.value
+        line = _Line(text, OK, value, parsed.expr.has(sympy.Derivative))
+        result = check_exprs(self.task.derivative, value, time_limit=self.time_limit)
+        verdict = str(result.verdict)
+        if verdict == "equivalent":
+            self._lines.append(line)
+            again = any(c.status == WRONG for c in self._checks)
+            return LineCheck(index, text, OK, "right again" if again else "right")
+        if verdict != "not_equivalent":
+            line.status = UNDETERMINED
+            self._lines.append(line)
+            why = (
+                "equal only on part of the domain"
+                if verdict == "domain_dependent"
+                else ("could not decide in time")
+            )
+            return LineCheck(index, text, UNDETERMINED, why)
+        line.status = WRONG
+        previous = self._lines[-1] if self._lines else None
+        self._lines.append(line)
+        return self._wrong(index, line, previous, result.counterexample)
+
+    def _wrong(
+        self, index: int, line: _Line, previous: _Line | None, counterexample: Any
+    ) -> LineCheck:
+        carried = self._follows_from(line, index)
+        if carried is not None:
+            return LineCheck(
+                index,
+                line.text,
+                WRONG,
+                f"still wrong: it follows from line {carried + 1}, carrying that mistake forward",
+                follows_from=carried,
+            )
+        change = self._change(previous, line)
+        diagnosis, slip = self._diagnose(line, previous, change)
+        parts = ["wrong"]
+        if previous is not None and previous.status == WRONG:
+            parts[0] = f"wrong, and a new mistake: it does not follow from line {index}"
+        if diagnosis is not None:
+            parts.append(diagnosis.message)
+        elif slip:
+            parts.append("an arithmetic slip: this line does not equal the line before")
+        if change is not None:
+            parts.append(change.sentence())
+        if counterexample is not None:
+            parts.append(_counterexample_sentence(counterexample, self.task))
+        should_be = self._should_be(previous, line, change)
+        parts.append(f"it should have been {should_be}")
+        misconception = diagnosis.id if diagnosis else (mc.ARITHMETIC_SLIP if slip else None)
+        return LineCheck(
+            index,
+            line.text,
+            WRONG,
+            "; ".join(parts),
+            misconception=misconception,
+            diagnosis=diagnosis,
+            change=change,
+            counterexample=counterexample,
+            should_be=should_be,
+        )
+
+    def _follows_from(self, line: _Line, index: int) -> int | None:
+        """The latest earlier wrong line this one equals (the mistake carried forward)."""
+        mine = mc.values_at(line.value, self._points)
+        if mine is None:
+            return None
+        for k in range(index - 1, -1, -1):
+            earlier = self._lines[k]
+            if earlier.status == WRONG and earlier.value is not None:
+                theirs = mc.values_at(earlier.value, self._points)
+                if theirs is not None and mc.same_values(mine, theirs):
+                    return k
+            if earlier.status == OK:
+                return None
+        return None
+
+    def _diagnose(
+        self, line: _Line, previous: _Line | None, change: TermChange | None
+    ) -> tuple[mc.Diagnosis | None, bool]:
+        """(misconception, arithmetic slip?) for a wrong line that does not carry one forward."""
+        algebra_step = (
+            previous is not None
+            and previous.status == OK
+            and (
+                not previous.has_derivative
+                or (change is not None and not change.before_had_derivative)
+            )
+        )
+        if not algebra_step:
+            if previous is not None and previous.status == WRONG:
+                return None, False  # a new mistake on top of an old one: no safe diagnosis
+            t = self.task
+            return mc.diagnose(t.expr, t.variable, line.value, tree=t.tree), False
+        # The previous line was right and this step was algebra: no rule can have been misused.
+        assert previous is not None and previous.value is not None
+        dropped = mc.diagnose_dropped_variable(previous.value, line.value, self.task.variable)
+        if dropped is not None:
+            return dropped, False
+        return None, True
+
+    def _change(self, previous: _Line | None, line: _Line) -> TermChange | None:
+        if previous is not None and previous.value is None:
+            return None
+        before = self._task_terms() if previous is None else _terms(previous.text)
+        after = _terms(line.text)
+        if before is None or after is None:
+            return None
+        return _changed_term(before, after, self._points)
+
+    def _task_terms(self) -> list[_Term]:
+        """The task's terms, each differentiated: what the first line's terms should equal."""
+        t = self.task
+        terms = sympy.Add.make_args(t.expr)
+        partial = bool(t.held)
+        return [
+            _Term(
+                "",
+                r.applied(t.variable, term, partial=partial),
+                derive(term, t.variable).result,
+                True,
+            )
+            for term in terms
+        ]
+
+    def _should_be(self, previous: _Line | None, line: _Line, change: TermChange | None) -> str:
+        from gradtutor.calculus.printing import pretty
+
+        if previous is not None and previous.status == OK and change is not None:
+            fixed = _replace_term(line.text, previous.text, self._points)
+            if fixed is not None:
+                return fixed
+        return pretty(self.task.derivative)
+
+
+def _counterexample_sentence(counterexample: Any, task: Task) -> str:
+    point = ", ".join(f"{k} = {v}" for k, v in counterexample.point.items())
+    return (
+        f"at {point} this line gives {_num(counterexample.answer)} "
+        f"but the derivative is {_num(counterexample.expected)}"
+    )
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "undefined"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+# --- terms of a line ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Term:
+    text: str
+    shown: str
+    value: Expr
+    has_derivative: bool
+
+
+_NOT_BINARY_AFTER = set("(*/^+-−=,·×÷[")
+
+
+def split_terms(text: str) -> list[str]:
+    """The top-level terms of a line as typed, each with its sign: 'a - b + c' → a, -b, +c."""
+    body = _after_equals(text)
+    terms: list[str] = []
+    depth, start, last = 0, 0, ""
+    for i, ch in enumerate(body):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch in "+-−" and depth == 0 and last and last not in _NOT_BINARY_AFTER:
+            terms.append(body[start:i])
+            start = i
+        if not ch.isspace():
+            last = ch
+    terms.append(body[start:])
+    return [t.strip() for t in terms if t.strip()]
+
+
+def _after_equals(text: str) -> str:
+    depth, cut = 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "=" and depth == 0:
+            cut = i + 1
+    return text[cut:]
+
+
+def _terms(text: str) -> list[_Term] | None:
+    from gradtutor.calculus.parsing import parse
+    from gradtutor.calculus.printing import pretty
+
+    terms = []
+    for piece in split_terms(text):
+        try:
+            parsed = parse(piece)
+        except ValueError:
+            return None
+        shown = _typed(piece, parsed.expr)
+        terms.append(_Term(piece, pretty(shown), parsed.value, parsed.expr.has(sympy.Derivative)))
+    return terms
+
+
+def _nonzero(terms: list[_Term]) -> list[_Term]:
+    return [t for t in terms if t.value != 0]
+
+
+def _pairs(
+    before: list[_Term], after: list[_Term], points: list[Any]
+) -> tuple[list[_Term], list[_Term]]:
+    """The terms on each side left over once terms of equal value are matched up."""
+    left = _nonzero(before)
+    right = []
+    for term in _nonzero(after):
+        mine = mc.values_at(term.value, points)
+        match = next(
+            (
+                t
+                for t in left
+                if mine is not None
+                and (theirs := mc.values_at(t.value, points)) is not None
+                and mc.same_values(mine, theirs)
+            ),
+            None,
+        )
+        if match is None:
+            right.append(term)
+        else:
+            left.remove(match)
+    return left, right
+
+
+def _changed_term(before: list[_Term], after: list[_Term], points: list[Any]) -> TermChange | None:
+    left, right = _pairs(before, after, points)
+    if len(left) == 1 and len(right) == 1:
+        return TermChange(left[0].shown, right[0].shown, left[0].has_derivative)
+    if len(left) == 1 and not right:
+        return TermChange(left[0].shown, None, left[0].has_derivative)
+    if len(right) == 1 and not left:
+        return TermChange(None, right[0].shown, False)
+    return None
+
+
+def _replace_term(line_text: str, previous_text: str, points: list[Any]) -> str | None:
+    """This line with its one changed term put back right (the previous term's value)."""
+    from gradtutor.calculus.printing import pretty
+
+    before, after = _terms(previous_text), _terms(line_text)
+    if before is None or after is None:
+        return None
+    left, right = _pairs(before, after, points)
+    if len(left) != 1 or len(right) > 1:
+        return None
+    good = left[0].value
+    if not right:
+        return _join([*(t.shown for t in after), pretty(good)])
+    shown = [pretty(good) if t is right[0] else t.shown for t in after]
+    return _join(shown)
+
+
+def _join(terms: list[str]) -> str:
+    text = ""
+    for term in terms:
+        if not text:
+            text = term
+        elif term.startswith(("-", "−")):
+            text += f" − {term[1:].lstrip()}"
+        else:
+            text += f" + {term.lstrip('+').lstrip()}"
+    return text
