@@ -12,6 +12,7 @@ defined). Everything runs under a hard time limit.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 import zlib
@@ -25,9 +26,16 @@ import sympy
 
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.feedback import generic_feedback
-from gradtutor.calculus.numeric import Compiled, Undefined, Unsupported, compile_expr, evaluate
+from gradtutor.calculus.numeric import (
+    Compiled,
+    PrecisionLost,
+    Undefined,
+    Unsupported,
+    compile_expr,
+    evaluate,
+)
 from gradtutor.calculus.parsing import Parsed, parse
-from gradtutor.calculus.printing import plain
+from gradtutor.calculus.printing import plain, pretty
 from gradtutor.calculus.results import (
     CheckResult,
     Counterexample,
@@ -43,9 +51,11 @@ __all__ = ["DEFAULT_TIME_LIMIT", "check", "check_exprs", "compare"]
 DEFAULT_TIME_LIMIT = 2.0
 DPS = 50
 HIGH_DPS = 120
-REAL_POINTS = 14
-POSITIVE_POINTS = 10
-EXTRA_POINTS = 40  # for piecewise functions (abs, max, sign), which numbers can miss
+REAL_POINTS = 24
+POSITIVE_POINTS = 12
+EXTRA_POINTS = 36  # for piecewise functions (abs, max, sign), which numbers can miss
+# magnitude bands for sample points: near 0, below 1, around 1, small, medium, large
+_BANDS = [(0.02, 0.2), (0.2, 0.7), (0.7, 1.5), (1.5, 4.0), (4.0, 15.0), (15.0, 200.0)]
 _PIECEWISE = (sympy.Abs, sympy.Max, sympy.Min, sympy.sign, sympy.Heaviside)
 _NICE = [2, 3, -1, -2, Fraction(1, 2), 5, -3, 4, Fraction(-1, 2), 7, Fraction(3, 2), 10]
 
@@ -117,20 +127,20 @@ def check_parsed(
     try:
         with _limit(time_limit):
             shown = {
-                "expected": expected.plain,
-                "answer": answer.plain,
-                "expected_read_as": expected.pretty,
-                "read_as": answer.pretty,
+                "expected": plain(expected.evaluated_expr),
+                "answer": plain(answer.evaluated_expr),
+                "expected_read_as": pretty(expected.evaluated_expr),
+                "read_as": pretty(answer.evaluated_expr),
             }
             expected_value = expected.value
             answer_value = answer.value
             shown["expected_value"] = plain(expected_value)
-            comparison = compare(expected_value, answer_value)
+            comparison = compare(expected.numeric_form, answer.numeric_form)
             feedback: list[Feedback] = []
             simplest = None
             if comparison.verdict is Verdict.NOT_EQUIVALENT:
                 if derivative_mode:
-                    feedback.extend(_misconceptions(expected.expr, answer_value))
+                    feedback.extend(_misconceptions(expected.evaluated_expr, answer_value))
                 feedback.extend(
                     generic_feedback(
                         expected_value,
@@ -183,7 +193,7 @@ class _SideError(Exception):
 
 def _parse_side(text: str, side: str) -> Parsed:
     try:
-        return parse(text)
+        return parse(text, evaluate=False)
     except ParseError as exc:
         raise _SideError(
             InputError(
@@ -213,15 +223,16 @@ def compare(expected: sympy.Expr, answer: sympy.Expr, *, seed: int | None = None
     with mpmath.workdps(DPS):
         if not symbols:
             return _compare_constants(fe, fa)
-        real = [_random_point(rng, symbols, positive=False) for _ in range(REAL_POINTS)]
-        positive = [_random_point(rng, symbols, positive=True) for _ in range(POSITIVE_POINTS)]
-        if expected.has(*_PIECEWISE) or answer.has(*_PIECEWISE):
-            real += [_random_point(rng, symbols, positive=False) for _ in range(EXTRA_POINTS)]
-            positive += [
-                _random_point(rng, symbols, positive=True) for _ in range(EXTRA_POINTS // 2)
-            ]
-        real_stats = _sample(fe, fa, real)
+        piecewise = expected.has(*_PIECEWISE) or answer.has(*_PIECEWISE)
+        extra = EXTRA_POINTS if piecewise else 0
+        real = _points(rng, symbols, REAL_POINTS + extra, positive=False)
+        positive = _points(rng, symbols, POSITIVE_POINTS + extra // 2, positive=True)
+        # Positive points first: a difference there settles "not equivalent" at once.
         positive_stats = _sample(fe, fa, positive)
+        if positive_stats.bad:
+            real_stats = _Stats(differ=[], one_sided=[])
+        else:
+            real_stats = _sample(fe, fa, real)
     return _decide(expected, answer, fe, fa, symbols, real_stats, positive_stats)
 
 
@@ -237,6 +248,7 @@ class _Stats:
 
 
 def _sample(fe: Compiled, fa: Compiled, points: list[dict[sympy.Symbol, Any]]) -> _Stats:
+    """Classify points until the first real difference (one is all a verdict needs)."""
     stats = _Stats(differ=[], one_sided=[])
     for point in points:
         outcome = _outcome(fe, fa, point)
@@ -244,8 +256,10 @@ def _sample(fe: Compiled, fa: Compiled, points: list[dict[sympy.Symbol, Any]]) -
             stats.agree += 1
         elif outcome == "differ":
             stats.differ.append(point)  # type: ignore[union-attr]
+            break
         elif outcome == "one_sided":
             stats.one_sided.append(point)  # type: ignore[union-attr]
+            break
     return stats
 
 
@@ -256,22 +270,47 @@ def _value(f: Compiled, point: dict[sympy.Symbol, Any]) -> Any | None:
         return None
 
 
+def _values(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> tuple[Any, Any] | None:
+    """Both sides at a point; None when rounding ate the digits (the point proves nothing)."""
+    try:
+        return _value(fe, point), _value(fa, point)
+    except PrecisionLost:
+        return None
+
+
 def _outcome(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> str:
-    ve, va = _value(fe, point), _value(fa, point)
+    values = _values(fe, fa, point)
+    if values is None:
+        return "none"
+    ve, va = values
     if ve is None and va is None:
         return "none"
     if ve is None or va is None:
         return "one_sided"
     if _close(ve, va, DPS):
         return "agree"
-    if _relative(ve, va) < mpmath.mpf(10) ** -12:
-        # Tiny: rounding, or a real but small difference? Ask again with more digits.
-        with mpmath.workdps(HIGH_DPS):
-            point_hi = {k: mpmath.mpf(v) for k, v in point.items()}
-            ve, va = _value(fe, point_hi), _value(fa, point_hi)
-            if ve is not None and va is not None and _close(ve, va, HIGH_DPS):
-                return "agree"
+    # A difference counts only if it survives more digits: cancellation (cosh² − sinh² at
+    # x = 35) fools any fixed precision, so re-evaluate and see whether the values hold.
+    with mpmath.workdps(HIGH_DPS):
+        point_hi = {k: mpmath.mpf(v) for k, v in point.items()}
+        values = _values(fe, fa, point_hi)
+        if values is None:
+            return "none"
+        ve_hi, va_hi = values
+        if ve_hi is None or va_hi is None:
+            return "none"
+        if _close(ve_hi, va_hi, HIGH_DPS):
+            return "agree"
+        gap, gap_hi = abs(ve - va), abs(ve_hi - va_hi)
+        if gap_hi < gap * mpmath.mpf(10) ** -30:
+            return "agree"  # the difference was rounding: it shrank with precision
+        if not (_stable(ve, ve_hi) and _stable(va, va_hi)):
+            return "none"  # the values themselves can't be trusted here
     return "differ"
+
+
+def _stable(low: Any, high: Any) -> bool:
+    return _relative(low, high) <= mpmath.mpf(10) ** -20
 
 
 def _relative(a: Any, b: Any) -> Any:
@@ -282,17 +321,27 @@ def _close(a: Any, b: Any, dps: int) -> bool:
     return _relative(a, b) <= mpmath.mpf(10) ** -(dps - 15)
 
 
-def _random_point(
-    rng: random.Random, symbols: Sequence[sympy.Symbol], *, positive: bool
-) -> dict[sympy.Symbol, Any]:
-    point = {}
-    for sym in symbols:
-        # mostly about 0.06 to 12; one in five about 12 to 300
-        low, high = (-1.2, 1.1) if rng.random() < 0.8 else (1.1, 2.5)
-        magnitude = 10 ** rng.uniform(low, high)
-        sign = 1 if positive or rng.random() < 0.5 else -1
-        point[sym] = mpmath.mpf(sign * magnitude)
-    return point
+def _points(
+    rng: random.Random, symbols: Sequence[sympy.Symbol], count: int, *, positive: bool
+) -> list[dict[sympy.Symbol, Any]]:
+    """Random points stratified by sign and magnitude band (a Latin hypercube per variable),
+    so every region — (−1, 0), beyond −1, near 0, large — is visited every time."""
+    signs = (1,) if positive else (1, -1)
+    strata = [(sign, band) for sign in signs for band in _BANDS]
+    columns = []
+    for _ in symbols:
+        column = (strata * (count // len(strata) + 1))[:count]
+        rng.shuffle(column)
+        columns.append(column)
+    points = []
+    for k in range(count):
+        point = {}
+        for sym, column in zip(symbols, columns, strict=True):
+            sign, (low, high) = column[k]
+            magnitude = 10 ** rng.uniform(math.log10(low), math.log10(high))
+            point[sym] = mpmath.mpf(sign * magnitude)
+        points.append(point)
+    return points
 
 
 def _compare_constants(fe: Compiled, fa: Compiled) -> Comparison:

@@ -15,7 +15,13 @@ from typing import Any
 import mpmath
 import sympy
 
-from gradtutor.calculus.numeric import Undefined, Unsupported, compile_expr, evaluate
+from gradtutor.calculus.numeric import (
+    PrecisionLost,
+    Undefined,
+    Unsupported,
+    compile_expr,
+    evaluate,
+)
 from gradtutor.calculus.printing import pretty
 from gradtutor.calculus.results import Feedback
 
@@ -99,7 +105,7 @@ def _samples(
             point = {s: mpmath.mpf(10 ** rng.uniform(-0.7, 0.9)) for s in symbols}
             try:
                 values.append((evaluate(fe, point), evaluate(fa, point)))
-            except Undefined:
+            except (Undefined, PrecisionLost):
                 continue
             if len(values) >= count:
                 break

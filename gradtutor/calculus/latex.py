@@ -145,7 +145,7 @@ def _translate(s: str, i: int, original: str, *, stop: str | None = None) -> tup
             elif name in _FUNCTIONS:
                 out.append(f" {name} ")
             elif name in _GREEK:
-                out.append(f" {name.removeprefix('var')} ")
+                out.append(" " + name.removeprefix("var"))
             elif name in ("{", "}"):
                 out.append("(" if name == "{" else ")")
             else:

@@ -319,7 +319,18 @@ def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
             start + run.index("_"),
             hint="an index goes right after one letter: x_1, w2",
         )
+    if len(run) >= 4 and _function_prefix_anywhere(run) is None:
+        raise ParseError(
+            f"{run!r} isn't a name gradtutor knows",
+            text,
+            start,
+            hint="to multiply variables write x*y*z*w, or put spaces between them",
+        )
     return _split_letters(text, run, start, spaced)
+
+
+def _function_prefix_anywhere(run: str) -> str | None:
+    return next((name for j in range(len(run)) if (name := _function_prefix(run, j))), None)
 
 
 def _split_letters(text: str, run: str, start: int, spaced: bool) -> list[Token]:

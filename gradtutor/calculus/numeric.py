@@ -25,6 +25,14 @@ class Undefined(ArithmeticError):
     """The expression has no real value at this point."""
 
 
+class PrecisionLost(ArithmeticError):
+    """A sum cancelled more digits than the working precision has: the value is noise."""
+
+
+# A sum that cancels more than this many of the working digits is not trusted.
+_SAFE_DIGITS = 20
+
+
 class Unsupported(ValueError):
     """The expression contains something this evaluator cannot compute."""
 
@@ -57,6 +65,14 @@ def _pow(base: Any, exponent: Any, integer_exponent: int | None) -> Any:
             raise Undefined("0 to a non-positive power")
         return mpf(0)
     return mpmath.power(base, exponent)
+
+
+def _sum(terms: list[Any]) -> Any:
+    total = mpmath.fsum(terms)
+    largest = max(abs(t) for t in terms)
+    if largest and abs(total) < largest * mpmath.mpf(10) ** (_SAFE_DIGITS - mpmath.mp.dps):
+        raise PrecisionLost("catastrophic cancellation")
+    return total
 
 
 def _heaviside(value: Any) -> Any:
@@ -129,7 +145,7 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
         return lambda env: +mpmath.pi
     if isinstance(expr, sympy.Add):
         parts = [compile_expr(a) for a in expr.args]
-        return lambda env: mpmath.fsum(p(env) for p in parts)
+        return lambda env: _sum([p(env) for p in parts])
     if isinstance(expr, sympy.Mul):
         parts = [compile_expr(a) for a in expr.args]
 
@@ -144,13 +160,16 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
         return _compile_pow(expr)
     if isinstance(expr, sympy.log):
         arg = compile_expr(expr.args[0])
+        if len(expr.args) == 2:  # log(x, b), kept unevaluated in a raw tree
+            base = compile_expr(expr.args[1])
+            return lambda env: _log(_real(arg(env))) / _log(_real(base(env)))
         return lambda env: _log(_real(arg(env)))
     if isinstance(expr, (sympy.Max, sympy.Min)):
         parts = [compile_expr(a) for a in expr.args]
         pick = max if isinstance(expr, sympy.Max) else min
         return lambda env: pick(p(env) for p in parts)
     fn = _UNARY.get(type(expr))
-    if fn is not None and len(expr.args) == 1:
+    if fn is not None and (len(expr.args) == 1 or isinstance(expr, sympy.Heaviside)):
         arg = compile_expr(expr.args[0])
         return lambda env: _real(fn(arg(env)))
     raise Unsupported(f"can't evaluate {type(expr).__name__} numerically")

@@ -96,6 +96,10 @@ _ALIASES = {
     "log2": "log_2",
     "log10": "log_10",
 }
+# Functions that may carry a power before their argument: cos^2(x), ln^2(x).
+_POWERABLE = frozenset(
+    ["sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "sech", "csch", "coth", "ln", "log", "sigmoid", "softplus"]
+)
 _INVERTIBLE = {
     "sin": "asin",
     "cos": "acos",
@@ -129,11 +133,29 @@ class Parsed:
     text: str
     expr: sympy.Expr
     notes: tuple[str, ...] = field(default=())
+    evaluated: sympy.Expr | None = field(default=None, repr=False)  # set when expr is raw
+
+    @property
+    def evaluated_expr(self) -> sympy.Expr:
+        """The expression with sympy's automatic simplification applied (derivatives kept)."""
+        return self.expr if self.evaluated is None else self.evaluated
 
     @cached_property
     def value(self) -> sympy.Expr:
-        if self.expr.has(Derivative):
-            return self.expr.doit()
+        expr = self.evaluated_expr
+        if expr.has(Derivative):
+            return doit_real(expr)
+        return expr
+
+    @cached_property
+    def numeric_form(self) -> sympy.Expr:
+        """What to evaluate at points: the raw tree when there is one, so domains are as typed.
+
+        sympy rewrites exp(ln(x)) to x and sqrt(x)^2 to x (true for complex numbers);
+        over the reals the typed form is undefined for x < 0, and that matters.
+        """
+        if self.has_derivative:
+            return self.value
         return self.expr
 
     @cached_property
@@ -157,6 +179,16 @@ class Parsed:
         return self.expr.has(Derivative)
 
 
+def doit_real(expr: sympy.Expr) -> sympy.Expr:
+    """Evaluate derivative operators with every variable real (so d/dx|x| is sign(x))."""
+    symbols = expr.free_symbols | {
+        v for d in expr.atoms(Derivative) for v in d.variables if isinstance(v, Symbol)
+    }
+    real = {s: Symbol(s.name, real=True) for s in symbols if isinstance(s, Symbol)}
+    back = {r: s for s, r in real.items()}
+    return expr.xreplace(real).doit().xreplace(back)
+
+
 def parse(text: str, *, evaluate: bool = True) -> Parsed:
     """Read ``text`` in gradtutor's input language (plain, unicode or LaTeX).
 
@@ -173,7 +205,7 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
             None,
         )
     source = text
-    if "\\" in text:
+    if "\\" in text or "_{" in text or text.strip().startswith("$"):
         from gradtutor.calculus.latex import latex_to_plain
 
         source = latex_to_plain(text)
@@ -185,7 +217,8 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
     expr = parser.parse()
     if not evaluate:
         with sympy.evaluate(False):
-            expr = _Parser(source, tokenize(source), evaluate=False).parse()
+            raw = _Parser(source, tokenize(source), evaluate=False).parse()
+        return Parsed(text=text, expr=raw, notes=tuple(parser.notes), evaluated=expr)
     return Parsed(text=text, expr=expr, notes=tuple(parser.notes))
 
 
@@ -354,7 +387,8 @@ class _Parser:
         """``e^2x`` is e²·x; say so, since the learner may have meant e^(2x)."""
         nxt = self.tok
         if (
-            exp_tok.kind == "NUM"
+            base_tok.kind in ("CONST", "NUM")
+            and exp_tok.kind == "NUM"
             and self.pos > 0
             and self.tokens[self.pos - 1] is exp_tok
             and nxt.kind in ("NAME", "CONST")
@@ -453,9 +487,9 @@ class _Parser:
         elif self.is_op("^"):
             self.advance()
             power = self.exponent()
-        if power is not None and name not in _INVERTIBLE:
+        if power is not None and name not in _POWERABLE:
             raise self.error(
-                f"a power right after {func.value} is only read for trig functions (cos^2(x))",
+                f"a power right after {func.value} is only read for trig, hyperbolic and log functions (cos^2(x))",
                 power_tok.start,
                 hint=f"write {func.value}(…)^n",
             )
@@ -467,7 +501,7 @@ class _Parser:
             raise self.error(f"{func.value} needs an argument", func.end, hint=f"{func.value}(x)")
         else:
             args = [self.implicit_operand()]
-        if power is not None and power == -1:
+        if power is not None and power == -1 and name in _INVERTIBLE:
             name, power = _INVERTIBLE[name], None
         result = self.apply_named(func, name, args)
         if power is not None:

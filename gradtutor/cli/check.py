@@ -1,0 +1,156 @@
+"""``gradtutor check``: is this answer right? If not, where and why."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gradtutor.cli.exit_codes import ExitCode
+
+EXAMPLES = """\
+[b]Examples[/b]
+
+  gradtutor check "d/dx(3x^3)" "9x^2"          [dim]# ✓ correct[/dim]
+  gradtutor check "d/dx(3x^3)" "9^2"           [dim]# ✗ and why: the x went missing[/dim]
+  gradtutor check "sqrt(x^2)" "x"              [dim]# ≈ equal only where x > 0[/dim]
+  gradtutor check "∂/∂x(x^2 y)" "2xy" --json
+  gradtutor check --batch answers.tsv > verdicts.jsonl
+
+Exit status: 0 equivalent, 1 not equivalent or domain-dependent, 2 invalid input,
+3 undetermined (time limit).
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "check",
+        help="Is this answer equal to the expected expression (or derivative)?\n\n" + EXAMPLES,
+        no_args_is_help=True,
+    )(check_command)
+
+
+def check_command(
+    expected: Annotated[
+        str | None,
+        typer.Argument(
+            help="The expected expression, e.g. 'd/dx(3x^3)' or '9x^2'.", show_default=False
+        ),
+    ] = None,
+    answer: Annotated[
+        str | None, typer.Argument(help="The answer to judge, e.g. '9x^2'.", show_default=False)
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object (see README for the fields).")
+    ] = False,
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            "--batch",
+            metavar="FILE",
+            help="Check tab-separated 'expected<TAB>answer' lines from FILE ('-' for stdin); "
+            "one JSON object per line out.",
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float,
+        typer.Option("--time-limit", min=0.05, max=600, help="Seconds allowed per check."),
+    ] = 2.0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Processes for --batch (default: every core)."),
+    ] = None,
+) -> None:
+    if batch is not None:
+        if expected is not None or answer is not None:
+            _usage("give either EXPECTED ANSWER or --batch FILE, not both")
+        raise typer.Exit(_run_batch(batch, time_limit, workers))
+    if expected is None or answer is None:
+        _usage("check needs two arguments: EXPECTED ANSWER (or --batch FILE)")
+    from gradtutor.calculus.equivalence import check
+
+    result = check(expected, answer, time_limit=time_limit)
+    if json_output:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+    else:
+        from gradtutor.render.check import render_check
+        from gradtutor.render.console import make_console
+
+        make_console().print(render_check(result))
+    raise typer.Exit(exit_code(result.verdict))
+
+
+def exit_code(verdict: str) -> int:
+    """The exit status for a verdict (README: exit codes)."""
+    return {
+        "equivalent": ExitCode.OK,
+        "not_equivalent": ExitCode.WRONG,
+        "domain_dependent": ExitCode.WRONG,
+        "invalid": ExitCode.INVALID,
+        "undetermined": ExitCode.UNDETERMINED,
+    }[str(verdict)]
+
+
+def _usage(message: str) -> None:
+    sys.stderr.write(f"gradtutor check: {message}\nTry 'gradtutor check --help'.\n")
+    raise typer.Exit(ExitCode.INVALID)
+
+
+def _run_batch(source: str, time_limit: float, workers: int | None) -> int:
+    """Every line's verdict as JSON Lines; the exit status is the worst verdict's."""
+    from gradtutor.calculus.batch import batch_lines, check_batch
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.stderr.write(f"gradtutor check: can't read {source}: {exc}\n")
+        return ExitCode.INVALID
+    lines = batch_lines(text.splitlines())
+    items = check_batch(lines, time_limit=time_limit, workers=workers)
+    worst = ExitCode.OK
+    progress = _progress(len(lines))
+    with progress or _nullcontext():
+        task = progress.add_task("checking", total=len(lines)) if progress else None
+        for item in items:
+            sys.stdout.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            code = exit_code(item.result.verdict)
+            worst = max(worst, code, key=_severity)
+            if progress is not None:
+                progress.advance(task)  # type: ignore[arg-type]
+    return worst
+
+
+def _severity(code: int) -> int:
+    """Invalid input outranks undetermined, which outranks wrong."""
+    return {ExitCode.OK: 0, ExitCode.WRONG: 1, ExitCode.UNDETERMINED: 2, ExitCode.INVALID: 3}[
+        ExitCode(code)
+    ]
+
+
+def _progress(total: int):  # type: ignore[no-untyped-def]
+    if not sys.stderr.isatty() or total < 2:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from gradtutor.render.console import make_console
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=make_console(stderr=True),
+        transient=True,
+    )
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
