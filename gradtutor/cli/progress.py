@@ -12,8 +12,11 @@ import typer
 from gradtutor.cli.exit_codes import ExitCode
 
 HELP = """\
-Show your progress: mastery per topic, accuracy, streak, frequent misconceptions,
-reviews due and accuracy over the last 14 days.
+Show your progress: mastery per topic, accuracy, streak, reviews due.
+
+Also the misconceptions you made most often and your accuracy over the last 14 days
+as a small chart. The --json report has at least attempts (questions answered) and
+mastery (0–1 per topic).
 
 [b]Examples[/b]
 

@@ -51,7 +51,9 @@ def quiz(
     ),
     count: int = typer.Option(5, "--count", "-n", min=1, max=1000, help="How many questions."),
     seed: int | None = typer.Option(
-        None, "--seed", help="Make the quiz repeatable: question i uses exercise seed SEED+i."
+        None,
+        "--seed",
+        help="Repeatable numbers: question 1 uses exercise seed SEED, question 2 SEED+1, …",
     ),
     review: bool = typer.Option(False, "--review", help="Only what is due for review."),
     pack: Annotated[
@@ -354,7 +356,7 @@ class _Loop:
             for part in revealed.parts:
                 self._solution(part)
             return state
-        result = _check(state.part.expected, text)
+        result = _check(state.part, text)
         state, event = session.judge(state, text, result, now_ms=_now_ms())
         answer = event.answer
         self.store.record_answer(
@@ -454,12 +456,34 @@ def _now_ms() -> int:
     return int(time.monotonic() * 1000)
 
 
-def _check(expected: str, answer: str) -> Any:
+_TARGETS: dict[tuple[str, str], str] = {}
+
+
+def _target(part: Any) -> str:
+    """What to check an answer against: the part's derivative task when it is equivalent to
+    the expected answer (then the engine can name misconceptions of the rules), else the
+    expected answer itself (e.g. a derivative evaluated at a point)."""
+    from gradtutor.calculus.equivalence import check
+
+    task = getattr(part, "task", None)
+    if not task:
+        return str(part.expected)
+    key = (task, str(part.expected))
+    if key not in _TARGETS:
+        try:
+            same = str(check(task, part.expected).verdict) == "equivalent"
+        except Exception:
+            same = False
+        _TARGETS[key] = task if same else str(part.expected)
+    return _TARGETS[key]
+
+
+def _check(part: Any, answer: str) -> Any:
     """The engine's verdict; any failure inside it becomes an 'undetermined' result."""
     from gradtutor.calculus.equivalence import check
 
     try:
-        return check(expected, answer)
+        return check(_target(part), answer)
     except KeyboardInterrupt:
         raise
     except Exception as exc:

@@ -62,44 +62,67 @@ def prompt_text(label: str) -> str:
     return f"{readable(label)} = " if label else "> "
 
 
-def _check_fallback(result: Any) -> RenderableType:
-    """The fields of a CheckResult, for when gradtutor.render.check is not available."""
-    lines: list[Text] = []
-    verdict = str(getattr(result, "verdict", ""))
-    read_as = getattr(result, "read_as", None)
-    if read_as:
-        lines.append(Text.assemble(("read as ", "dim"), read_as))
-    for item in getattr(result, "feedback", None) or ():
-        lines.append(Text(str(getattr(item, "message", item))))
-    example = getattr(result, "counterexample", None)
-    if example is not None:
-        point = ", ".join(f"{k} = {v}" for k, v in (getattr(example, "point", {}) or {}).items())
-        lines.append(
-            Text(
-                f"at {point}: expected {getattr(example, 'expected', '?')}, "
-                f"yours gives {getattr(example, 'answer', '?')}"
-            )
-        )
+def diagnosis_view(result: Any) -> RenderableType:
+    """What the engine found in an answer, without giving the expected answer away.
+
+    (``gradtutor.render.check`` shows the expected expression, right for ``check`` but
+    not for a quiz with tries left.)
+    """
+    lines: list[RenderableType] = []
     error = getattr(result, "error", None)
     if error is not None:
-        lines.append(Text(str(getattr(error, "message", error)), style="yellow"))
+        lines.append(Text("  " + str(getattr(error, "message", error))))
+        caret = error.caret() if callable(getattr(error, "caret", None)) else None
+        if caret and "\n" in caret:
+            first, second = caret.split("\n", 1)
+            lines.append(Text("    " + first))
+            lines.append(Text("    " + second, style="bold red"))
         hint = getattr(error, "hint", None)
         if hint:
-            lines.append(Text(str(hint), style="dim"))
+            lines.append(Text.assemble(("  hint: ", "dim"), str(hint)))
+        return Group(*lines)
+    read_as = getattr(result, "read_as", None)
+    if read_as:
+        lines.append(Text.assemble(("  read as ", "dim"), (str(read_as), "bold")))
+    feedback = getattr(result, "feedback", None) or ()
+    if feedback:
+        grid = Table.grid(padding=(0, 1), pad_edge=False)
+        grid.add_column(width=3, justify="right")
+        grid.add_column()
+        for item in feedback:
+            style = "cyan" if getattr(item, "kind", "") == "misconception" else ""
+            grid.add_row("•", Text(str(getattr(item, "message", item)), style=style))
+        lines.append(grid)
+    example = getattr(result, "counterexample", None)
+    if example is not None:
+        point = ", ".join(f"{k} = {_number(v)}" for k, v in (example.point or {}).items())
+        lines.append(
+            Text.assemble(
+                f"  at {point}: " if point else "  ",
+                "expected ",
+                (_number(example.expected), "bold"),
+                ", your answer ",
+                (_number(example.answer), "bold"),
+            )
+        )
+    verdict = str(getattr(getattr(result, "verdict", ""), "value", getattr(result, "verdict", "")))
     if verdict == "domain_dependent":
-        lines.append(Text("Equal only on part of the domain.", style="yellow"))
-    if verdict == "undetermined":
-        lines.append(Text("Could not decide in time.", style="yellow"))
+        domain = getattr(result, "domain", None)
+        lines.append(
+            Text(
+                f"  equal only {domain}" if domain else "  equal only on part of the domain",
+                style="yellow",
+            )
+        )
     return Group(*lines)
 
 
-def check_view(result: Any) -> RenderableType:
-    """The engine's diagnosis of an answer (misconception, counterexample, read as)."""
-    try:
-        from gradtutor.render.check import render_check
-    except ImportError:
-        return _check_fallback(result)
-    return render_check(result)
+def _number(value: Any) -> str:
+    if value is None:
+        return "undefined"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
 
 
 def right_view() -> RenderableType:
@@ -116,7 +139,7 @@ def wrong_view(result: Any, tries_left: int) -> RenderableType:
         if tries_left
         else Text("Not quite, and that was the last try.", style="bold red")
     )
-    return Group(more, check_view(result))
+    return Group(more, diagnosis_view(result))
 
 
 def unjudged_view(result: Any) -> RenderableType:
@@ -127,7 +150,7 @@ def unjudged_view(result: Any) -> RenderableType:
         )
     else:
         head = Text("I can't read that as maths (it does not count as a try).", style="yellow")
-    return Group(head, check_view(result))
+    return Group(head, diagnosis_view(result))
 
 
 def hint_view(text: str | None, number: int, total: int) -> RenderableType:
