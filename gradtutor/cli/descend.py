@@ -331,7 +331,7 @@ def _show(
         interrupted_at=interrupted_at,
     )
     for part in parts:
-        console.print(part)
+        console.print(part, soft_wrap=True)
     _write_outputs(result, view, parts, save, record, cast, width, height, scale, warnings)
     return int(code)
 

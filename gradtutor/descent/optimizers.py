@@ -104,9 +104,13 @@ class OptimizerSpec:
         return {"optimizer": self.kind, "label": self.name, "params": params_json(self.params)}
 
     def to_arg(self) -> str:
-        """The ``--optimizer`` value that rebuilds exactly this spec."""
+        """The ``--optimizer`` value that rebuilds exactly this spec (lr always written)."""
+        kind, preset = PRESETS[self.name]
+        base = {**DEFAULTS[kind], **preset}
         return f"{self.name}:" + ",".join(
-            f"{key}={_format_value(value)}" for key, value in self.params.items()
+            f"{key}={_format_value(value)}"
+            for key, value in self.params.items()
+            if key == "lr" or value != base[key]
         )
 
 

@@ -102,7 +102,7 @@ class DescentView:
         plain: bool = False,
         scale: str = "quantile",
         contours: bool = True,
-        bands: int = 10,
+        bands: int = 8,
         notes: tuple[str, ...] = (),
     ) -> None:
         self.race = race
@@ -187,7 +187,7 @@ class DescentView:
             cell_bg = ((rgb[0::2].astype(int) + rgb[1::2]) // 2).astype(np.uint8)
             if self.contours:
                 mask = contour_mask(levels, self.bands)
-                lifted = rgb.astype(float) * 0.45 + 255 * 0.55
+                lifted = rgb.astype(float) * 0.7 + 255 * 0.3
                 rgb = np.where(mask[..., None], lifted.astype(np.uint8), rgb)
             for r in range(rows):
                 top, bottom = rgb[2 * r], rgb[2 * r + 1]
@@ -267,7 +267,7 @@ class DescentView:
     def _axis_lines(self, x0: float, x1: float, cols: int, lw: int) -> list[Line]:
         tick_cols: dict[int, str] = {}
         for tick in nice_ticks(x0, x1, max(2, cols // 12)):
-            col = int((tick - x0) / (x1 - x0) * cols)
+            col = min(int((tick - x0) / (x1 - x0) * cols), cols - 1)
             if 0 <= col < cols:
                 tick_cols[col] = fmt(tick)
         names = self.surface.variables
@@ -302,19 +302,19 @@ class DescentView:
         hi = fmt(level_value(values, scale, 1.0), 3)
         if self.plain:
             ramp = " ".join(f"'{c}'" for c in PLAIN_RAMP)
-            return [(f"loss {lo} {ramp} {hi} ({scale})  S start  1-9 now  X minimum", None)]
+            return [(f"loss {lo} {ramp} {hi} ({scale})  S start 1-6 now X min", None)]
         line: Line = [(f"loss {lo} ", None)]
-        bar = 16
+        bar = 12
         for i in range(bar):
             rgb = colormap(np.array([i / (bar - 1)]))[0]
             line.append(("█", self._style(tuple(rgb.tolist()))))
-        line.append((f" {hi}  (median {mid}, {scale} scale)  ", None))
+        line.append((f" {hi} ({scale}; median {mid})  ", None))
         line.extend(self._marker_legend())
         return line
 
     def _legend_1d(self, width: int) -> Line:
         if self.plain:
-            return [("curve . / \\ tangent (slope = f')  S start  1-9 now  X minimum", None)]
+            return [("curve .  tangent / \\ (slope f')  S start 1-6 now X min", None)]
         line: Line = [("⣀⠤⠒", self._style(CURVE_COLOUR)), (" f   ", None)]
         line.append(("──", Style(color=PATH_COLOURS[0])))
         line.append((" tangent: its slope is f′(x)   ", None))
@@ -328,7 +328,7 @@ class DescentView:
             ("●", Style(bold=True)),
             (" now ", None),
             ("★", Style(color=MIN_COLOUR, bold=True)),
-            (" minimum", None),
+            (" min", None),
         ]
 
     # --- frames -----------------------------------------------------------------------
@@ -483,39 +483,34 @@ class DescentView:
 
     def _table(self, step: int, width: int) -> list[Line]:
         grad = "|∇f|" if not self.plain else "|grad|"
-        pos_w = 20 if self.surface.dim == 2 else 11
+        pos_w = 18 if self.surface.dim == 2 else 9
         header = (
-            f"  {'optimizer':<11}{'step':>6}  {'position':<{pos_w}}{'loss':>11}{grad:>10}"
-            f"{'lr':>9}  status"
+            f"  {'optimizer':<10}{'step':>6}  {'position':<{pos_w}}{'loss':>10}{grad:>9}"
+            f"{'lr':>8}  status"
         )
         out: list[Line] = [[(header, None if self.plain else Style(bold=True, dim=True))]]
         for i, run in enumerate(self.race.runs):
             k = min(step, run.steps)
-            point = run.trajectory[k]
-            pos = ", ".join(fmt(float(v)) for v in point)
+            pos = ", ".join(fmt(float(v), 3) for v in run.trajectory[k])
             pos = f"({pos})" if self.surface.dim == 2 else pos
-            done = k == run.steps
-            status = run.stop_reason if done else "running"
-            if done and run.stop_reason == "converged" and len(self.race.runs) > 1:
+            status = run.stop_reason if k == run.steps else "running"
+            if status == "converged" and len(self.race.runs) > 1:
                 status += f" #{self.ranks[i]}"
-            colour = PATH_COLOURS[i % len(PATH_COLOURS)]
-            mark = "● " if not self.plain else f"{i + 1} "
-            name = run.spec.name[:10]
             text = (
-                f"{name:<11}{k:>6}  {pos:<{pos_w}}{fmt(float(run.losses[k])):>11}"
-                f"{fmt(float(run.grad_norms[k]), 3):>10}{fmt(run.spec.lr, 3):>9}  "
+                f"{run.spec.name[:9]:<10}{k:>6}  {pos:<{pos_w}}{fmt(float(run.losses[k]), 3):>10}"
+                f"{fmt(float(run.grad_norms[k]), 2):>9}{fmt(run.spec.lr, 3):>8}  "
             )
             if self.plain:
-                out.append([(mark + text + status, None)])
-            else:
-                key = status.split()[0]
-                out.append(
-                    [
-                        (mark, Style(color=colour, bold=True)),
-                        (text, None),
-                        (status, Style(color=STATUS_COLOURS.get(key))),
-                    ]
-                )
+                out.append([(f"{i + 1} " + text + status, None)])
+                continue
+            colour = PATH_COLOURS[i % len(PATH_COLOURS)]
+            out.append(
+                [
+                    ("● ", Style(color=colour, bold=True)),
+                    (text, None),
+                    (status, Style(color=STATUS_COLOURS.get(status.split()[0]))),
+                ]
+            )
         return out
 
 

@@ -70,7 +70,7 @@ def summary(
         out.append(Text(f"Lesson: {race.surface.lesson}", style=None if plain else "italic"))
     for note in notes:
         out.append(Text(note, style=None if plain else "yellow"))
-    out.append(Text(f"Replay: {replay}", style=None if plain else "dim"))
+    out.append(Text(f"Replay: {replay}", style=None if plain else "dim", no_wrap=True))
     return out
 
 

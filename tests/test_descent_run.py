@@ -1,0 +1,170 @@
+"""The run loop's stop reasons, the stability prediction and the JSON contract."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from gradtutor.descent.analysis import classify, stability
+from gradtutor.descent.optimizers import parse_optimizer
+from gradtutor.descent.run import STOP_DETAILS, race, run
+from gradtutor.descent.surfaces import Surface, find_surface
+
+
+def go(name, text, start=None, steps=1000, tol=1e-4):
+    s = find_surface(name)
+    return run(s, parse_optimizer(text), start or s.start, max_steps=steps, tol=tol)
+
+
+def test_gd_on_the_bowl_contracts_by_1_minus_2lr_each_step():
+    r = go("bowl", "sgd:lr=0.1")
+    x0 = np.array([2.5, -2.0])
+    # x_k = 0.8^k x0 and |∇f| = 2·0.8^k·|x0| < 1e-4 first at k = ⌈log(1e-4/(2|x0|))/log 0.8⌉
+    k = math.ceil(math.log(1e-4 / (2 * np.linalg.norm(x0))) / math.log(0.8))
+    assert k == 50
+    assert r.stop_reason == "converged" and r.steps == k
+    expect = np.array([0.8**i * x0 for i in range(k + 1)])
+    np.testing.assert_allclose(r.trajectory, expect, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(r.losses, (expect**2).sum(axis=1), rtol=1e-12, atol=1e-20)
+
+
+def test_ellipse_explodes_above_two_over_lambda_max():
+    r = go("ellipse", "sgd:lr=0.05")
+    # y multiplies by 1 − 0.05·50 = −1.5 each step; it leaves y ∈ [−1.5, 1.5] by ten
+    # window-widths (|y| > 31.5) first at step ⌈log 31.5 / log 1.5⌉ = 9
+    assert r.stop_reason == "diverged"
+    assert r.steps == 9
+    assert r.stop_detail == STOP_DETAILS["exploding"]
+    assert "each step overshoots further: exploding" in r.stop_detail
+    assert r.trajectory[1, 1] == pytest.approx(-1.5)
+
+
+def test_ellipse_converges_just_below_the_limit():
+    assert go("ellipse", "sgd:lr=0.039", steps=3000).stop_reason == "converged"
+
+
+def test_stability_limit_on_the_ellipse():
+    s = find_surface("ellipse")
+    at = np.array(s.start)
+    plain = stability(s, parse_optimizer("sgd:lr=0.05"), at)
+    assert plain.limit == pytest.approx(0.04, rel=1e-6)
+    assert not plain.stable and plain.exact
+    assert plain.factor == pytest.approx(1.5, rel=1e-6)
+    assert "lr < 2/λmax = 0.04" in plain.message()
+    heavy = stability(s, parse_optimizer("momentum:lr=0.05"), at)
+    assert heavy.limit == pytest.approx(2 * 1.9 / 50, rel=1e-6) and heavy.stable
+    nesterov = stability(s, parse_optimizer("nesterov:lr=0.05"), at)
+    assert nesterov.limit == pytest.approx(2 * 1.9 / (2.8 * 50), rel=1e-6)
+    assert stability(s, parse_optimizer("adam"), at) is None
+
+
+def test_saddle_exactly_on_the_ridge_converges_to_the_saddle_point():
+    r = go("saddle", "sgd:lr=0.1", start=(-1.8, 0.0))
+    assert r.stop_reason == "converged"
+    s = find_surface("saddle")
+    assert classify(s, r.final, r.losses[-1]).startswith("a saddle point")
+
+
+def test_saddle_a_hair_off_runs_downhill_forever():
+    r = go("saddle", "sgd:lr=0.1")
+    assert r.stop_reason == "diverged"
+    assert r.stop_detail == STOP_DETAILS["unbounded"]
+
+
+def test_plateau_stalls_gd_but_not_adam():
+    stalled = go("plateau", "sgd:lr=0.5")
+    assert stalled.stop_reason == "stalled"
+    assert stalled.steps == 100  # the first check after PATIENCE steps
+    assert "vanishing gradient on a plateau" in stalled.stop_detail
+    assert go("plateau", "adam:lr=0.1").stop_reason == "converged"
+
+
+def test_saturated_sigmoid_stalls():
+    assert go("sigmoid", "sgd:lr=1").stop_reason == "stalled"
+
+
+def test_max_steps_keeps_the_start_and_every_step():
+    r = go("rosenbrock", "sgd:lr=0.0005", steps=50)
+    assert r.stop_reason == "max_steps" and r.steps == 50
+    assert r.trajectory.shape == (51, 2) and r.losses.shape == (51,)
+    assert r.trajectory[0].tolist() == [-1.5, 2.0]
+    assert r.losses[0] == pytest.approx(12.5)  # (1 + 1.5)² + 100(2 − 2.25)²
+
+
+def test_overflow_is_diverged():
+    s = Surface(
+        name="cliff",
+        expression="exp(1000*x)",
+        variables=("x",),
+        window=((-1.0, 1.0),),
+        start=(0.9,),
+        minima=(),
+        lesson="",
+        value=lambda x: np.exp(1000 * x),
+        gradient=lambda p: 1000 * np.exp(1000 * p),
+    )
+    r = run(s, parse_optimizer("sgd"), (0.9,), max_steps=10, tol=1e-6)
+    assert (r.stop_reason, r.steps, r.stop_detail) == ("diverged", 0, STOP_DETAILS["overflow"])
+    assert r.to_json()["losses"] == [None]  # JSON has no inf
+
+
+def test_local_minimum_is_named():
+    s = find_surface("rastrigin")
+    r = go("rastrigin", "sgd:lr=0.002")
+    assert r.stop_reason == "converged"
+    assert classify(s, r.final, r.losses[-1]).startswith("a local minimum")
+    assert classify(s, np.array([0.0, 0.0]), 0.0) == "a minimum"
+    monkey = find_surface("monkey")
+    assert classify(monkey, np.array([0.0, 0.0]), 0.0).startswith("a degenerate point")
+
+
+def test_himmelblau_basin_depends_on_the_start():
+    a = go("himmelblau", "sgd:lr=0.01", start=(1.0, 1.0))
+    b = go("himmelblau", "sgd:lr=0.01", start=(-1.0, -1.0))
+    np.testing.assert_allclose(a.final, [3.0, 2.0], atol=1e-4)
+    np.testing.assert_allclose(b.final, [-3.779310253377747, -3.2831859912861696], atol=1e-4)
+
+
+def test_race_ranks_by_steps_to_tolerance():
+    s = find_surface("bowl")
+    specs = [parse_optimizer(t) for t in ("adam:lr=0.1", "sgd:lr=0.1", "sgd:lr=0.01")]
+    result = race(s, specs, s.start, max_steps=300, tol=1e-4)
+    order = [i for i, _ in result.ranking()]
+    assert order == [1, 0, 2]  # sgd 0.1 converges in 50, adam later, sgd 0.01 runs out
+    assert [r.stop_reason for r in result.runs] == ["converged", "converged", "max_steps"]
+
+
+def test_json_contract():
+    s = find_surface("ellipse")
+    result = race(s, [parse_optimizer("adam:lr=0.1")], s.start, max_steps=5, tol=1e-4)
+    data = result.to_json()
+    assert data["surface"] == {
+        "name": "ellipse",
+        "expression": "x^2 + 25*y^2",
+        "variables": ["x", "y"],
+    }
+    (r,) = data["runs"]
+    assert {"optimizer", "params", "trajectory", "losses", "stop_reason", "steps"} <= set(r)
+    assert r["optimizer"] == "adam"
+    assert r["params"] == {
+        "lr": 0.1,
+        "betas": [0.9, 0.999],
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "amsgrad": False,
+        "maximize": False,
+    }
+    assert r["steps"] == 5 and len(r["trajectory"]) == 6 and len(r["losses"]) == 6
+    assert r["trajectory"][0] == [-2.5, 1.0]
+    assert r["losses"][0] == pytest.approx(6.25 + 25.0)
+    assert r["stop_reason"] == "max_steps"
+
+
+def test_window_override_changes_far_bound():
+    s = replace(find_surface("ellipse"), window=((-3.0, 3.0), (-30.0, 30.0)))
+    r = run(s, parse_optimizer("sgd:lr=0.05"), s.start, max_steps=100, tol=1e-4)
+    # |y| = 1.5^k must now pass 30 + 10·60 = 630: first at k = ⌈log 630 / log 1.5⌉ = 16
+    assert r.steps == 16 and r.stop_reason == "diverged"
