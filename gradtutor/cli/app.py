@@ -22,6 +22,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gradtutor.cli.quiz",
     "gradtutor.cli.progress",
     "gradtutor.cli.descend",
+    "gradtutor.cli.exercises",
+    "gradtutor.cli.learn",
+    "gradtutor.cli.explain",
+    "gradtutor.cli.steps",
 )
 
 HELP = """\

@@ -227,22 +227,25 @@ def _descent_step(fields: Mapping[str, Any]) -> Built:
     from gradtutor.tutor.packs import Part
 
     f, start, lr = fields["f"], fields["start"], fields["lr"]
+    name = fields.get("name", "f")
     variables = list(start)
     point = {v: _number(start[v]) for v in variables}
     rate = _number(lr)
     partial = len(variables) > 1
-    parts = []
+    parts, slopes = [], []
     for var in variables:
         task = _derivative_task(f, var, partial=partial)
-        slope = _at_point(_value(task), point)
-        parts.append(Part(f"{var}{SUBSCRIPT_ONE}", _plain(point[var] - rate * slope), task))
+        slopes.append(_at_point(_value(task), point))
+        step = point[var] - rate * slopes[-1]
+        parts.append(Part(f"{var}{SUBSCRIPT_ONE}", _plain(step), task))
     where = _point(variables, [str(start[v]) for v in variables])
     nexts = ", ".join(p.label for p in parts)
     prompt = (
-        f"Gradient descent on f({_args(variables)}) = {f}, starting at {where} with "
+        f"Gradient descent on {name}({_args(variables)}) = {f}, starting at {where} with "
         f"learning rate {lr}: take one step and give the next point {nexts}."
     )
-    return Built(prompt, tuple(parts))
+    trivial = "the start is a stationary point" if all(s == 0 for s in slopes) else None
+    return Built(prompt, tuple(parts), trivial)
 
 
 _ACTIVATION_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "softplus": "softplus"}
@@ -348,7 +351,7 @@ KINDS: dict[str, Kind] = {
             _descent_step,
             "one gradient-descent step by hand",
             {"f", "start", "lr"},
-            set(),
+            {"name"},
         ),
         _kind(
             "neuron-backprop",

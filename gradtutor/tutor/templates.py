@@ -164,7 +164,8 @@ def render(text: str, values: Mapping[str, str]) -> str:
 
 def tidy_maths(text: str) -> str:
     """Drop unit coefficients and exponents a substitution left behind (``1x^1`` → ``x``)."""
-    text = re.sub(r"(?<![\w.^])1(?=[A-Za-z(])", "", text)
+    text = re.sub(r"(?<![\w.^])1(?=[^\W\d_]|\()", "", text)
+    text = re.sub(r"\s*[+-]\s*0(?![\w.*/^(])", "", text)
     return re.sub(r"\^1(?![\d.(/])", "", text)
 
 

@@ -97,7 +97,8 @@ def _instance_problem(exercise: Exercise, trivial: str | None) -> str | None:
         if bad:
             name = f"{part.label} " if part.label else ""
             return f"the answer {name}is undefined: {part.expected}"
-    asked = [p for p in exercise.parts if p.task is not None]
+    # A descent step's parts are points, not derivatives: 0 is a fine next point.
+    asked = [p for p in exercise.parts if p.task is not None and exercise.kind != "descent-step"]
     if asked and all(p.expected == "0" for p in asked):
         return "every derivative asked for is 0"
     return None
@@ -111,16 +112,27 @@ def _words(text: str) -> list[str]:
 
 def _answer_problems(exercise: Exercise) -> list[str]:
     """The computed answer must check as right and a deliberately wrong one as wrong."""
-    from gradtutor.calculus.equivalence import check
-
     problems = []
     for part in exercise.parts:
         name = f"{part.label}: " if part.label else ""
-        right = check(part.expected, part.expected).verdict
+        right = _verdict(part.expected, part.expected)
         if right != "equivalent":
             problems.append(f"{name}the expected answer {part.expected!r} checks as {right}")
-        wrong = f"({part.expected}) + 1"
-        verdict = check(part.expected, wrong).verdict
+        wrong, verdict = "", ""
+        for wrong in (f"({part.expected}) + 1", f"({part.expected}) + 2"):
+            verdict = _verdict(part.expected, wrong)
+            if not verdict.startswith("error"):
+                break
         if verdict != "not_equivalent":
             problems.append(f"{name}a wrong answer {wrong!r} checks as {verdict}")
     return problems
+
+
+def _verdict(expected: str, answer: str) -> str:
+    """The checker's verdict; a checker failure is reported, not raised."""
+    from gradtutor.calculus.equivalence import check
+
+    try:
+        return check(expected, answer).verdict
+    except Exception as exc:  # validation reports every failure it meets
+        return f"error ({type(exc).__name__}: {exc})"
