@@ -111,23 +111,28 @@ def test_the_last_template_is_not_repeated_when_another_fits() -> None:
 def test_after_a_miss_the_same_template_returns_once() -> None:
     history = [clean("power.1a", "power")] * 3 + [wrong("power.4", "power")]
     rng = random.Random(3)
-    assert choose_next(topics=TOPICS, templates=TEMPLATES, history=history, rng=rng) == Choice(
-        "power.4", "retry"
-    )
+    asked = ["power.4"]
+    assert choose_next(
+        topics=TOPICS, templates=TEMPLATES, history=history, rng=rng, asked=asked
+    ) == Choice("power.4", "retry")
     history.append(wrong("power.4", "power"))  # missed again: move on (level has dropped)
-    choice = choose_next(topics=TOPICS, templates=TEMPLATES, history=history, rng=rng)
+    asked.append("power.4")
+    choice = choose_next(topics=TOPICS, templates=TEMPLATES, history=history, rng=rng, asked=asked)
     assert choice is not None and choice.reason == "weakest" and choice.template_id == "power.2"
 
 
 def test_a_shown_solution_is_retried_but_a_skip_is_not() -> None:
     shown = [Outcome("chain.1", "chain", "shown", clean=False)]
     skipped = [Outcome("chain.1", "chain", "skipped", clean=False)]
-    rng = random.Random(0)
-    assert choose_next(topics=TOPICS, templates=TEMPLATES, history=shown, rng=rng).reason == "retry"
-    assert (
-        choose_next(topics=TOPICS, templates=TEMPLATES, history=skipped, rng=rng).reason
-        == "weakest"
-    )
+    kwargs = dict(topics=TOPICS, templates=TEMPLATES, rng=random.Random(0), asked=["chain.1"])
+    assert choose_next(history=shown, **kwargs).reason == "retry"
+    assert choose_next(history=skipped, **kwargs).reason == "weakest"
+
+
+def test_a_miss_in_an_earlier_quiz_is_not_retried_at_once() -> None:
+    history = [wrong("chain.1", "chain")]
+    choice = choose_next(topics=TOPICS, templates=TEMPLATES, history=history, rng=random.Random(0))
+    assert choice is not None and choice.reason == "weakest" and choice.template_id != "chain.1"
 
 
 def test_a_chosen_topic_overrides_the_order() -> None:

@@ -152,10 +152,18 @@ def choose_next(
 
     ``history`` is every finished question, oldest first, this quiz's included;
     ``due`` (review mode) lists due template ids, most overdue first; ``asked`` is the
-    templates already asked in this quiz, so review mode serves each once.
+    templates already asked in this quiz, in order: review mode serves each once, and
+    only a miss in this quiz brings its template straight back.
     """
     by_id = {t.id: t for t in templates}
-    if history and history[-1].missed and history[-1].template_id in by_id:
+    last = history[-1] if history else None
+    if (
+        last
+        and last.missed
+        and last.template_id in by_id
+        and asked
+        and asked[-1] == last.template_id
+    ):
         # Retry a miss once with new numbers; after a second miss in a row, move on.
         repeated = len(history) > 1 and history[-2].template_id == history[-1].template_id
         if not (repeated and history[-2].missed):

@@ -1,0 +1,99 @@
+"""The quiz loop in-process, with a scripted reader and a fixed clock: reviews and adaptivity."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.cli.quiz import QuizRunner
+from gradtutor.render.console import make_console
+from gradtutor.tutor.store import open_store
+
+PACK = Path(__file__).resolve().parent / "data" / "quiz_pack.toml"
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class ScriptedReader:
+    """Answers typed in advance; end of input once they run out."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = list(lines)
+        self.prompts: list[str] = []
+
+    def read(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        if not self.lines:
+            raise EOFError
+        return self.lines.pop(0)
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
+    return tmp_path
+
+
+def quiz(
+    answers: list[str], *, at: datetime, **options: object
+) -> tuple[ExitCode, list[dict], str]:
+    out, records = io.StringIO(), io.StringIO()
+    runner = QuizRunner(
+        console=make_console(file=out, width=100),
+        json_out=records,
+        clock=lambda: at,
+        reader=ScriptedReader(answers),
+    )
+    settings: dict[str, object] = {"topic": None, "count": 5, "seed": 1, "review": False}
+    settings.update(options)
+    code = runner.run(packs=(PACK,), **settings)  # type: ignore[arg-type]
+    return code, [json.loads(line) for line in records.getvalue().splitlines()], out.getvalue()
+
+
+def test_review_serves_a_missed_exercise_once_it_is_due(home: Path) -> None:
+    code, records, _ = quiz(["27", "27", "27"], at=T0, topic="quiz-power", count=1)
+    assert code == ExitCode.WRONG and records[0]["verdict"] == "wrong"
+    with open_store(home / "progress.sqlite3") as store:
+        card = store.card("quiztest.cube")
+        assert card is not None and card.due == T0 + timedelta(minutes=1)  # Again: one minute
+
+    code, records, text = quiz([], at=T0 + timedelta(seconds=30), review=True)
+    assert (code, records) == (ExitCode.OK, [])
+    assert "Nothing is due for review" in text
+
+    code, records, _ = quiz(["9x^2"], at=T0 + timedelta(minutes=2), review=True)
+    assert code == ExitCode.OK
+    assert [(r["id"], r["verdict"]) for r in records] == [("quiztest.cube", "correct")]
+    with open_store(home / "progress.sqlite3") as store:
+        card = store.card("quiztest.cube")
+        assert card is not None and card.due > T0 + timedelta(minutes=3)
+
+
+def test_prerequisites_first_then_the_next_topic(home: Path) -> None:
+    answers = ["9x^2"] * 5 + ["2xy", "x^2"]
+    code, records, _ = quiz(answers, at=T0, count=6)
+    assert code == ExitCode.OK
+    # Five clean answers give mastery 5/6 ≥ 0.8: the partials topic opens.
+    assert [r["id"] for r in records] == ["quiztest.cube"] * 5 + ["quiztest.grad"]
+
+
+def test_a_miss_brings_the_same_skill_back_with_the_retry_banner(home: Path) -> None:
+    code, records, text = quiz(["steps", "9x^2"], at=T0, count=2, topic="quiz-power")
+    assert code == ExitCode.WRONG  # the first question counts as shown
+    assert [r["verdict"] for r in records] == ["shown", "correct"]
+    assert [r["seed"] for r in records] == [1, 2]
+    assert "Same skill, new numbers." in text
+
+
+def test_part_labels_are_the_prompts_of_a_multi_part_question(home: Path) -> None:
+    reader = ScriptedReader(["2xy", "x^2"])
+    runner = QuizRunner(
+        console=make_console(file=io.StringIO(), width=100), clock=lambda: T0, reader=reader
+    )
+    code = runner.run(topic="quiz-partials", count=1, seed=3, review=False, packs=(PACK,))
+    assert code == ExitCode.OK
+    assert reader.prompts == ["∂f/∂x = ", "∂f/∂y = "]
