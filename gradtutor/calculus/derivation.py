@@ -323,7 +323,10 @@ class DerivationChecker:
         after = _terms(line.text)
         if before is None or after is None:
             return None
-        return _changed_term(before, after, self._points)
+        change = _changed_term(before, after, self._points)
+        if previous is None and change is not None and change.before is None:
+            return None  # a term "new" against the task's derivatives says nothing useful
+        return change
 
     def _task_terms(self) -> list[_Term]:
         """The task's terms, each differentiated: what the first line's terms should equal."""

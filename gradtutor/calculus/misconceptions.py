@@ -163,7 +163,7 @@ def _constant_factor_dropped(node: r.ConstantMultipleRule, ctx: Context) -> tupl
 def _q_chain_inner(node: r.ChainRule) -> str:
     return (
         f"You differentiated the outside at u = {_p(node.inner)}. "
-        f"Did you multiply by the derivative of the inside, {_d(node)}({_p(node.inner)})?"
+        f"Did you multiply by the derivative of the inside, {r.applied(node.variable, node.inner)}?"
     )
 
 
@@ -242,7 +242,7 @@ def _q_exp_power(node: r.Rule) -> str:
 def _q_log_chain(node: r.ChainRule) -> str:
     return (
         f"1/u with u = {_p(node.inner)} is only the outer part. "
-        f"Did you multiply by {_d(node)}({_p(node.inner)})?"
+        f"Did you multiply by {r.applied(node.variable, node.inner)}?"
     )
 
 

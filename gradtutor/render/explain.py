@@ -119,29 +119,16 @@ def _sum(terms: list[str]) -> str:
     return out
 
 
-def _then(shown: str, result: sympy.Expr) -> str:
+def _then(shown: str, result: sympy.Expr, terms: list[str] | None = None) -> str:
     """'shown', then ' = result' when sympy's arithmetic changes more than the order of terms."""
     last = pretty(result)
-    same_terms = sorted(_sum([t]) for t in _split(shown)) == sorted(
-        pretty(t) for t in sympy.Add.make_args(result)
-    )
-    return shown if shown == last or same_terms else f"{shown} = {last}"
-
-
-def _split(shown: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(shown):
-        depth += ch in "(" and 1 or (ch == ")" and -1 or 0)
-        if depth == 0 and shown[i : i + 3] in (" + ", " − "):
-            parts.append(shown[start:i])
-            start = i + 1 if shown[i + 1] == "+" else i + 1
-    parts.append(shown[start:])
-    return [
-        p.strip().removeprefix("+ ").replace("− ", "−", 1)
-        if p.strip().startswith(("+", "−"))
-        else p.strip()
-        for p in parts
-    ]
+    if shown == last:
+        return shown
+    if terms is not None:
+        mine = sorted(t for t in terms if t != "0")
+        if mine == sorted(pretty(t) for t in sympy.Add.make_args(result)):
+            return shown
+    return f"{shown} = {last}"
 
 
 def _body(node: r.Rule, partial: bool) -> str:
@@ -162,8 +149,8 @@ def _body(node: r.Rule, partial: bool) -> str:
         return f"{op} = {_wrap(node.constant)}·{inner} = {_then(shown, result)}"
     if isinstance(node, r.SumRule):
         pieces = " + ".join(r.applied(t.variable, t.expr, partial=partial) for t in node.terms)
-        shown = _sum([pretty(t.result) for t in node.terms])
-        return f"{op} = {pieces} = {_then(shown, result)}"
+        terms = [pretty(t.result) for t in node.terms]
+        return f"{op} = {pieces} = {_then(_sum(terms), result, terms)}"
     if isinstance(node, r.ProductRule):
         return _product(node, op)
     if isinstance(node, r.QuotientRule):
@@ -211,7 +198,8 @@ def _product(node: r.ProductRule, op: str) -> str:
         _times(*(f.result if i == j else f.expr for j, f in enumerate(node.factors)))
         for i in range(n)
     ]
-    return f"{op} = {formula} with {given}: {derivatives} → {_then(_sum(terms), node.result)}"
+    shown = _then(_sum(terms), node.result, terms)
+    return f"{op} = {formula} with {given}: {derivatives} → {shown}"
 
 
 def _gradient_line(solution: WorkedSolution) -> Text:

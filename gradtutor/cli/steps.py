@@ -1,0 +1,157 @@
+"""``gradtutor steps``: check a derivation line by line and say where it first goes wrong."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gradtutor.cli.exit_codes import ExitCode
+
+HELP = """\
+Check your own derivation, line by line: which line first goes wrong, and why.
+
+The first line is the task (d/dx(...), ∂/∂x(...), or f(x,y) = ... with the next line
+starting f'(x) =); every later line is one step of your work. Lines may start with
+=, and may still contain d/dx(...) or the notes' x'(...). Blank lines and lines
+starting with # are skipped. Without FILE on a terminal, type the lines one by one:
+each is checked as soon as you press Enter (an empty line ends).
+
+[b]Examples[/b]
+
+  gradtutor steps work.txt
+  printf 'd/dx(3x^3)\\n= 3*3x^2\\n= 3*3*1^2\\n' | gradtutor steps -
+  gradtutor steps work.txt --json
+  gradtutor steps --task "∂/∂x(3x^3 - y^2 + 5x + 2)"
+
+Exit status: 0 every line right, 1 a line is wrong, invalid or undetermined,
+2 invalid task line or unreadable file.
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("steps", help=HELP)(steps_command)
+
+
+def steps_command(
+    file: Annotated[
+        str | None,
+        typer.Argument(help="The derivation: a file, or - for stdin.", show_default=False),
+    ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option("--task", "-t", help="The task line (then every input line is work)."),
+    ] = None,
+    wrt: Annotated[
+        str | None,
+        typer.Option("--wrt", help="The variable, when the task does not say.", metavar="VAR"),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the verdicts as one JSON object (see README).")
+    ] = False,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.05, max=600, help="Seconds allowed per line.")
+    ] = 2.0,
+) -> None:
+    from gradtutor.render.console import make_console
+
+    console = make_console(stderr=json_output)
+    interactive = file is None and sys.stdin.isatty() and not json_output
+    if interactive:
+        raise typer.Exit(_interactive(console, task, wrt, time_limit))
+    lines = _read(file)
+    if task is None:
+        if not lines:
+            _fail("no task line: the first line should be the task, e.g. d/dx(3x^3)")
+        task, lines = lines[0], lines[1:]
+    checker = _checker(task, lines[0] if lines else None, wrt, time_limit)
+    if not lines:
+        _fail("nothing to check: give your lines after the task line")
+    from gradtutor.render.steps import render_line, render_summary, render_task
+
+    if not json_output:
+        console.print(render_task(checker.task))
+    for line in lines:
+        check = checker.check_line(line)
+        if not json_output:
+            console.print(render_line(check))
+    report = checker.report()
+    if json_output:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+    else:
+        console.print(render_summary(report))
+    raise typer.Exit(ExitCode.OK if report.all_ok else ExitCode.WRONG)
+
+
+def _read(file: str | None) -> list[str]:
+    try:
+        if file is None or file == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"can't read {file}: {exc}")
+    return [line.strip() for line in text.splitlines() if _is_work(line)]
+
+
+def _is_work(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _checker(task: str, first_line: str | None, wrt: str | None, time_limit: float) -> Any:
+    from gradtutor.calculus.derivation import DerivationChecker, read_task
+    from gradtutor.calculus.derive import TaskError
+    from gradtutor.calculus.errors import ParseError
+
+    try:
+        return DerivationChecker(
+            read_task(task, first_line=first_line, wrt=wrt), time_limit=time_limit
+        )
+    except ParseError as err:
+        _fail(f"can't read the task line: {err.message}", err.caret(), err.hint)
+    except TaskError as err:
+        _fail(err.message, "", err.hint)
+
+
+def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: float) -> int:
+    from gradtutor.render.steps import render_line, render_summary, render_task
+
+    checker = None
+    try:
+        if task is None:
+            console.print("Type the task (e.g. d/dx(3x^3)), then your lines; an empty line ends.")
+            task = _ask("task> ")
+            if not task:
+                return ExitCode.INVALID
+        first = _ask("   1> ")
+        checker = _checker(task, first or None, wrt, time_limit)
+        console.print(render_task(checker.task))
+        line = first
+        while line:
+            console.print(render_line(checker.check_line(line)))
+            line = _ask(f"{len(checker.report().lines) + 1:>4}> ")
+    except EOFError:
+        console.print()
+    if checker is None:
+        return ExitCode.INVALID
+    report = checker.report()
+    console.print(render_summary(report))
+    return ExitCode.OK if report.all_ok else ExitCode.WRONG
+
+
+def _ask(prompt: str) -> str:
+    return input(prompt).strip()
+
+
+def _fail(message: str, caret: str = "", hint: str | None = None) -> None:
+    lines = [f"gradtutor steps: {message}"]
+    if caret:
+        lines.extend("  " + line for line in caret.split("\n"))
+    if hint:
+        lines.append(f"hint: {hint}")
+    sys.stderr.write("\n".join(lines) + "\n")
+    raise typer.Exit(ExitCode.INVALID)

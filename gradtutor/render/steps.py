@@ -1,0 +1,104 @@
+"""A learner's derivation, judged line by line, as rich renderables."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.text import Text
+
+from gradtutor.calculus import rules as r
+from gradtutor.calculus.derivation import (
+    INVALID,
+    OK,
+    UNDETERMINED,
+    DerivationReport,
+    LineCheck,
+    Task,
+)
+from gradtutor.calculus.printing import pretty
+
+MARKS = {OK: ("✓", "green"), INVALID: ("?", "yellow"), UNDETERMINED: ("~", "yellow")}
+WRONG_MARK = ("✗", "bold red")
+
+
+def render_task(task: Task) -> Text:
+    """The task as the tutor read it, with the variables held constant said once."""
+    text = Text.assemble(
+        ("task: ", "bold"), r.applied(task.variable, task.expr, partial=bool(task.held))
+    )
+    if task.held:
+        names = " and ".join(str(s) for s in task.held)
+        verb = "is" if len(task.held) == 1 else "are"
+        text.append(f"    {names} {verb} held constant", style="dim")
+    return text
+
+
+def render_line(check: LineCheck) -> RenderableType:
+    """One judged line: a mark, the line as typed, and for a wrong line the diagnosis."""
+    mark, style = MARKS.get(check.status, WRONG_MARK)
+    head = Text.assemble((f"{check.index + 1:>3} ", "dim"), (mark, style), " ", check.text)
+    if check.status == OK:
+        head.append(f"    {check.message}", style="dim")
+        return head
+    rows: list[RenderableType] = [head]
+    if check.status == INVALID:
+        rows.append(_indent(f"can't read this line: {check.message}", "yellow"))
+        for caret_line in check.caret.split("\n") if check.caret else ():
+            rows.append(_indent(caret_line, "yellow"))
+        return Group(*rows)
+    if check.status == UNDETERMINED:
+        rows.append(_indent(check.message, "yellow"))
+        return Group(*rows)
+    if check.follows_from is not None:
+        rows.append(_indent(check.message, "dim"))
+        return Group(*rows)
+    if check.message.startswith("wrong, and a new mistake"):
+        rows.append(_indent(f"a new mistake: it does not follow from line {check.index}", "red"))
+    d = check.diagnosis
+    if d is not None:
+        rows.append(_indent(f"{d.name}: {d.question}", "bold"))
+        rows.append(_indent(f"rule: {d.rule}"))
+    elif check.misconception == "arithmetic_slip":
+        rows.append(_indent("an arithmetic slip: this line does not equal the line before", "bold"))
+    if check.change is not None:
+        rows.append(_indent(check.change.sentence()))
+    if check.counterexample is not None:
+        rows.append(_indent(_counterexample(check.counterexample)))
+    if check.should_be:
+        rows.append(_indent(f"it should have been: {check.should_be}", "green"))
+    return Group(*rows)
+
+
+def render_summary(report: DerivationReport) -> Text:
+    """The closing line: all right, or where it first went wrong and the true derivative."""
+    first = report.first_wrong_line
+    if report.all_ok:
+        return Text.assemble(("✓ every line is right", "bold green"))
+    if not report.lines:
+        return Text("no lines to check", style="yellow")
+    where = "" if first is None else f"first problem at line {first + 1}; "
+    return Text.assemble(
+        (where, "bold red"), "the derivative is ", (pretty(report.derivative), "bold")
+    )
+
+
+def render_report(report: DerivationReport, task: Task) -> RenderableType:
+    return Group(render_task(task), *(render_line(c) for c in report.lines), render_summary(report))
+
+
+def _indent(message: str, style: str = "") -> Padding:
+    """A detail under its line; wrapped text keeps the indent."""
+    return Padding(Text(message, style=style), (0, 0, 0, 6), expand=False)
+
+
+def _counterexample(ce) -> str:  # type: ignore[no-untyped-def]
+    point = ", ".join(f"{k} = {v}" for k, v in ce.point.items())
+    return f"at {point} this line gives {_num(ce.answer)}, the derivative {_num(ce.expected)}"
+
+
+def _num(value) -> str:  # type: ignore[no-untyped-def]
+    if value is None:
+        return "undefined"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.6g}"
+    return str(value)
