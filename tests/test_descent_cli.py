@@ -1,0 +1,177 @@
+"""``gradtutor descend`` through typer's CliRunner: JSON, listing, errors, replay, SVG, cast."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+from typer.testing import CliRunner
+
+from gradtutor.cli.app import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, **kw):
+    return runner.invoke(app, ["descend", *args], **kw)
+
+
+def test_json_contract_for_gd_on_the_bowl():
+    result = invoke("bowl", "-o", "sgd:lr=0.1", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["surface"] == {"name": "bowl", "expression": "x^2 + y^2", "variables": ["x", "y"]}
+    (run,) = data["runs"]
+    assert run["optimizer"] == "sgd"
+    assert run["params"]["lr"] == 0.1 and run["params"]["momentum"] == 0.0
+    assert run["stop_reason"] == "converged" and run["steps"] == 50
+    assert run["trajectory"][0] == [2.5, -2.0]
+    assert run["trajectory"][1] == pytest.approx([2.0, -1.6])  # x − 0.1·2x
+    assert run["losses"][1] == pytest.approx(4.0 + 2.56)
+    assert len(run["trajectory"]) == len(run["losses"]) == 51
+
+
+def test_typed_loss_json_uses_plain_syntax():
+    result = invoke("x^2 + 10y^2", "-o", "sgd:lr=0.05", "--steps", "3", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["surface"]["expression"] == "x^2 + 10*y^2"
+    assert data["surface"]["variables"] == ["x", "y"]
+    # start (2, 1.5): ∇f = (4, 30) → (2 − 0.2, 1.5 − 1.5) = (1.8, 0)
+    assert data["runs"][0]["trajectory"][1] == pytest.approx([1.8, 0.0])
+
+
+def test_race_options_split_and_lr_fills_in():
+    result = invoke(
+        "bowl",
+        "--optimizer",
+        "sgd,momentum",
+        "--optimizer",
+        "adam:lr=0.05,betas=0.8/0.99",
+        "--lr",
+        "0.01",
+        "--steps",
+        "5",
+        "--json",
+    )
+    runs = json.loads(result.stdout)["runs"]
+    assert [r["label"] for r in runs] == ["sgd", "momentum", "adam"]
+    assert [r["params"]["lr"] for r in runs] == [0.01, 0.01, 0.05]
+    assert runs[2]["params"]["betas"] == [0.8, 0.99]
+
+
+def test_list_shows_every_surface_with_its_lesson():
+    result = invoke("--list")
+    assert result.exit_code == 0
+    for name in ("rosenbrock", "himmelblau", "double-well", "plateau", "logistic"):
+        assert name in result.stdout
+    assert "Four equal minima" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x + y + z"], "descend draws losses of one or two variables; x + y + z has 3"),
+        (["log(x)"], "not real-valued everywhere on the window"),
+        (["1/x", "--start", "0"], "the loss is undefined at the start (x=0)"),
+        (["bowl", "-o", "adamm"], "unknown optimizer 'adamm'"),
+        (["bowl", "-o", "sgd:nesterov=true"], "Nesterov momentum requires a momentum > 0"),
+        (["bowl", "--start", "1"], "--start needs 2 comma-separated number(s), not '1'"),
+        (["bowl", "--window", "2:1,0:1"], "--window needs LO:HI ranges with LO < HI"),
+        (["bowl", "--tol", "0"], "--tol must be positive"),
+        (["bowl", "--scale", "rainbow"], "--scale must be quantile, log or linear"),
+        (["x^2 +"], "cannot read the loss"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(args, message):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("gradtutor descend: ")
+    assert message in first
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_non_terminal_output_is_final_frame_and_summary_without_cursor_moves():
+    result = invoke("ellipse", "-o", "sgd:lr=0.05", env={"COLUMNS": "80", "LINES": "24"})
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "\x1b" not in out  # not a terminal: no colour, no cursor movement
+    assert "ellipse  f(x, y) = x^2 + 25*y^2" in out
+    assert "diverged" in out
+    assert "each step overshoots further: exploding" in out
+    assert "stable only for lr < 2/λmax = 0.04 (λmax = 50); lr = 0.05 is above it" in out
+    assert "▀" not in out and not any(0x2800 <= ord(c) <= 0x28FF for c in out)  # plain chars
+    replay = next(line for line in out.splitlines() if line.startswith("Replay: "))
+    assert replay == (
+        "Replay: gradtutor descend ellipse --optimizer sgd:lr=0.05 --start -2.5,1.0 "
+        "--steps 1000 --tol 0.0001"
+    )
+
+
+def test_replay_command_reproduces_the_run_exactly():
+    args = [
+        "himmelblau",
+        "-o",
+        "momentum,adam",
+        "--lr",
+        "0.013",
+        "--start",
+        "-1,-1.25",
+        "--steps",
+        "300",
+        "--window",
+        "-6:6,-6:6",
+    ]
+    first = invoke(*args)
+    replay = next(line for line in first.stdout.splitlines() if line.startswith("Replay: "))
+    argv = shlex.split(replay.removeprefix("Replay: "))
+    assert argv[:2] == ["gradtutor", "descend"]
+    again = json.loads(invoke(*argv[2:], "--json").stdout)
+    original = json.loads(invoke(*args, "--json").stdout)
+    assert again["runs"] == original["runs"]
+
+
+def test_typed_replay_quotes_the_expression():
+    result = invoke("x^2 + 10y^2", "--steps", "20")
+    replay = next(line for line in result.stdout.splitlines() if line.startswith("Replay: "))
+    assert replay.startswith("Replay: gradtutor descend 'x^2 + 10y^2' --optimizer sgd:lr=0.05 ")
+
+
+def test_save_svg_and_record_cast(tmp_path):
+    svg, cast = tmp_path / "run.svg", tmp_path / "run.cast"
+    result = invoke(
+        "booth",
+        "-o",
+        "sgd,adam",
+        "--steps",
+        "60",
+        "--every",
+        "20",
+        "--save",
+        str(svg),
+        "--record",
+        str(cast),
+        env={"COLUMNS": "90", "LINES": "30"},
+    )
+    assert result.exit_code == 0, result.output
+    assert svg.read_text().lstrip().startswith("<svg")
+    lines = cast.read_text().splitlines()
+    header = json.loads(lines[0])
+    assert (header["version"], header["width"], header["height"]) == (2, 90, 30)
+    times = [json.loads(line)[0] for line in lines[1:]]
+    assert times == [round(i / 30, 6) for i in range(len(times))]  # frame clock, 30 fps
+    assert len(times) == 4  # steps 0, 20, 40 and the last (60)
+
+
+def test_unwritable_save_path_is_a_usage_error(tmp_path):
+    result = invoke("bowl", "--steps", "3", "--save", str(tmp_path / "missing" / "x.svg"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("gradtutor descend: cannot write")
+
+
+def test_help_shows_examples():
+    result = runner.invoke(app, ["descend", "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert "gradtutor descend rosenbrock --optimizer sgd,momentum,adam" in result.stdout
