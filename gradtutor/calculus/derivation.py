@@ -301,7 +301,11 @@ class DerivationChecker:
             and previous.status == OK
             and (
                 not previous.has_derivative
-                or (change is not None and not change.before_had_derivative)
+                or (
+                    change is not None
+                    and change.before is not None
+                    and not change.before_had_derivative
+                )
             )
         )
         if not algebra_step:

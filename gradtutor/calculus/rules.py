@@ -101,7 +101,11 @@ def applied(variable: Symbol, expr: Expr, *, partial: bool = False) -> str:
     from gradtutor.calculus.printing import is_atomic, pretty
 
     text = pretty(expr)
-    simple = is_atomic(expr) or expr.is_Function or (expr.is_Pow and expr.exp.is_Number)
+    simple = (
+        is_atomic(expr)
+        or expr.is_Function
+        or (expr.is_Pow and (expr.exp.is_Number or expr.base == sympy.E))
+    )
     return f"{operator(variable, partial=partial)} {text if simple else f'({text})'}"
 
 

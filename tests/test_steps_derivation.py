@@ -1,0 +1,164 @@
+"""Line-by-line checking: statuses, the first wrong line, diagnoses, the JSON contract, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from gradtutor.calculus.derivation import DerivationChecker, read_task, split_terms
+from gradtutor.cli.app import app
+
+NOTES_PARTIAL = """\
+# the notes: f(x,y) differentiated in x
+f(x,y) = 3x^3 - y^2 + 5x + 2
+f'(x) = 3*x'(x^3) - x'(y^2) + 5*x'(x) + 2
+= 3*3*x^2 - 2*0^1 + 5*1 + 0
+= 9^2 - 0 + 5 + 0
+= 9^2
+"""
+
+
+def _run(task: str, *lines: str):  # type: ignore[no-untyped-def]
+    checker = DerivationChecker(read_task(task, first_line=lines[0] if lines else None))
+    for line in lines:
+        checker.check_line(line)
+    return checker.report()
+
+
+def test_steps_notes_x_replaced_by_one() -> None:
+    report = _run("d/dx(3x^3)", "= 3*3x^2 + x'(3)*x^3", "= 3*3*1^2 + 0*x^3", "= 9^2")
+    assert [c.status for c in report.lines] == ["ok", "wrong", "wrong"]
+    assert report.first_wrong_line == 1
+    wrong = report.lines[1]
+    assert wrong.misconception == "dropped_variable"
+    assert wrong.change.sentence() == "the term 3·3x² became 3·3·1²"
+    assert wrong.counterexample.point == {"x": 2}
+    assert (wrong.counterexample.answer, wrong.counterexample.expected) == (9, 36)
+    assert wrong.should_be == "9x² + 0x³"
+    last = report.lines[2]
+    assert last.follows_from is None and last.misconception is None  # a new mistake, no cause
+    assert last.message.startswith("wrong, and a new mistake: it does not follow from line 2")
+
+
+def test_steps_notes_partial_derivative() -> None:
+    lines = [ln for ln in NOTES_PARTIAL.splitlines()[2:]]
+    report = _run(NOTES_PARTIAL.splitlines()[1], *lines)
+    assert str(report.variable) == "x"
+    assert [c.status for c in report.lines] == ["wrong", "ok", "wrong", "wrong"]
+    assert [c.misconception for c in report.lines] == [
+        "constant_not_zero",
+        None,
+        "dropped_variable",
+        None,
+    ]
+    assert report.lines[1].message == "right again"
+    assert report.lines[3].change.sentence() == "the term 5 disappeared"
+
+
+def test_steps_all_right_notes_partial_in_y() -> None:
+    report = _run(
+        "f(x,y) = 3x^3 - y^2 + 5x + 2",
+        "f'(y) = 3*y'(x^3) - y'(y^2) + 5*y'(x) + 0",
+        "= 3*3x^2*0 - 2y + 0 + 0",
+        "= -2y",
+    )
+    assert str(report.variable) == "y"
+    assert report.all_ok and report.first_wrong_line is None
+
+
+def test_steps_wrong_line_carried_forward() -> None:
+    report = _run("d/dx(x^3 + x)", "= 3x^3 + 1", "= 1 + 3x^3", "= 3x^2 + 1")
+    assert [c.status for c in report.lines] == ["wrong", "wrong", "ok"]
+    assert report.lines[0].misconception == "power_exponent_not_reduced"
+    assert report.lines[1].follows_from == 0
+    assert report.lines[2].message == "right again"
+
+
+def test_steps_arithmetic_slip_after_a_right_line() -> None:
+    report = _run("d/dx(x^2 + 3x)", "= 2x + 3", "= 2x + 4")
+    assert report.lines[1].misconception == "arithmetic_slip"
+    assert report.lines[1].change.sentence() == "the term 3 became 4"
+    assert report.lines[1].should_be == "2x + 3"
+
+
+def test_steps_rule_misapplied_in_a_line_with_operators() -> None:
+    report = _run("∂/∂x(x^2 y^3)", "= y^3 * d/dx(x^2)", "= 2x y^3 + 3x^2 y^2")
+    assert report.lines[0].status == "ok"
+    assert report.lines[1].misconception == "partial_other_var_not_constant"
+
+
+def test_steps_no_match_names_no_cause() -> None:
+    report = _run("d/dx(sin(x^2))", "= 7x")
+    (line,) = report.lines
+    assert line.status == "wrong" and line.misconception is None and line.diagnosis is None
+    assert line.should_be == "2x·cos(x²)"
+
+
+def test_steps_invalid_line_has_caret_and_later_lines_judged() -> None:
+    report = _run("d/dx(x^2)", "= 2x +", "= 2x")
+    assert [c.status for c in report.lines] == ["invalid", "ok"]
+    assert report.lines[0].caret.endswith("^")
+    assert report.first_wrong_line == 0
+
+
+def test_steps_json_contract() -> None:
+    data = _run("d/dx(3x^3)", "= 9x^2", "= 9^2").to_json()
+    assert data["task"] == "d/dx(3x^3)"
+    assert data["derivative"] == "9*x^2"
+    assert data["first_wrong_line"] == 1
+    assert [(ln["text"], ln["status"], ln["misconception"]) for ln in data["lines"]] == [
+        ("= 9x^2", "ok", None),
+        ("= 9^2", "wrong", "dropped_variable"),
+    ]
+    assert data["lines"][0]["message"] == "right"
+    assert data["lines"][1]["hints"][1].startswith("d/dx xⁿ = n·xⁿ⁻¹")
+
+
+def test_steps_split_terms_keeps_signs_and_brackets() -> None:
+    assert split_terms("f'(x) = 3*x'(x^3) - x'(y^2) + 5*(x - 1) + 2") == [
+        "3*x'(x^3)",
+        "- x'(y^2)",
+        "+ 5*(x - 1)",
+        "+ 2",
+    ]
+    assert split_terms("= -2x^-1 + 3") == ["-2x^-1", "+ 3"]
+
+
+runner = CliRunner()
+
+
+def test_steps_cli_file_exit_status_and_output(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    work = tmp_path / "work.txt"
+    work.write_text(NOTES_PARTIAL, encoding="utf-8")
+    result = runner.invoke(app, ["steps", str(work)], env={"NO_COLOR": "1", "COLUMNS": "100"})
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "task: ∂/∂x (3x³ + 5x − y² + 2)    y is held constant" in out
+    assert "  3 ✗ = 9^2 - 0 + 5 + 0" in out
+    assert "the term 3·3x² became 9²" in out
+    assert "first problem at line 1; the derivative is 9x² + 5" in out
+
+
+def test_steps_cli_stdin_json_all_right() -> None:
+    result = runner.invoke(app, ["steps", "-", "--json"], input="d/dx(3x^3)\n= 3*3x^2\n= 9x^2\n")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["first_wrong_line"] is None
+    assert [ln["status"] for ln in data["lines"]] == ["ok", "ok"]
+
+
+def test_steps_cli_invalid_task_line_exits_2_with_caret() -> None:
+    result = runner.invoke(app, ["steps", "-"], input="d/dx(3x^^3)\n= 9x^2\n")
+    assert result.exit_code == 2
+    assert "can't read the task line" in result.stderr
+    assert "^" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_steps_cli_task_option_and_unclear_variable() -> None:
+    ok = runner.invoke(app, ["steps", "-", "--task", "d/dx(x^2)"], input="= 2x\n")
+    assert ok.exit_code == 0
+    unclear = runner.invoke(app, ["steps", "-"], input="x^2 y\n= 2xy\n")
+    assert unclear.exit_code == 2
+    assert "with respect to which variable?" in unclear.stderr
