@@ -97,3 +97,31 @@ def test_part_labels_are_the_prompts_of_a_multi_part_question(home: Path) -> Non
     code = runner.run(topic="quiz-partials", count=1, seed=3, review=False, packs=(PACK,))
     assert code == ExitCode.OK
     assert reader.prompts == ["∂f/∂x = ", "∂f/∂y = "]
+
+
+def test_a_missing_pack_is_a_usage_error(home: Path) -> None:
+    out = io.StringIO()
+    runner = QuizRunner(console=make_console(file=out, width=100), reader=ScriptedReader([]))
+    code = runner.run(topic=None, count=1, seed=1, review=False, packs=(home / "nope.toml",))
+    assert code == ExitCode.INVALID
+    assert (
+        f"Cannot load the exercises: {home / 'nope.toml'}: no such file or directory"
+        in out.getvalue()
+    )
+
+
+def test_a_database_that_fails_mid_quiz_stops_it_with_a_message(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from gradtutor.tutor.store import Store
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "record_answer", disk_full)
+    code, records, text = quiz(["9x^2"], at=T0, topic="quiz-power", count=2)
+    assert code == ExitCode.INVALID and records == []
+    assert "Could not save to the progress database (database or disk is full)" in text
+    assert "Traceback" not in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -171,6 +172,9 @@ class QuizRunner:
             )
         with store:
             loop = _Loop(self, catalogue, allowed, store, topic=topic, seed=seed, review=review)
+            if not loop.templates:
+                self.console.print("[red]No exercises to ask[/red] with these options.")
+                return ExitCode.INVALID
             return loop.run(count)
 
 
@@ -233,24 +237,39 @@ class _Loop:
 
     # ---- the quiz ----
     def run(self, count: int) -> ExitCode:
+        from gradtutor.render.quiz import summary_view
         from gradtutor.tutor.session import summarise
 
-        ended_by = "done"
+        ended_by, failure = "done", None
         try:
             ended_by = self._questions(count)
         except KeyboardInterrupt:
             ended_by = "interrupt"
         except EOFError:
             ended_by = "end-of-input"
-        self._close_open_question()
-        self.store.end_session(self.session_id, now=self.runner.clock())
+        except sqlite3.Error as exc:
+            ended_by, failure = "quit", exc
+        if failure is None:
+            try:
+                self._close_open_question()
+                self.store.end_session(self.session_id, now=self.runner.clock())
+            except sqlite3.Error as exc:
+                failure = exc
         summary = summarise(self.results, ended_by=ended_by)
-        from gradtutor.render.quiz import summary_view
-
         self.console.print(summary_view(summary))
+        if failure is not None:
+            self.console.print(
+                f"[red]Could not save to the progress database ({_escape(str(failure))}).[/red] "
+                "The quiz stopped; every answer before this one is saved."
+            )
+            return ExitCode.INVALID
         if ended_by == "interrupt":
             return ExitCode.INTERRUPTED
-        return ExitCode.OK if summary.all_correct else ExitCode.WRONG
+        return (
+            ExitCode.OK
+            if summarise(self.results, ended_by=ended_by).all_correct
+            else ExitCode.WRONG
+        )
 
     def _questions(self, count: int) -> str:
         from gradtutor.tutor import adaptive
@@ -382,7 +401,7 @@ class _Loop:
     def _solution(self, part: Any) -> None:
         from gradtutor.render import quiz as view
 
-        self.console.print(view.solution_view(part.label, part.expected, _worked(part)))
+        self.console.print(view.solution_view(part.label, _pretty(part.expected), _worked(part)))
 
     def _finish(self, attempt_id: int, state: Any) -> None:
         from gradtutor.tutor import schedule, session
@@ -507,6 +526,16 @@ class _Undecided:
     read_as: str | None = None
     counterexample: Any = None
     error: Any = None
+
+
+def _pretty(expression: str) -> str:
+    """The engine's unicode display of a plain-syntax answer (the text itself if it fails)."""
+    try:
+        from gradtutor.calculus.parsing import parse
+
+        return str(parse(expression).pretty)
+    except Exception:
+        return expression
 
 
 def _worked(part: Any) -> Any:

@@ -188,11 +188,14 @@ def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
     if not results:
         lines.append(Text("No questions answered."))
     else:
+        unfinished = len(results) - len(finished)
+        hints = sum(r.hints_used for r in results)
         lines.append(
             Text.assemble(
                 ("Score: ", "bold"),
                 f"{summary.correct}/{len(finished)} right",
-                (f"  ({sum(r.hints_used for r in finished)} hints)", "dim"),
+                f", {unfinished} unfinished" if unfinished else "",
+                (f"  ({hints} hint{'s' if hints != 1 else ''})", "dim"),
             )
         )
         table = Table(box=None, show_header=False, pad_edge=False)
