@@ -63,11 +63,23 @@ def _value(expr: sympy.Expr, point: dict) -> complex | None:
     return value
 
 
+def _real_where_it_matters(expr: sympy.Expr, point: dict) -> bool:
+    """|u| and max(0, u) have the textbook derivatives sign(u)·u', step(u)·u' for real u only."""
+    for atom in expr.atoms(sympy.Abs, sympy.Max):
+        for arg in atom.args:
+            value = _value(arg, point)
+            if value is None or abs(value.imag) > 1e-12:
+                return False
+    return True
+
+
 def assert_matches_diff(expr: sympy.Expr, variable: sympy.Symbol) -> None:
     tree = derive(expr, variable)
     oracle = sympy.diff(expr, variable)
     compared = 0
     for point in POINTS:
+        if not _real_where_it_matters(expr, point):
+            continue
         want = _value(oracle, point)
         got = _value(tree.result, point) if want is not None else None
         if want is None or got is None:
