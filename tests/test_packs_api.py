@@ -108,7 +108,8 @@ def test_a_wrong_given_answer_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_right_given_answer_is_accepted(tmp_path: Path) -> None:
-    body = POWER.replace("where =", 'answer = "{n}*{a}*x^({n} - 1)"\nwhere =')
+    body = POWER.replace('b = "2..9" }', 'b = "2..9", m = "= n - 1" }')
+    body = body.replace("where =", 'answer = "{n}*{a}*x^{m}"\nwhere =')
     template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.power-1")
     assert generate(template, 0).parts[0].expected
 

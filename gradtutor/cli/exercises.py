@@ -54,7 +54,9 @@ def _load(packs: list[Path] | None) -> Catalogue:
     try:
         return load_catalogue(packs or ())
     except PackError as exc:
-        make_console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        make_console(stderr=True).print(
+            f"[red]error:[/red] {_escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
+        )
         raise typer.Exit(ExitCode.INVALID) from None
 
 
@@ -106,8 +108,8 @@ def _unknown_topic(topic: str, known: set[str]) -> None:
     close = difflib.get_close_matches(topic, sorted(known), n=3, cutoff=0.5)
     suggestion = f" Did you mean {', '.join(close)}?" if close else ""
     console = make_console(stderr=True)
-    console.print(f"error: no topic {topic!r}.{suggestion}", markup=False, highlight=False)
-    console.print(f"Topics: {', '.join(sorted(known))}", markup=False, highlight=False)
+    console.print(f"error: no topic {topic!r}.{suggestion}", markup=False, soft_wrap=True)
+    console.print(f"Topics: {', '.join(sorted(known))}", markup=False, soft_wrap=True)
     raise typer.Exit(ExitCode.INVALID)
 
 
@@ -148,6 +150,9 @@ def validate_command(
     from gradtutor.tutor.validation import Problem, validate_catalogue
 
     err = make_console(stderr=True)
+    if path is not None and not path.exists():
+        err.print(f"error: {path}: no such file or directory", markup=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.INVALID)
     only: set[str] | None = None
     try:
         if path is not None:
@@ -217,7 +222,9 @@ def _report(problems: list, as_json: bool, *, checked: int) -> None:  # type: ig
     console = make_console()
     for problem in problems:
         shown = f"{_shown_path(problem.file)}: {problem.exercise_id}: {problem.reason}"
-        console.print(f"[red]✗[/red] {_escape(shown)}", markup=True, highlight=False)
+        console.print(
+            f"[red]✗[/red] {_escape(shown)}", markup=True, highlight=False, soft_wrap=True
+        )
     if problems:
         console.print(f"{len(problems)} problem(s) found", markup=False, highlight=False)
     else:

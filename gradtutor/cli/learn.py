@@ -45,7 +45,7 @@ def learn(
     try:
         lessons = load_lessons()
     except (LessonError, OSError) as exc:
-        make_console(stderr=True).print(f"error: {exc}", markup=False, highlight=False)
+        make_console(stderr=True).print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(ExitCode.INVALID) from None
     if topic is None:
         _list(console, lessons)
@@ -82,12 +82,20 @@ def resolve(name: str, lessons: tuple[Lesson, ...], topic_lessons: dict[str, str
 
 def _unknown(topic: str, lessons: tuple[Lesson, ...]) -> None:
     names = [lesson.id for lesson in lessons] + list(_topic_lessons())
-    close = difflib.get_close_matches(topic.lower(), sorted(set(names)), n=3, cutoff=0.5)
+    close = close_matches(topic.lower(), names)
     err = make_console(stderr=True)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    err.print(f"error: no lesson for {topic!r}.{hint}", markup=False, highlight=False)
-    err.print("Run `gradtutor learn` to list the lessons.", markup=False, highlight=False)
+    err.print(f"error: no lesson for {topic!r}.{hint}", markup=False, soft_wrap=True)
+    err.print("Run `gradtutor learn` to list the lessons.", markup=False, soft_wrap=True)
     raise typer.Exit(ExitCode.INVALID)
+
+
+def close_matches(name: str, names: list[str]) -> list[str]:
+    """Up to three names that ``name`` may have meant: prefixes first, then look-alikes."""
+    known = sorted(set(names))
+    prefixed = [n for n in known if n.startswith(name) or name.startswith(n)]
+    similar = difflib.get_close_matches(name, known, n=3, cutoff=0.75)
+    return list(dict.fromkeys(prefixed + similar))[:3]
 
 
 def _list(console: Console, lessons: tuple[Lesson, ...]) -> None:

@@ -517,7 +517,7 @@ def instantiate(template: Template, seed: int) -> tuple[Exercise, Built]:
         )
     values = {name: templates.format_value(value) for name, value in drawn.items()}
     try:
-        fields = {name: _render_field(value, values) for name, value in template.fields.items()}
+        fields = rendered_fields(template, values)
         built = KINDS[template.kind].build(fields)
         context = {**values, **{k: v for k, v in fields.items() if isinstance(v, str)}}
         prompt = templates.render(template.prompt, context) if template.prompt else built.prompt
@@ -542,6 +542,11 @@ def instantiate(template: Template, seed: int) -> tuple[Exercise, Built]:
         difficulty=template.difficulty,
     )
     return exercise, built
+
+
+def rendered_fields(template: Template, values: Mapping[str, str]) -> dict[str, Any]:
+    """The template's kind fields (``f``, ``at``, ``lr`` …) with these values substituted."""
+    return {name: _render_field(value, values) for name, value in template.fields.items()}
 
 
 def _render_field(value: Any, values: Mapping[str, str]) -> Any:

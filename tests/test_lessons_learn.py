@@ -1,0 +1,171 @@
+"""Lessons: the format, the shipped texts, and `gradtutor learn`."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gradtutor.cli.app import app
+from gradtutor.descent.optimizers import parse_optimizer
+from gradtutor.descent.surfaces import find_surface
+from gradtutor.tutor.lessons import Lesson, LessonError, load_lesson, load_lessons
+from gradtutor.tutor.packs import load_catalogue
+
+runner = CliRunner()
+LESSONS = load_lessons()
+
+EXPECTED_IDS = [
+    "neurons",
+    "activations",
+    "loss",
+    "derivative-rules",
+    "partial-derivatives",
+    "chain-rule",
+    "gradient",
+    "gradient-descent",
+    "perceptron",
+    "backpropagation",
+    "vanishing-gradients",
+    "overfitting",
+    "tensors",
+    "normalisation",
+]
+
+
+def test_lessons_in_teaching_order() -> None:
+    assert [lesson.id for lesson in LESSONS] == EXPECTED_IDS
+    assert all(isinstance(lesson, Lesson) for lesson in LESSONS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
+def test_every_lesson_ends_with_try_it(lesson: Lesson) -> None:
+    tail = lesson.markdown.split("## Try it")[-1]
+    assert "## Try it" in lesson.markdown
+    assert "gradtutor " in tail
+    if lesson.topic is not None:
+        assert f"gradtutor quiz --topic {lesson.topic}" in tail
+
+
+def test_lesson_quiz_topics_exist() -> None:
+    topics = {t.id for t in load_catalogue().topics}
+    for lesson in LESSONS:
+        assert lesson.topic is None or lesson.topic in topics, lesson.id
+        for line in lesson.markdown.split("## Try it")[-1].splitlines():
+            if "gradtutor quiz --topic" in line:
+                assert line.split()[-1] in topics, (lesson.id, line)
+
+
+def test_descend_demos_name_real_surfaces_and_optimizers() -> None:
+    commands = [lesson.descend_demo for lesson in LESSONS if lesson.descend_demo]
+    commands += [
+        line.strip()
+        for lesson in LESSONS
+        for line in lesson.markdown.splitlines()
+        if line.strip().startswith("gradtutor descend ")
+    ]
+    assert len(commands) >= 8
+    for command in commands:
+        words = shlex.split(command)
+        assert find_surface(words[2]) is not None, command
+        parse_optimizer(words[words.index("--optimizer") + 1])
+        assert float(words[words.index("--lr") + 1]) > 0
+
+
+def test_the_notes_slip_is_corrected() -> None:
+    rules = next(lesson for lesson in LESSONS if lesson.id == "derivative-rules").markdown
+    assert "d/dx 3x^3 = 3 · 3x^2 = 9x^2" in rules
+    assert "The answer is **9x^2**, not 9^2" in rules
+    partials = next(lesson for lesson in LESSONS if lesson.id == "partial-derivatives").markdown
+    assert "∂f/∂x = 3·3x^2 − 0 + 5 + 0 = 9x^2 + 5" in partials
+
+
+def write_lesson(tmp_path: Path, text: str, name: str = "my-lesson.md") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_lesson_format(tmp_path: Path) -> None:
+    path = write_lesson(
+        tmp_path,
+        '+++\ntitle = "Mine"\ntopic = "gradient"\ndescend_demo = "gradtutor descend bowl '
+        '--optimizer sgd --lr 0.1"\n+++\nSome text.\n',
+    )
+    lesson = load_lesson(path)
+    assert (lesson.id, lesson.title, lesson.topic) == ("my-lesson", "Mine", "gradient")
+    assert lesson.markdown == (
+        "Some text.\n\n## Try it\n\n    gradtutor quiz --topic gradient\n"
+        "    gradtutor descend bowl --optimizer sgd --lr 0.1\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("no header\n", "must start with a +++ header"),
+        ('+++\ntitle = "x"\n', "header is not closed"),
+        ("+++\n+++\ntext\n", "needs a title"),
+        ('+++\ntitle = "x"\ncolour = 1\n+++\ntext\n', "unknown header key(s): colour"),
+        ('+++\ntitle = "x"\ndescend_demo = "rm -rf /"\n+++\ntext\n', "descend_demo must be"),
+        ('+++\ntitle = "x"\n+++\n\n', "the lesson has no text"),
+    ],
+)
+def test_bad_lessons_name_the_reason(tmp_path: Path, text: str, reason: str) -> None:
+    with pytest.raises(LessonError) as info:
+        load_lesson(write_lesson(tmp_path, text))
+    assert reason in info.value.reason
+    assert info.value.file.endswith("my-lesson.md")
+
+
+def test_learn_lists_lessons_plainly_when_piped() -> None:
+    result = runner.invoke(app, ["learn"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[0] == "neurons"
+    assert "(quiz: chain-rule)" in lines[5]
+    assert "\x1b[" not in result.stdout
+
+
+def test_learn_a_lesson_by_quiz_topic_piped_is_the_markdown() -> None:
+    result = runner.invoke(app, ["learn", "power-rule"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# Derivative rules: constant, power, sum")
+    assert result.stdout.rstrip().endswith('gradtutor explain "d/dx(3x^3)"')
+    assert "\x1b[" not in result.stdout
+
+
+def test_learn_by_lesson_id() -> None:
+    result = runner.invoke(app, ["learn", "chain-rule"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# The chain rule\n")
+    assert "= 960x^9" in result.stdout
+
+
+def test_learn_renders_markdown_on_a_terminal_without_colour_under_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, ["learn", "gradient"])
+    assert result.exit_code == 0
+    assert "# The gradient" not in result.stdout  # a rendered heading, not raw Markdown
+    assert "\x1b[1;4mThe gradient\x1b[0m" in result.stdout
+    assert re.search(r"\x1b\[[0-9;]*(3[0-9]|9[0-7])m", result.stdout) is None  # no colours
+
+
+def test_learn_unknown_topic_suggests_and_exits_2() -> None:
+    result = runner.invoke(app, ["learn", "chian-rule"])
+    assert result.exit_code == 2
+    assert "no lesson for 'chian-rule'. Did you mean: chain-rule?" in result.stderr
+    assert result.stdout == ""
+
+
+def test_learn_help_shows_an_example() -> None:
+    result = runner.invoke(app, ["learn", "--help"])
+    assert result.exit_code == 0
+    assert "gradtutor learn chain-rule" in result.stdout
