@@ -31,22 +31,21 @@ def home(ctx: typer.Context | None = None) -> None:
         console.print("Run gradtutor --help for the commands.", markup=False)
         return
     with store:
-        from gradtutor.cli.progress import load_report
+        from gradtutor.cli.progress import load_catalogue_or_none, load_report
 
-        now = datetime.now(UTC)
-        report = load_report(store, now=now)
-        step = next_step(report, store)
+        catalogue = load_catalogue_or_none()
+        report = load_report(store, now=datetime.now(UTC), catalogue=catalogue)
+        step = next_step(report, store, catalogue)
         console.print(
             home_view(report=report, next_step=step.text, command=step.command, notice=store.notice)
         )
 
 
-def next_step(report: Any, store: Any) -> NextStep:
+def next_step(report: Any, store: Any, catalogue: Any) -> NextStep:
     """What to do next: reviews due first, then the lesson or practice of the next topic."""
     if report.due:
         plural = "s" if report.due != 1 else ""
         return NextStep(f"review {report.due} exercise{plural} due", "gradtutor quiz --review")
-    catalogue = _catalogue()
     if catalogue is None:
         return NextStep("practise", "gradtutor quiz")
     from gradtutor.tutor import adaptive
@@ -71,15 +70,6 @@ def next_step(report: Any, store: Any) -> NextStep:
     return NextStep(
         f"practise {topic.title} (mastery {score:.0%})", f"gradtutor quiz --topic {topic_id}"
     )
-
-
-def _catalogue() -> Any:
-    try:
-        from gradtutor.tutor.packs import load_catalogue
-
-        return load_catalogue()
-    except Exception:
-        return None
 
 
 def _lesson_for(topic: Any) -> str | None:

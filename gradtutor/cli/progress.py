@@ -75,7 +75,7 @@ def _reset(store: Any, *, yes: bool, console: Any) -> ExitCode:
     return ExitCode.OK
 
 
-def load_report(store: Any, *, now: datetime | None = None) -> Any:
+def load_report(store: Any, *, now: datetime | None = None, catalogue: Any = None) -> Any:
     """The progress report for the store, with topic titles when the packs load."""
     from gradtutor.tutor.progress import build_report
 
@@ -84,18 +84,25 @@ def load_report(store: Any, *, now: datetime | None = None) -> Any:
         store.answers(),
         store.cards(),
         now=now or datetime.now(UTC),
-        topics=topic_titles(),
+        topics=topic_titles(catalogue if catalogue is not None else load_catalogue_or_none()),
     )
 
 
-def topic_titles() -> list[tuple[str, str]]:
-    """(id, title) of every topic with exercises, prerequisites first; [] if packs fail."""
+def load_catalogue_or_none() -> Any:
+    """The shipped packs, or None when they cannot be read (progress still shows)."""
     try:
-        from gradtutor.tutor.adaptive import TopicInfo, prerequisite_order
         from gradtutor.tutor.packs import load_catalogue
 
-        catalogue = load_catalogue()
+        return load_catalogue()
     except Exception:
+        return None
+
+
+def topic_titles(catalogue: Any) -> list[tuple[str, str]]:
+    """(id, title) of every topic with exercises, prerequisites first; [] without packs."""
+    from gradtutor.tutor.adaptive import TopicInfo, prerequisite_order
+
+    if catalogue is None:
         return []
     titles = {t.id: t.title for t in catalogue.topics if catalogue.by_topic(t.id)}
     order = prerequisite_order([TopicInfo(t.id, tuple(t.prerequisites)) for t in catalogue.topics])
