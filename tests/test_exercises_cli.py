@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from gradtutor.cli.app import app
@@ -147,6 +148,13 @@ def test_validate_structural_error_exits_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["exercises", "validate", str(path)])
     assert result.exit_code == 1
     assert "teacher.cube-1: id is already used in" in result.stdout
+
+
+def test_validate_a_shipped_pack_by_relative_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    result = runner.invoke(app, ["exercises", "validate", "exercises/chain.toml", "--seeds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "✓ 9 templates valid" in result.stdout
 
 
 def test_validate_missing_path_exits_2(tmp_path: Path) -> None:

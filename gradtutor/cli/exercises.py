@@ -43,7 +43,7 @@ def _shown_path(file: str) -> str:
     from gradtutor.tutor.resources import exercises_dir
 
     try:
-        return str(Path(file).relative_to(exercises_dir()))
+        return str(Path(file).relative_to(exercises_dir().resolve()))
     except ValueError:
         return file
 
@@ -156,7 +156,7 @@ def validate_command(
     only: set[str] | None = None
     try:
         if path is not None:
-            only = {str(p) for p in pack_files(path)}
+            only = {str(p.resolve()) for p in pack_files(path)}
         catalogue = load_catalogue([path] if path is not None else ())
         lessons = None if path is not None else [lesson.id for lesson in load_lessons()]
     except PackError as exc:

@@ -184,9 +184,9 @@ def pack_files(path: Path) -> list[Path]:
 
 def load_catalogue(extra: Sequence[Path] = ()) -> Catalogue:
     """The shipped packs plus teacher packs (files or directories); raise PackError."""
-    files = pack_files(exercises_dir())
+    files = [p.resolve() for p in pack_files(exercises_dir())]
     for path in extra:
-        files.extend(p for p in pack_files(Path(path)) if p not in files)
+        files.extend(p for p in (q.resolve() for q in pack_files(Path(path))) if p not in files)
     return catalogue_from_files(files)
 
 
