@@ -175,3 +175,17 @@ def test_help_shows_examples():
     result = runner.invoke(app, ["descend", "--help"], env={"COLUMNS": "120"})
     assert result.exit_code == 0
     assert "gradtutor descend rosenbrock --optimizer sgd,momentum,adam" in result.stdout
+
+
+def test_frame_warns_when_lr_crosses_the_stability_limit():
+    result = invoke("ellipse", "-o", "sgd:lr=0.05", env={"COLUMNS": "80", "LINES": "24"})
+    assert "! sgd: lr 0.05 > 2/λmax = 0.04 — each step overshoots" in result.stdout
+    calm = invoke("ellipse", "-o", "sgd:lr=0.03", env={"COLUMNS": "80", "LINES": "24"})
+    assert "overshoots" not in calm.stdout
+    assert "lr = 0.03 is below it: stable" in calm.stdout
+
+
+def test_typed_one_d_loss_names_the_shallow_well_a_local_minimum():
+    result = invoke("x^4 - 3x^2 + x", "--start", "1.8", "-o", "gd")
+    assert result.exit_code == 0
+    assert "ends at a local minimum (the window holds lower ground)" in result.stdout

@@ -159,3 +159,13 @@ def test_recording_is_asciicast_v2_on_the_frame_clock():
     again = Cast(80, 24)
     play(bowl_view(plain=False), console=None, fps=10, every=10, cast=again, size=(80, 24))
     assert again.dumps() == cast.dumps()  # reproducible
+
+
+def test_colour_falls_back_to_256_and_16():
+    view = bowl_view(plain=False)
+    line = view.lines(0, 80, 24)[5]
+    eight_bit = AnsiLines("256").line(line)
+    standard = AnsiLines("standard").line(line)
+    assert "38;5;" in eight_bit and "38;2;" not in eight_bit
+    assert "38;5;" not in standard and "38;2;" not in standard and "\x1b[" in standard
+    assert AnsiLines(None).line(line) == text(line)  # no colour system: the bare characters

@@ -86,10 +86,15 @@ def classify(surface: Surface, point: np.ndarray, loss: float) -> str:
     scale = max(1.0, float(np.max(np.abs(lam))))
     tiny = 1e-6 * scale
     if np.all(lam > tiny):
-        if surface.min_value is not None and loss > surface.min_value + 1e-6 * max(
-            1.0, abs(surface.min_value)
-        ):
-            return "a local minimum (the global minimum is lower)"
+        if surface.min_value is not None:
+            if loss > surface.min_value + 1e-6 * max(1.0, abs(surface.min_value)):
+                return "a local minimum (the global minimum is lower)"
+            return "a minimum"
+        from gradtutor.descent.run import SurfaceScale
+
+        scale = SurfaceScale.of(surface, n=200 if surface.dim == 1 else 96)
+        if loss > scale.floor + 1e-3 * scale.spread:
+            return "a local minimum (the window holds lower ground)"
         return "a minimum"
     if np.all(lam < -tiny):
         return "a maximum"

@@ -216,7 +216,7 @@ class Race:
             "surface": self.surface.to_json(),
             "start": list(self.start),
             "window": [list(w) for w in self.surface.window],
-            "steps": self.max_steps,
+            "max_steps": self.max_steps,
             "tol": self.tol,
             "runs": [r.to_json() for r in self.runs],
         }

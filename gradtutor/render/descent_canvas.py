@@ -106,20 +106,29 @@ class BrailleLayer:
 
     def line(self, y0: float, x0: float, y1: float, x1: float) -> None:
         """A straight line between two dot positions (floats), sampled densely."""
-        if not all(np.isfinite((y0, x0, y1, x1))):
-            return
-        limit = 8.0 * (4 * self.rows + 2 * self.cols)
-        if max(abs(y0), abs(y1), abs(x0), abs(x1)) > limit:  # far off-canvas: clip the ends
-            y0, x0, y1, x1 = (float(np.clip(v, -limit, limit)) for v in (y0, x0, y1, x1))
-        n = int(max(abs(y1 - y0), abs(x1 - x0))) + 1
-        t = np.linspace(0.0, 1.0, n + 1)
-        self.dot(np.rint(y0 + (y1 - y0) * t), np.rint(x0 + (x1 - x0) * t))
+        self.polyline(np.array([y0, y1]), np.array([x0, x1]))
 
     def polyline(self, ys: np.ndarray, xs: np.ndarray) -> None:
+        """Segments joining consecutive points, all sampled at once (≥ 1 sample per dot)."""
+        ys = np.asarray(ys, dtype=float)
+        xs = np.asarray(xs, dtype=float)
         if len(ys) == 1:
-            self.dot(np.rint(ys), np.rint(xs))
-        for i in range(len(ys) - 1):
-            self.line(ys[i], xs[i], ys[i + 1], xs[i + 1])
+            if np.isfinite(ys[0]) and np.isfinite(xs[0]):
+                self.dot(np.rint(ys), np.rint(xs))
+            return
+        limit = 8.0 * (4 * self.rows + 2 * self.cols)  # far off-canvas ends are clipped
+        y0, y1 = np.clip(ys[:-1], -limit, limit), np.clip(ys[1:], -limit, limit)
+        x0, x1 = np.clip(xs[:-1], -limit, limit), np.clip(xs[1:], -limit, limit)
+        ok = np.isfinite(y0) & np.isfinite(y1) & np.isfinite(x0) & np.isfinite(x1)
+        y0, y1, x0, x1 = y0[ok], y1[ok], x0[ok], x1[ok]
+        if y0.size == 0:
+            return
+        n = np.maximum(np.abs(y1 - y0), np.abs(x1 - x0)).astype(np.int64) + 1
+        counts = n + 1
+        seg = np.repeat(np.arange(n.size), counts)
+        starts = np.cumsum(counts) - counts
+        t = (np.arange(seg.size) - starts[seg]) / n[seg]
+        self.dot(np.rint(y0[seg] + (y1 - y0)[seg] * t), np.rint(x0[seg] + (x1 - x0)[seg] * t))
 
     def cells(self) -> tuple[np.ndarray, np.ndarray]:
         """(rows, cols) of the cells that hold any dot."""

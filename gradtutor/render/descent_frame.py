@@ -88,6 +88,7 @@ class _Layout:
     axis_lines: list[Line]
     legend: Line
     y_range: tuple[float, float]  # 1-D: the loss range on screen
+    rows: list[tuple[Run_, ...]] = field(default_factory=list)  # gutter + surface, per row
     layers: list[BrailleLayer] = field(default_factory=list)
     drawn: list[int] = field(default_factory=list)
 
@@ -140,6 +141,9 @@ class DescentView:
             layout = self._layout_2d(width, height, map_rows, map_cols, label_width)
         else:
             layout = self._layout_1d(width, height, map_rows, map_cols, label_width)
+        layout.rows = [  # tuples: the screen caches their ANSI (see AnsiLines.line)
+            (self._gutter(layout, r), *layout.base_rows[r]) for r in range(layout.map_rows)
+        ]
         layout.layers = [BrailleLayer(map_rows, map_cols) for _ in self.race.runs]
         layout.drawn = [-1 for _ in self.race.runs]
         self._layout = layout
@@ -334,21 +338,27 @@ class DescentView:
     # --- frames -----------------------------------------------------------------------
 
     def lines(self, step: int, width: int, height: int) -> list[Line]:
+        """The frame as lines of runs; rows the paths do not touch are cached objects."""
         lay = self.layout(width, height)
         overlay = self._overlay(lay, step)
-        out: list[Line] = [self._title(width)]
+        fits = lay.label_width + 1 + lay.map_cols <= width
+        out: list[Line] = [_clip(self._title(width), width)]
         for r in range(lay.map_rows):
-            label = lay.y_labels.get(r, "")
-            tick = ("┤" if label else "│") if not self.plain else ("+" if label else "|")
-            head: Run_ = (label.rjust(lay.label_width - 1) + " " + tick, None)
             cells = overlay.get(r)
-            body = lay.base_rows[r] if cells is None else self._row_with(lay, r, cells)
-            out.append([head, *body])
-        out.extend(lay.axis_lines)
-        out.append(lay.legend)
-        out.extend(self._table(step, width))
-        out.extend([(note, None if self.plain else Style(color="red"))] for note in self.notes)
-        return [_clip(line, width) for line in out]
+            if cells is None:
+                row: Line = lay.rows[r]  # type: ignore[assignment]
+            else:
+                row = [lay.rows[r][0], *self._row_with(lay, r, cells)]
+            out.append(row if fits else _clip(row, width))
+        tail: list[Line] = [*lay.axis_lines, lay.legend, *self._table(step, width)]
+        tail.extend([(note, None if self.plain else Style(color="red"))] for note in self.notes)
+        out.extend(_clip(line, width) for line in tail)
+        return out
+
+    def _gutter(self, lay: _Layout, r: int) -> Run_:
+        label = lay.y_labels.get(r, "")
+        tick = ("┤" if label else "│") if not self.plain else ("+" if label else "|")
+        return (label.rjust(lay.label_width - 1) + " " + tick, None)
 
     def _title(self, width: int) -> Line:
         s = self.surface

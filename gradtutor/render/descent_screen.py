@@ -39,21 +39,29 @@ class AnsiLines:
     def __init__(self, color_system: str | None) -> None:
         self.system = COLOR_SYSTEMS.get(color_system or "")
         self._prefix: dict[int, tuple[Style, str]] = {}
+        self._lines: dict[int, tuple[Line, str]] = {}  # cached rows (the bare surface)
 
     def prefix(self, style: Style) -> str:
         hit = self._prefix.get(id(style))
         if hit is not None and hit[0] is style:
             return hit[1]
-        code = style.render("\x00", color_system=self.system).split("\x00")[0]
+        # a copy: rich caches a style's codes for the first colour system it meets
+        code = style.copy().render("\x00", color_system=self.system).split("\x00")[0]
         self._prefix[id(style)] = (style, code)
         return code
 
     def line(self, runs: Line) -> str:
+        hit = self._lines.get(id(runs))
+        if hit is not None and hit[0] is runs:
+            return hit[1]
         parts = []
         for text, style in runs:
             code = self.prefix(style) if style is not None and self.system else ""
             parts.append(f"{code}{text}{RESET}" if code else text)
-        return "".join(parts)
+        joined = "".join(parts)
+        if isinstance(runs, tuple):  # the frame's persistent rows; the cache keeps them alive
+            self._lines[id(runs)] = (runs, joined)
+        return joined
 
 
 @dataclass
@@ -149,6 +157,7 @@ def play(
             if write is not None:
                 write(data)
                 console.file.flush()
+                shown = step
                 delay = start + (i + 1) / fps - time.monotonic()
                 if delay > 0 and i + 1 < len(steps):
                     sleep(delay)
