@@ -245,6 +245,28 @@ def sparkline(values: Sequence[float | None]) -> Text:
     return text
 
 
+def day_chart(days: Sequence[Any]) -> RenderableType:
+    """Accuracy per day as a bar (height = share right), questions answered, day of month."""
+    grid = Table.grid(padding=(0, 1), pad_edge=False)
+    grid.add_column(style="bold")
+    for _ in days:
+        grid.add_column(justify="right", width=2)
+    grid.add_row("Accuracy", *(sparkline([d.accuracy]) for d in days))
+    grid.add_row(
+        Text("answered", style="dim"),
+        *(Text(str(d.answered) if d.answered else "·", style="dim") for d in days),
+    )
+    grid.add_row(
+        Text(_months(days[0].day, days[-1].day), style="dim"),
+        *(Text(f"{d.day.day}", style="dim") for d in days),
+    )
+    return Group(Text("Last 14 days", style="bold"), grid)
+
+
+def _months(first: Any, last: Any) -> str:
+    return f"{last:%b}" if first.month == last.month else f"{first:%b}–{last:%b}"
+
+
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
@@ -279,15 +301,8 @@ def progress_view(report: Any) -> RenderableType:
             str(report.due),
         )
     )
-    days = report.days
-    if days:
-        parts.append(
-            Text.assemble(
-                ("Last 14 days: ", "bold"),
-                sparkline([d.accuracy for d in days]),
-                (f"  {days[0].day:%d %b} – {days[-1].day:%d %b}", "dim"),
-            )
-        )
+    if report.days:
+        parts.append(day_chart(report.days))
     if report.misconceptions:
         parts.append(Text("Most frequent misconceptions:", style="bold"))
         for name, count in report.misconceptions:

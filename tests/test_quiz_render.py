@@ -1,0 +1,98 @@
+"""Quiz and progress renderables at a pinned width, without colour."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rich.console import Console
+
+from gradtutor.render import quiz as view
+from gradtutor.tutor.progress import build_report
+from gradtutor.tutor.store import AttemptRow
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def render(renderable: object, width: int = 60) -> str:
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None, highlight=False).print(renderable)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+
+
+@pytest.mark.parametrize(
+    ("plain", "shown"),
+    [
+        ("3*x^2", "3x²"),
+        ("x^10 + 2*x*y", "x¹⁰ + 2x·y"),
+        ("x^(-2)", "x⁻²"),
+        ("x^n", "xⁿ"),
+        ("e^(2*x)", "e^(2x)"),  # only whole-number exponents become superscripts
+        ("x^2.5", "x^2.5"),
+        ("2^x", "2^x"),
+    ],
+)
+def test_readable_maths(plain: str, shown: str) -> None:
+    assert view.readable(plain) == shown
+
+
+def test_question_panel() -> None:
+    panel = view.question_view(
+        number=2,
+        total=5,
+        prompt="Differentiate f(x) = 3x^4 + 2 with respect to x.",
+        topic_title="Power rule",
+        difficulty=2,
+        reason="retry",
+    )
+    assert render(panel).splitlines() == [
+        "╭─ Question 2 of 5  Power rule  ●●○○○ ────────────╮",
+        "│ Same skill, new numbers.                        │",
+        "│ Differentiate f(x) = 3x⁴ + 2 with respect to x. │",
+        "╰─────────────────────────────────────────────────╯",
+    ]
+
+
+def test_prompt_text() -> None:
+    assert view.prompt_text("") == "> "
+    assert view.prompt_text("∂f/∂x") == "∂f/∂x = "
+
+
+def attempt(i: int, outcome: str, days_ago: int) -> AttemptRow:
+    at = NOW - timedelta(days=days_ago)
+    return AttemptRow(
+        id=i,
+        session_id=1,
+        template_id="power.basic-1",
+        topic="power-rule",
+        difficulty=1,
+        pack_version="1",
+        content_hash="h",
+        seed=1,
+        values={},
+        prompt="p",
+        expected=("x",),
+        started_at=at,
+        finished_at=at,
+        outcome=outcome,
+        tries=1,
+        hints_used=0,
+        elapsed_ms=1000,
+        rating=None,
+    )
+
+
+def test_progress_view() -> None:
+    attempts = [attempt(1, "correct", 0), attempt(2, "wrong", 0), attempt(3, "correct", 2)]
+    report = build_report(attempts, [], [], now=NOW, topics=[("power-rule", "Power rule")], tz=UTC)
+    assert render(view.progress_view(report), width=70).splitlines() == [
+        "Mastery by topic",
+        "topic       mastery                    answered  right",
+        "Power rule  ███████░░░░░░░░░░░░░  33%         3      2",
+        "Questions: 3   Accuracy: 67%   Streak: 1 day   Due for review: 0",
+        "Last 14 days",
+        "Accuracy  ·  ·  ·  ·  ·  ·  ·  ·  ·  ·  ·  █  ·  ▄",
+        "answered  ·  ·  ·  ·  ·  ·  ·  ·  ·  ·  ·  1  ·  2",
+        "Feb–Mar  25 26 27 28  1  2  3  4  5  6  7  8  9 10",
+    ]
