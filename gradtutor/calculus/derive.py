@@ -239,18 +239,58 @@ def work(expr: Expr, variable: Symbol, *, time_limit: float = 2.0) -> WorkedDeri
 
 
 def simplify_result(result: Expr, time_limit: float = 2.0) -> Expr:
-    """sympy.simplify within a time limit, kept only when it is no longer than the input."""
+    """The shortest of a few cheap algebraic rewrites of result (within a time limit).
+
+    Not sympy.simplify: its first call imports sympy.physics.units (~0.35 s), which alone
+    would blow the one-second budget of ``gradtutor explain``.
+    """
     from gradtutor.calculus.timelimit import TimeLimitExceeded
     from gradtutor.calculus.timelimit import time_limit as limit
 
+    best = result
     try:
         with limit(time_limit):
-            simpler = sympy.simplify(result)
+            for rewrite in _REWRITES:
+                candidate = rewrite(result)
+                if _number_times_sum(candidate):
+                    continue  # 2(z − y) is no simpler than 2z − 2y for a learner
+                if sympy.count_ops(candidate) < sympy.count_ops(best):
+                    best = candidate
     except TimeLimitExceeded:
-        return result
-    if sympy.count_ops(simpler) > sympy.count_ops(result):
-        return result
-    return simpler
+        pass
+    return best
+
+
+def _number_times_sum(expr: Expr) -> bool:
+    return bool(
+        expr.is_Mul and len(expr.args) == 2 and expr.args[0].is_Number and expr.args[1].is_Add
+    )
+
+
+def _trig(expr: Expr) -> Expr:
+    return sympy.trigsimp(expr) if expr.has(sympy.sin, sympy.cos, sympy.tan) else expr
+
+
+def _rational(expr: Expr) -> Expr:
+    return sympy.factor_terms(sympy.cancel(sympy.together(expr)))
+
+
+def _fraction(expr: Expr) -> Expr:
+    """Numerator expanded, denominator factored: (x² − 2x − 1)/(x − 1)²."""
+    numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(expr)))
+    if denominator == 1:
+        return expr
+    return sympy.expand(numerator) / sympy.factor(denominator)
+
+
+_REWRITES: tuple[Callable[[Expr], Expr], ...] = (
+    sympy.expand,
+    sympy.factor_terms,
+    _rational,
+    _fraction,
+    sympy.powsimp,
+    _trig,
+)
 
 
 class TaskError(ValueError):
