@@ -77,18 +77,24 @@ def quiz(
 
 
 class LineReader:
-    """Answers from a pipe or file, one per line; echoes them so the transcript reads well."""
+    """Answers read line by line: from a pipe or file (echoed, so the transcript reads
+    well), or from a terminal whose output is redirected (the prompt goes to stderr)."""
 
     def __init__(self, stream: TextIO, console: Any) -> None:
         self._stream = stream
         self._console = console
+        self._interactive = stream.isatty()
 
     def read(self, prompt: str) -> str:
+        if self._interactive:
+            sys.stderr.write(prompt)
+            sys.stderr.flush()
         line = self._stream.readline()
         if not line:
             raise EOFError
         text = line.rstrip("\r\n")
-        self._console.print(f"{prompt}{text}", markup=False, highlight=False)
+        if not self._interactive:
+            self._console.print(f"{prompt}{text}", markup=False, highlight=False)
         return text
 
 
