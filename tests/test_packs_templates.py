@@ -137,6 +137,7 @@ def test_format_value(value: Fraction | str, text: str) -> None:
 def test_render_substitutes_and_tidies_signs() -> None:
     assert render("{a}x^{n} + {b}", {"a": "3", "n": "4", "b": "-2"}) == "3x^4 - 2"
     assert render("x - {b}", {"b": "-5"}) == "x + 5"
+    assert render("2*{a}*x^{n}", {"a": "-3", "n": "-2"}) == "2*(-3)*x^(-2)"
     with pytest.raises(TemplateError, match=r"placeholder \{c\}"):
         render("{c}x", {})
 

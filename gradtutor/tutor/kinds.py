@@ -303,7 +303,7 @@ def _vanishing(fields: Mapping[str, Any]) -> Built:
         f"A chain of {layers} sigmoid layers{wording}: y = {f}. "
         + ("Give dy/dx. " if "derivative" in asks else "")
         + (
-            "What is the largest |dy/dx| can ever be (use the steepest slope of σ)?"
+            "At most how large can |dy/dx| be? (Bound each layer by the steepest slope of σ.)"
             if "bound" in asks
             else ""
         )

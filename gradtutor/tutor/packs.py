@@ -520,8 +520,8 @@ def instantiate(template: Template, seed: int) -> tuple[Exercise, Built]:
         fields = rendered_fields(template, values)
         built = KINDS[template.kind].build(fields)
         context = {**values, **{k: v for k, v in fields.items() if isinstance(v, str)}}
-        prompt = templates.render(template.prompt, context) if template.prompt else built.prompt
-        hints = tuple(templates.render(hint, context) for hint in template.hints)
+        prompt = _render_text(template.prompt, context) if template.prompt else built.prompt
+        hints = tuple(_render_text(hint, context) for hint in template.hints)
         parts = built.parts
         if template.answer is not None:
             given = [templates.tidy_maths(templates.render(a, values)) for a in template.answer]
@@ -542,6 +542,10 @@ def instantiate(template: Template, seed: int) -> tuple[Exercise, Built]:
         difficulty=template.difficulty,
     )
     return exercise, built
+
+
+def _render_text(text: str, context: Mapping[str, str]) -> str:
+    return templates.tidy_maths(templates.render(text, context))
 
 
 def rendered_fields(template: Template, values: Mapping[str, str]) -> dict[str, Any]:

@@ -148,7 +148,7 @@ def draw(
 
 
 def render(text: str, values: Mapping[str, str]) -> str:
-    """Substitute ``{name}`` placeholders and tidy signs (``+ -3`` → ``- 3``)."""
+    """Substitute ``{name}`` placeholders and tidy signs (``+ -3`` → ``- 3``, ``*-2`` → ``*(-2)``)."""
 
     def substitute(match: re.Match[str]) -> str:
         name = match[1]
@@ -157,6 +157,7 @@ def render(text: str, values: Mapping[str, str]) -> str:
         return values[name]
 
     rendered = PLACEHOLDER.sub(substitute, text)
+    rendered = re.sub(r"([*/^])\s*-(\d+(?:\.\d+)?(?:/\d+)?)", r"\1(-\2)", rendered)
     rendered = re.sub(r"\+\s*-\s*", "- ", rendered)
     rendered = re.sub(r"-\s*-\s*", "+ ", rendered)
     return rendered
