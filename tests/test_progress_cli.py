@@ -101,6 +101,7 @@ def test_json_on_a_fresh_home(home: Path) -> None:
     )
     assert report["mastery"]["power-rule"] == 0.0
     assert next(iter(report["mastery"])) == "power-rule"  # prerequisites first
+    assert report["database"] == str(home / "progress.sqlite3")
     assert (home / "progress.sqlite3").exists()
 
 

@@ -52,13 +52,15 @@ def progress(
             raise typer.Exit(_reset(store, yes=yes, console=console))
         report = load_report(store)
     if json_output:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+        data = {**report.to_json(), "database": str(store.path)}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
     from gradtutor.render.quiz import progress_view
 
     console.print(progress_view(report))
     if not report.attempts:
         console.print("No questions answered yet: start with [cyan]gradtutor quiz[/cyan].")
+    console.print(f"Progress database: {store.path}", style="dim", markup=False)
 
 
 def _reset(store: Any, *, yes: bool, console: Any) -> ExitCode:
