@@ -140,6 +140,10 @@ def descend_command(
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
         return
     replay = _replay(surface, loss, result, window, scale)
+    if fps != 30.0:
+        replay += f" --fps {fps:g}"
+    if every is not None:
+        replay += f" --every {every}"
     code = _show(
         result, replay, fps=fps, every=every, animate=animate, scale=scale, save=save, record=record
     )
@@ -392,16 +396,18 @@ def _print_catalogue(json_output: bool) -> None:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
     from rich.table import Table
+    from rich.text import Text
 
     from gradtutor.render.console import make_console
 
     console = make_console()
+    plain = _plain(console)
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("surface", style=None if _plain(console) else "bold cyan", no_wrap=True)
-    table.add_column("f", overflow="fold")
-    table.add_column("lesson", overflow="fold")
+    table.add_column("surface", style=None if plain else "bold cyan", no_wrap=True)
+    table.add_column("lesson, then the loss", overflow="fold")
     for s in CATALOGUE:
-        formula = s.expression if len(s.expression) <= 40 else s.expression[:37] + "…"
-        table.add_row(s.name, f"f({', '.join(s.variables)}) = {formula}", s.lesson)
+        cell = Text(s.lesson)
+        cell.append(f"\nf({', '.join(s.variables)}) = {s.expression}", None if plain else "dim")
+        table.add_row(s.name, cell)
     console.print(table)
     console.print("Or type your own loss in one or two variables: gradtutor descend 'x^2 + 10y^2'")

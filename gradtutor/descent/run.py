@@ -84,12 +84,19 @@ class Run:
     def to_json(self) -> dict[str, Any]:
         return {
             **self.spec.to_json(),
-            "trajectory": self.trajectory.tolist(),
+            "trajectory": _json_points(self.trajectory),
             "losses": [_json_float(v) for v in self.losses.tolist()],
             "stop_reason": self.stop_reason,
             "stop_detail": self.stop_detail,
             "steps": self.steps,
         }
+
+
+def _json_points(points: np.ndarray) -> list[list[float | None]]:
+    """JSON has no inf or NaN: a point that overflowed is written with nulls."""
+    if np.isfinite(points).all():
+        return points.tolist()
+    return [[_json_float(v) for v in row] for row in points.tolist()]
 
 
 def _json_float(value: float) -> float | None:
