@@ -148,7 +148,7 @@ def draw(
 
 
 def render(text: str, values: Mapping[str, str]) -> str:
-    """Substitute ``{name}`` placeholders and tidy signs (``+ -3`` → ``- 3``, ``*-2`` → ``*(-2)``)."""
+    """Substitute ``{name}`` placeholders; tidy signs (``+ -3`` → ``- 3``, ``*-2`` → ``*(-2)``)."""
 
     def substitute(match: re.Match[str]) -> str:
         name = match[1]
