@@ -271,11 +271,7 @@ class _Loop:
             return ExitCode.INVALID
         if ended_by == "interrupt":
             return ExitCode.INTERRUPTED
-        return (
-            ExitCode.OK
-            if summarise(self.results, ended_by=ended_by).all_correct
-            else ExitCode.WRONG
-        )
+        return ExitCode.OK if summary.all_correct else ExitCode.WRONG
 
     def _questions(self, count: int) -> str:
         from gradtutor.tutor import adaptive
@@ -325,7 +321,7 @@ class _Loop:
         self.console.print(
             view.question_view(
                 number=number,
-                total=count,
+                total=count if self.due is None else None,  # reviews: as many as are due
                 prompt=exercise.prompt,
                 topic_title=self.titles.get(exercise.topic, exercise.topic),
                 difficulty=exercise.difficulty,
