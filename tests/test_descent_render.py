@@ -169,3 +169,12 @@ def test_colour_falls_back_to_256_and_16():
     assert "38;5;" in eight_bit and "38;2;" not in eight_bit
     assert "38;5;" not in standard and "38;2;" not in standard and "\x1b[" in standard
     assert AnsiLines(None).line(line) == text(line)  # no colour system: the bare characters
+
+
+def test_tall_terminals_show_the_lesson_under_the_title():
+    view = bowl_view()
+    tall = view.lines(0, 80, 30)
+    assert text(tall[1]) == find_surface("bowl").lesson
+    assert len(tall) == 30
+    short = bowl_view().lines(0, 80, 29)
+    assert text(short[1]).startswith("        |")  # the map starts right away

@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradtutor.descent.analysis import classify, stability
 from gradtutor.descent.optimizers import parse_optimizer
@@ -168,3 +170,22 @@ def test_window_override_changes_far_bound():
     r = run(s, parse_optimizer("sgd:lr=0.05"), s.start, max_steps=100, tol=1e-4)
     # |y| = 1.5^k must now pass 30 + 10·60 = 630: first at k = ⌈log 630 / log 1.5⌉ = 16
     assert r.steps == 16 and r.stop_reason == "diverged"
+
+
+@settings(max_examples=30, deadline=None)
+@given(lr=st.floats(0.02, 0.98))
+def test_gd_on_the_bowl_converges_for_every_lr_below_two_over_lambda(lr):
+    assert go("bowl", f"sgd:lr={lr}", steps=2000).stop_reason == "converged"
+
+
+@settings(max_examples=30, deadline=None)
+@given(lr=st.floats(1.02, 3.0))
+def test_gd_on_the_bowl_explodes_for_every_lr_above_two_over_lambda(lr):
+    r = go("bowl", f"sgd:lr={lr}", steps=2000)
+    assert (r.stop_reason, r.stop_detail) == ("diverged", STOP_DETAILS["exploding"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(lr=st.floats(0.041, 0.2))
+def test_gd_on_the_ellipse_explodes_above_0_04(lr):
+    assert go("ellipse", f"sgd:lr={lr}", steps=2000).stop_reason == "diverged"

@@ -316,7 +316,7 @@ def _show(
     cast = Cast(width, height, title=replay) if record is not None else None
     interrupted_at = None
     code = ExitCode.OK
-    if animate and console.is_terminal:
+    if animate and console.is_terminal and not console.is_dumb_terminal:
         playback = play(view, console=console, fps=fps, every=every, cast=cast)
         if playback.interrupted:
             interrupted_at, code = playback.shown_step, ExitCode.INTERRUPTED

@@ -44,6 +44,7 @@ STATUS_COLOURS = {
 }
 MIN_MAP_ROWS = 4
 MIN_MAP_COLS = 16
+LESSON_MIN_HEIGHT = 30
 
 
 def fmt(value: float, digits: int = 4) -> str:
@@ -126,15 +127,19 @@ class DescentView:
 
     # --- layout -----------------------------------------------------------------------
 
-    def chrome_rows(self) -> int:
+    def chrome_rows(self, height: int) -> int:
         n = len(self.race.runs)
         axis = 2
-        return 1 + axis + 1 + 1 + n + (1 if self.notes else 0)
+        return 1 + axis + 1 + 1 + n + (1 if self.notes else 0) + self._lesson_rows(height)
+
+    def _lesson_rows(self, height: int) -> int:
+        """Tall terminals also show the surface's lesson under the title."""
+        return 1 if height >= LESSON_MIN_HEIGHT and not self.surface.typed else 0
 
     def layout(self, width: int, height: int) -> _Layout:
         if self._layout and (self._layout.width, self._layout.height) == (width, height):
             return self._layout
-        map_rows = max(MIN_MAP_ROWS, height - self.chrome_rows())
+        map_rows = max(MIN_MAP_ROWS, height - self.chrome_rows(height))
         label_width = 8
         map_cols = max(MIN_MAP_COLS, width - label_width - 1)
         if self.surface.dim == 2:
@@ -343,6 +348,9 @@ class DescentView:
         overlay = self._overlay(lay, step)
         fits = lay.label_width + 1 + lay.map_cols <= width
         out: list[Line] = [_clip(self._title(width), width)]
+        if self._lesson_rows(height):
+            style = None if self.plain else Style(italic=True, dim=True)
+            out.append(_clip([(self.surface.lesson, style)], width))
         for r in range(lay.map_rows):
             cells = overlay.get(r)
             if cells is None:
