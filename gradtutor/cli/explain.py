@@ -13,8 +13,8 @@ from gradtutor.cli.exit_codes import ExitCode
 HELP = """\
 Work a derivative step by step, naming each rule (power, product, chain, partials …).
 
-One line per rule application, nested under the step that needed it, then the
-simplify step (algebra, kept apart from the calculus). grad(...) works every
+One line per rule application, nested under the step that needed it, then the \
+simplify step (algebra, kept apart from the calculus). grad(...) works every \
 partial derivative and shows the gradient vector.
 
 [b]Examples[/b]

@@ -14,11 +14,13 @@ from gradtutor.cli.exit_codes import ExitCode
 HELP = """\
 Check your own derivation, line by line: which line first goes wrong, and why.
 
-The first line is the task (d/dx(...), ∂/∂x(...), or f(x,y) = ... with the next line
-starting f'(x) =); every later line is one step of your work. Lines may start with
-=, and may still contain d/dx(...) or the notes' x'(...). Blank lines and lines
-starting with # are skipped. Without FILE on a terminal, type the lines one by one:
-each is checked as soon as you press Enter (an empty line ends).
+The first line is the task (d/dx(...), ∂/∂x(...), or f(x,y) = ... with the next line \
+starting f'(x) =); every later line is one step of your work. Lines may start with =, \
+and may still contain d/dx(...) or the notes' x'(...). Blank lines and lines starting \
+with # are skipped.
+
+Without FILE on a terminal, type the lines one by one: each is checked as soon as \
+you press Enter (an empty line ends).
 
 [b]Examples[/b]
 
@@ -27,7 +29,7 @@ each is checked as soon as you press Enter (an empty line ends).
   gradtutor steps work.txt --json
   gradtutor steps --task "∂/∂x(3x^3 - y^2 + 5x + 2)"
 
-Exit status: 0 every line right, 1 a line is wrong, invalid or undetermined,
+Exit status: 0 every line right, 1 a line is wrong, invalid or undetermined, \
 2 invalid task line or unreadable file.
 """
 
