@@ -173,3 +173,20 @@ simple = st.recursive(
 def test_misconceptions_never_diagnose_the_true_derivative(expr: sympy.Expr) -> None:
     assume(expr.has(X) and not expr.has(sympy.zoo, sympy.nan))
     assert diagnose(expr, X, sympy.diff(expr, X)) is None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(simple, st.data())
+def test_misconceptions_a_twin_answer_is_named_by_its_own_id_or_not_at_all(
+    expr: sympy.Expr, data: st.DataObject
+) -> None:
+    from gradtutor.calculus.derive import derive
+    from gradtutor.calculus.misconceptions import Context, candidates
+
+    assume(expr.has(X) and not expr.has(sympy.zoo, sympy.nan))
+    tree = derive(expr, X)
+    pool = list(candidates(tree, Context(X, ())))
+    assume(pool)
+    picked = data.draw(st.sampled_from(pool))
+    found = diagnose(expr, X, picked.answer, tree=tree)
+    assert found is None or found.id == picked.misconception.id
