@@ -117,6 +117,11 @@ def diagnosis_view(result: Any) -> RenderableType:
     return Group(*lines)
 
 
+def misconception_name(misconception_id: str) -> str:
+    """A readable name from a misconception id (``dropped_variable`` → ``dropped variable``)."""
+    return misconception_id.replace("_", " ")
+
+
 def _number(value: Any) -> str:
     if value is None:
         return "undefined"
@@ -155,7 +160,8 @@ def unjudged_view(result: Any) -> RenderableType:
 
 def hint_view(text: str | None, number: int, total: int) -> RenderableType:
     if text is None:
-        return Text("No more hints. Type 'steps' for the worked solution.", style="yellow")
+        first = "No hints for this one." if total == 0 else "No more hints."
+        return Text(f"{first} Type 'steps' for the worked solution.", style="yellow")
     return Text.assemble((f"Hint {number}/{total}: ", "bold magenta"), readable(text))
 
 
@@ -211,7 +217,10 @@ def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
             )
         lines.append(table)
     if summary.misconception_counts:
-        seen = ", ".join(f"{m} ×{n}" if n > 1 else m for m, n in summary.misconception_counts)
+        seen = ", ".join(
+            f"{misconception_name(m)} ×{n}" if n > 1 else misconception_name(m)
+            for m, n in summary.misconception_counts
+        )
         lines.append(Text.assemble(("Misconceptions: ", "bold"), seen))
     if summary.ended_by in ("interrupt", "end-of-input", "quit"):
         lines.append(Text("Quiz ended early; every answer so far is saved.", style="dim"))
@@ -305,8 +314,8 @@ def progress_view(report: Any) -> RenderableType:
         parts.append(day_chart(report.days))
     if report.misconceptions:
         parts.append(Text("Most frequent misconceptions:", style="bold"))
-        for name, count in report.misconceptions:
-            parts.append(Text(f"  {count:>3} × {name}"))
+        for misconception, count in report.misconceptions:
+            parts.append(Text(f"  {count:>3} × {misconception_name(misconception)}"))
     return Group(*parts)
 
 
