@@ -182,3 +182,44 @@ def test_content_hash_changes_with_the_content(tmp_path: Path) -> None:
     changed = POWER.replace('a = "2..9"', 'a = "2..8"')
     second = catalogue_from_files([TOPICS, write_pack(tmp_path, changed)]).template("mine.power-1")
     assert first.content_hash != second.content_hash
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ('kind = "evaluate"\nat = "x = 1"', "'at' must be a table"),
+        ('kind = "gradient"\nvars = "x y"', "'vars' must be a list of texts"),
+        ('kind = "partial"\nvar = true', "'var' must be text or a number"),
+    ],
+)
+def test_kind_fields_have_the_right_shape(tmp_path: Path, extra: str, reason: str) -> None:
+    body = POWER.replace('kind = "derivative"', extra)
+    with pytest.raises(PackError, match=reason):
+        catalogue_from_files([TOPICS, write_pack(tmp_path, body)])
+
+
+def test_numbers_work_where_text_is_expected(tmp_path: Path) -> None:
+    body = """
+[[exercise]]
+id = "mine.step-1"
+topic = "gradient-descent"
+difficulty = 1
+kind = "descent-step"
+f = "{a}x^2"
+start = { x = 3 }
+lr = 0.1
+params = { a = "1..2" }
+hints = ["x₁ = x₀ - lr*f'(x₀)"]
+"""
+    template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.step-1")
+    exercise = generate(template, 0)
+    a = int(exercise.values["a"])
+    assert exercise.parts[0].expected == str(sympy.Rational(3) - sympy.Rational(1, 10) * 2 * a * 3)
+    assert "learning rate 0.1" in exercise.prompt
+
+
+def test_a_pack_that_cannot_be_built_is_a_pack_error_not_a_crash(tmp_path: Path) -> None:
+    body = POWER.replace('f = "{a}x^{n} + {b}"', 'f = "{a}x^{n} +* {b}"')
+    template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.power-1")
+    with pytest.raises(PackError, match=r"mine.power-1: seed 0: "):
+        generate(template, 0)

@@ -16,6 +16,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -315,18 +316,10 @@ def _template(path: Path, pack: str, version: str, raw: Mapping[str, Any]) -> Te
         if name not in raw:
             raise PackError(path, template_id, f"a {kind_name!r} exercise needs {name!r}")
     params = _params(path, template_id, raw.get("params", {}))
-    where = raw.get("where")
-    try:
-        templates.condition_for(where if isinstance(where, str) or where is None else str(where))
-    except templates.TemplateError as exc:
-        raise PackError(path, template_id, f"where: {exc}") from None
-    if where is not None and not isinstance(where, str):
-        raise PackError(path, template_id, 'where must be a condition in quotes, like "a != b"')
-    if where is not None:
-        unknown = sorted(_names_in(where) - set(params))
-        if unknown:
-            raise PackError(path, template_id, f"where uses {unknown[0]!r}, not a parameter")
+    where = _where(path, template_id, raw.get("where"), params)
     fields = {name: raw[name] for name in kind.fields if name in raw}
+    for name, value in fields.items():
+        _check_field(path, template_id, name, value)
     _check_placeholders(path, template_id, raw, fields, params)
     return Template(
         id=template_id,
@@ -346,6 +339,45 @@ def _template(path: Path, pack: str, version: str, raw: Mapping[str, Any]) -> Te
         params=MappingProxyType(params),
         fields=MappingProxyType(fields),
     )
+
+
+def _where(
+    path: Path, tid: str, where: object, params: Mapping[str, templates.ParamSpec]
+) -> str | None:
+    if where is None:
+        return None
+    if not isinstance(where, str):
+        raise PackError(path, tid, 'where must be a condition in quotes, like "a != b"')
+    try:
+        unknown = sorted(_names_in(where) - set(params))
+    except templates.TemplateError as exc:
+        raise PackError(path, tid, f"where: {exc}") from None
+    if unknown:
+        raise PackError(path, tid, f"where uses {unknown[0]!r}, not a parameter")
+    return where
+
+
+_TABLE_FIELDS = {"at", "start"}
+_LIST_FIELDS = {"vars", "ask"}
+
+
+def _check_field(path: Path, tid: str, name: str, value: object) -> None:
+    """Kind fields are text (or a number); ``at``/``start`` tables; ``vars``/``ask`` lists."""
+
+    def scalar(item: object) -> bool:
+        return isinstance(item, str | int | float) and not isinstance(item, bool)
+
+    if name in _TABLE_FIELDS:
+        ok = isinstance(value, dict) and bool(value) and all(scalar(v) for v in value.values())
+        shape = 'a table like { x = "{p}" }'
+    elif name in _LIST_FIELDS:
+        ok = isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+        shape = 'a list of texts like ["x", "y"]'
+    else:
+        ok = scalar(value) and str(value).strip() != ""
+        shape = "text or a number"
+    if not ok:
+        raise PackError(path, tid, f"{name!r} must be {shape}, not {value!r}")
 
 
 def content_hash(raw: Mapping[str, Any]) -> str:
@@ -526,10 +558,13 @@ def instantiate(template: Template, seed: int) -> tuple[Exercise, Built]:
         if template.answer is not None:
             given = [templates.tidy_maths(templates.render(a, values)) for a in template.answer]
             parts = _verify_given(template, parts, given)
+    except PackError:
+        raise
     except (templates.TemplateError, ValueError) as exc:
-        if isinstance(exc, PackError):
-            raise
         raise PackError(template.file, template.id, f"seed {seed}: {exc}") from None
+    except Exception as exc:  # a teacher's pack must never crash the tutor
+        reason = f"seed {seed}: cannot build the exercise ({type(exc).__name__}: {exc})"
+        raise PackError(template.file, template.id, reason) from None
     exercise = Exercise(
         template_id=template.id,
         seed=seed,
@@ -556,6 +591,8 @@ def rendered_fields(template: Template, values: Mapping[str, str]) -> dict[str, 
 def _render_field(value: Any, values: Mapping[str, str]) -> Any:
     if isinstance(value, str):
         return templates.tidy_maths(templates.render(value, values))
+    if isinstance(value, int | float):
+        return templates.format_value(Fraction(str(value)))  # 0.1 stays 0.1
     if isinstance(value, list):
         return [_render_field(item, values) for item in value]
     if isinstance(value, dict):
