@@ -123,3 +123,16 @@ def test_a_database_that_fails_mid_quiz_stops_it_with_a_message(
     assert code == ExitCode.INVALID and records == []
     assert "Could not save to the progress database (database or disk is full)" in text
     assert "Traceback" not in text
+
+
+def test_a_stored_attempt_replays_exactly(home: Path) -> None:
+    from gradtutor.tutor.packs import generate, load_catalogue
+
+    quiz(["2xy", "x^2"], at=T0, topic="quiz-partials", count=1, seed=11)
+    with open_store(home / "progress.sqlite3") as store:
+        (row,) = store.attempts()
+    template = load_catalogue([PACK]).template(row.template_id)
+    assert (row.pack_version, row.content_hash) == (template.pack_version, template.content_hash)
+    again = generate(template, row.seed)
+    assert (again.prompt, again.values) == (row.prompt, row.values)
+    assert tuple(p.expected for p in again.parts) == row.expected == ("2*x*y", "x^2")
