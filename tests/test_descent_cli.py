@@ -189,3 +189,11 @@ def test_typed_one_d_loss_names_the_shallow_well_a_local_minimum():
     result = invoke("x^4 - 3x^2 + x", "--start", "1.8", "-o", "gd")
     assert result.exit_code == 0
     assert "ends at a local minimum (the window holds lower ground)" in result.stdout
+
+
+def test_json_with_record_writes_the_cast_and_only_json_to_stdout(tmp_path):
+    cast = tmp_path / "run.cast"
+    result = invoke("parabola", "--steps", "10", "--every", "5", "--json", "--record", str(cast))
+    assert json.loads(result.stdout)["runs"][0]["steps"] == 10
+    events = cast.read_text().splitlines()[1:]
+    assert len(events) == 3  # steps 0, 5, 10

@@ -136,14 +136,31 @@ def descend_command(
     from gradtutor.descent.run import race
 
     result = race(loss, specs, point, max_steps=steps, tol=tol)
-    if json_output:
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
-        return
     replay = _replay(surface, loss, result, window, scale)
     if fps != 30.0:
         replay += f" --fps {fps:g}"
     if every is not None:
         replay += f" --every {every}"
+    if json_output:
+        if save is not None or record is not None:  # the files too, with nothing on screen
+            import io
+
+            from gradtutor.render.console import make_console
+
+            quiet = make_console(file=io.StringIO(), width=100)
+            _show(
+                result,
+                replay,
+                fps=fps,
+                every=every,
+                animate=False,
+                scale=scale,
+                save=save,
+                record=record,
+                console=quiet,
+            )
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        return
     code = _show(
         result, replay, fps=fps, every=every, animate=animate, scale=scale, save=save, record=record
     )
@@ -300,13 +317,14 @@ def _show(
     scale: str,
     save: Path | None,
     record: Path | None,
+    console: Console | None = None,
 ) -> int:
     from gradtutor.render.console import make_console
     from gradtutor.render.descent_frame import DescentView
     from gradtutor.render.descent_screen import Cast, play
     from gradtutor.render.descent_summary import summary
 
-    console = make_console()
+    console = console or make_console()
     plain = _plain(console)
     endings, notes, warnings = _analysis(result)
     view = DescentView(result, plain=plain, scale=scale, notes=warnings)
