@@ -178,3 +178,20 @@ def test_home_screen_needs_no_sympy(home: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "review 1 exercise due" in done.stdout and "no sympy" in done.stdout
+
+
+def test_cards_of_exercises_no_longer_served_are_not_due(home: Path) -> None:
+    answered(home)
+    now = datetime.now(UTC)
+    with open_store(home / "progress.sqlite3") as store:
+        gone = store.begin_attempt(None, start("removed.exercise-1", "power-rule"), now=now)
+        store.finish_attempt(
+            gone,
+            outcome="wrong",
+            tries=3,
+            hints_used=0,
+            elapsed_ms=1,
+            now=now,
+            card=CardRow("removed.exercise-1", "{}", now - timedelta(days=1)),
+        )
+    assert json.loads(CliRunner().invoke(app, ["progress", "--json"]).stdout)["due"] == 1

@@ -81,12 +81,17 @@ def load_report(store: Any, *, now: datetime | None = None, catalogue: Any = Non
     """The progress report for the store, with topic titles when the packs load."""
     from gradtutor.tutor.progress import build_report
 
+    catalogue = catalogue if catalogue is not None else load_catalogue_or_none()
+    cards = store.cards()
+    if catalogue is not None:  # a retired exercise is never served, so it is never due
+        askable = {t.id for t in catalogue.templates}
+        cards = [c for c in cards if c.template_id in askable]
     return build_report(
         store.attempts(),
         store.answers(),
-        store.cards(),
+        cards,
         now=now or datetime.now(UTC),
-        topics=topic_titles(catalogue if catalogue is not None else load_catalogue_or_none()),
+        topics=topic_titles(catalogue),
     )
 
 
