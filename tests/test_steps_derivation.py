@@ -113,6 +113,9 @@ def test_steps_json_contract() -> None:
     ]
     assert data["lines"][0]["message"] == "right"
     assert data["lines"][1]["hints"][1].startswith("d/dx xⁿ = n·xⁿ⁻¹")
+    # expressions in the JSON are in the input language, so they read back through check
+    assert data["lines"][1]["change"] == {"before": "9x^2", "after": "9^2"}
+    assert data["lines"][1]["should_be"] == "9*x^2"
 
 
 def test_steps_split_terms_keeps_signs_and_brackets() -> None:

@@ -103,6 +103,8 @@ class TermChange:
     before: str | None  # pretty, None when the term is new
     after: str | None  # pretty, None when the term was dropped
     before_had_derivative: bool
+    before_text: str | None = None  # the same terms in the input language, for JSON
+    after_text: str | None = None
 
     def sentence(self) -> str:
         if self.before is None:
@@ -112,7 +114,7 @@ class TermChange:
         return f"the term {self.before} became {self.after}"
 
     def to_json(self) -> dict[str, Any]:
-        return {"before": self.before, "after": self.after}
+        return {"before": self.before_text, "after": self.after_text}
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class LineCheck:
     change: TermChange | None = None
     counterexample: Any = None  # gradtutor.calculus.results.Counterexample
     should_be: str | None = None  # the line it should have been (pretty)
+    should_be_plain: str | None = None  # the same in the input language
     follows_from: int | None = None  # index of the wrong line this one carries forward
     caret: str = ""
 
@@ -140,7 +143,7 @@ class LineCheck:
             "message": self.message,
             "change": self.change.to_json() if self.change else None,
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
-            "should_be": self.should_be,
+            "should_be": self.should_be_plain,
             "follows_from": self.follows_from,
             "hints": [d.question, d.rule, d.correction] if d else None,
         }
@@ -262,7 +265,7 @@ class DerivationChecker:
             parts.append(change.sentence())
         if counterexample is not None:
             parts.append(_counterexample_sentence(counterexample, self.task))
-        should_be = self._should_be(previous, line, change)
+        should_be, should_be_plain = self._should_be(previous, line, change)
         parts.append(f"it should have been {should_be}")
         misconception = diagnosis.id if diagnosis else (mc.ARITHMETIC_SLIP if slip else None)
         return LineCheck(
@@ -275,6 +278,7 @@ class DerivationChecker:
             change=change,
             counterexample=counterexample,
             should_be=should_be,
+            should_be_plain=should_be_plain,
         )
 
     def _follows_from(self, line: _Line, index: int) -> int | None:
@@ -334,12 +338,14 @@ class DerivationChecker:
 
     def _task_terms(self) -> list[_Term]:
         """The task's terms, each differentiated: what the first line's terms should equal."""
+        from gradtutor.calculus.printing import plain
+
         t = self.task
         terms = sympy.Add.make_args(t.expr)
         partial = bool(t.held)
         return [
             _Term(
-                "",
+                plain(sympy.Derivative(term, t.variable, evaluate=False)),
                 r.applied(t.variable, term, partial=partial),
                 derive(term, t.variable).result,
                 True,
@@ -347,14 +353,17 @@ class DerivationChecker:
             for term in terms
         ]
 
-    def _should_be(self, previous: _Line | None, line: _Line, change: TermChange | None) -> str:
-        from gradtutor.calculus.printing import pretty
+    def _should_be(
+        self, previous: _Line | None, line: _Line, change: TermChange | None
+    ) -> tuple[str, str]:
+        """The line it should have been: (for people, in the input language)."""
+        from gradtutor.calculus.printing import plain, pretty
 
         if previous is not None and previous.status == OK and change is not None:
             fixed = _replace_term(line.text, previous.text, self._points)
             if fixed is not None:
                 return fixed
-        return pretty(self.task.derivative)
+        return pretty(self.task.derivative), plain(self.task.derivative)
 
 
 def _counterexample_sentence(counterexample: Any, task: Task) -> str:
@@ -465,17 +474,20 @@ def _pairs(
 def _changed_term(before: list[_Term], after: list[_Term], points: list[Any]) -> TermChange | None:
     left, right = _pairs(before, after, points)
     if len(left) == 1 and len(right) == 1:
-        return TermChange(left[0].shown, right[0].shown, left[0].has_derivative)
+        a, b = left[0], right[0]
+        return TermChange(a.shown, b.shown, a.has_derivative, a.text, b.text)
     if len(left) == 1 and not right:
-        return TermChange(left[0].shown, None, left[0].has_derivative)
+        a = left[0]
+        return TermChange(a.shown, None, a.has_derivative, a.text, None)
     if len(right) == 1 and not left:
-        return TermChange(None, right[0].shown, False)
+        b = right[0]
+        return TermChange(None, b.shown, False, None, b.text)
     return None
 
 
-def _replace_term(line_text: str, previous_text: str, points: list[Any]) -> str | None:
-    """This line with its one changed term put back right (the previous term's value)."""
-    from gradtutor.calculus.printing import pretty
+def _replace_term(line_text: str, previous_text: str, points: list[Any]) -> tuple[str, str] | None:
+    """This line with its one changed term put back right: (pretty, input language)."""
+    from gradtutor.calculus.printing import plain, pretty
 
     before, after = _terms(previous_text), _terms(line_text)
     if before is None or after is None:
@@ -485,18 +497,21 @@ def _replace_term(line_text: str, previous_text: str, points: list[Any]) -> str 
         return None
     good = left[0].value
     if not right:
-        return _join([*(t.shown for t in after), pretty(good)])
-    shown = [pretty(good) if t is right[0] else t.shown for t in after]
-    return _join(shown)
+        shown = [*(t.shown for t in after), pretty(good)]
+        typed = [*(t.text for t in after), plain(good)]
+    else:
+        shown = [pretty(good) if t is right[0] else t.shown for t in after]
+        typed = [plain(good) if t is right[0] else t.text for t in after]
+    return _join(shown, "−"), _join(typed, "-")
 
 
-def _join(terms: list[str]) -> str:
+def _join(terms: list[str], minus: str) -> str:
     text = ""
     for term in terms:
         if not text:
             text = term
         elif term.startswith(("-", "−")):
-            text += f" − {term[1:].lstrip()}"
+            text += f" {minus} {term[1:].lstrip()}"
         else:
             text += f" + {term.lstrip('+').lstrip()}"
     return text

@@ -492,7 +492,7 @@ def diagnose_dropped_variable(before: Expr, after: Expr, variable: Symbol) -> Di
                 f"Where did {variable} go? {_p(term)} became {_p(variant)}, "
                 f"as if {variable} were 1 or not there."
             )
-            correction = f"{_p(term)} stays {_p(term)}"
+            correction = f"keep the {variable}: the term is {_p(term)}, not {_p(variant)}"
             return Diagnosis(m.id, m.name, None, question, m.rule_hint, correction, before)
     return None
 
