@@ -115,7 +115,7 @@ class DescentView:
         self.bands = bands
         self.notes = notes
         self._layout: _Layout | None = None
-        self._styles: dict[tuple[int, ...], Style] = {}
+        self._styles: dict[tuple[object, ...], Style] = {}
         self.ranks = {idx: pos + 1 for pos, (idx, r) in enumerate(race.ranking())}
 
     @property
@@ -160,7 +160,8 @@ class DescentView:
         bg: tuple[int, ...] | None = None,
         bold: bool = False,
     ) -> Style:
-        key = (*(fg if isinstance(fg, tuple) else (hash(fg),)), -1, *(bg or ()), bold)
+        """One Style object per (fg, bg, bold), so equal cells merge into one segment."""
+        key = (fg, bg, bold)
         style = self._styles.get(key)
         if style is None:
             color = Color.from_rgb(*fg) if isinstance(fg, tuple) else fg
