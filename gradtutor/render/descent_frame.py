@@ -300,9 +300,9 @@ class DescentView:
                 continue
             label[begin : begin + len(text)] = list(text)
             last_end = begin + len(text)
-        xname = f" {names[0]}→" if not self.plain else f" {names[0]}->"
+        xname = f"{names[0]}→" if not self.plain else f"{names[0]}->"
         text = "".join(label).rstrip()
-        second = [(" " * (lw + 1) + text + xname, dim)]
+        second = [(xname.rjust(lw - 1) + "  " + text, dim)]
         return [first, second]
 
     def _legend(self, values: np.ndarray, width: int) -> Line:
