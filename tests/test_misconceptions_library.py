@@ -147,6 +147,20 @@ def test_misconceptions_hook_never_raises() -> None:
     assert diagnose_answer(sympy.Derivative(sympy.Function("f")(X), X), X) == []
 
 
+def test_misconceptions_hook_lets_the_time_limit_through(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from gradtutor.calculus import misconceptions
+    from gradtutor.calculus.timelimit import TimeLimitExceeded
+
+    def out_of_time(task, answer):  # type: ignore[no-untyped-def]
+        raise TimeLimitExceeded
+
+    monkeypatch.setattr(misconceptions, "_diagnose_answer", out_of_time)
+    with pytest.raises(TimeLimitExceeded):
+        diagnose_answer(parse("d/dx(x^2)").expr, X)
+
+
 def test_misconceptions_check_json_gains_misconception_feedback() -> None:
     data = check("d/dx(x^2 + 5)", "2x + 5").to_json()
     assert data["verdict"] == "not_equivalent"

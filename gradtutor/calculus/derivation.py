@@ -252,8 +252,7 @@ class DerivationChecker:
                 f"still wrong: it follows from line {carried + 1}, carrying that mistake forward",
                 follows_from=carried,
             )
-        change = self._change(previous, line)
-        diagnosis, slip = self._diagnose(line, previous, change)
+        change, diagnosis, slip = self._explain_wrong(line, previous)
         parts = ["wrong"]
         if previous is not None and previous.status == WRONG:
             parts[0] = f"wrong, and a new mistake: it does not follow from line {index}"
@@ -280,6 +279,21 @@ class DerivationChecker:
             should_be=should_be,
             should_be_plain=should_be_plain,
         )
+
+    def _explain_wrong(
+        self, line: _Line, previous: _Line | None
+    ) -> tuple[TermChange | None, mc.Diagnosis | None, bool]:
+        """The changed term and the cause, within the time limit (else: wrong, no cause)."""
+        from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+
+        change = None
+        try:
+            with time_limit(self.time_limit):
+                change = self._change(previous, line)
+                diagnosis, slip = self._diagnose(line, previous, change)
+        except TimeLimitExceeded:
+            return change, None, False
+        return change, diagnosis, slip
 
     def _follows_from(self, line: _Line, index: int) -> int | None:
         """The latest earlier wrong line this one equals (the mistake carried forward)."""

@@ -572,10 +572,15 @@ def diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
     """The hook `check` calls: a Feedback for the misconception behind a wrong derivative.
 
     ``task`` is the expected side as read (an unevaluated Derivative); ``answer`` is evaluated.
-    Returns [] when nothing matches, and never raises.
+    Returns [] when nothing matches and never raises, except that check's own time limit
+    (TimeLimitExceeded) passes through so the check can still end on time.
     """
+    from gradtutor.calculus.timelimit import TimeLimitExceeded
+
     try:
         return _diagnose_answer(task, answer)
+    except TimeLimitExceeded:
+        raise
     except Exception:  # a hint must never break grading
         return []
 
