@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradtutor.tutor import session
 from gradtutor.tutor.session import HintGiven, Judged, Revealed, Unjudged
@@ -241,3 +243,55 @@ def test_summary_counts_misconceptions_most_frequent_first() -> None:
     summary = session.summarise(results, ended_by="done")
     assert summary.misconception_counts == (("variable-dropped", 3),)
     assert summary.correct == 2 and summary.all_correct
+
+
+ACTIONS = st.lists(
+    st.sampled_from(["right", "wrong", "invalid", "hint", "steps", "skip"]), max_size=20
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(actions=ACTIONS, multi=st.booleans(), max_tries=st.integers(1, 4))
+def test_any_sequence_of_moves_keeps_the_invariants(
+    actions: list[str], multi: bool, max_tries: int
+) -> None:
+    exercise = GRAD if multi else CUBE
+    state = session.ask(exercise, now_ms=0, max_tries=max_tries)
+    for now, action in enumerate(actions, start=1):
+        if state.done:
+            break
+        if action in ("right", "wrong", "invalid"):
+            result = {"right": RIGHT, "wrong": WRONG, "invalid": INVALID}[action]
+            state, _ = session.judge(state, action, result, now_ms=now)
+        elif action == "hint":
+            state, _ = session.hint(state)
+        elif action == "steps":
+            state, _ = session.show_steps(state, now_ms=now)
+        else:
+            state, _ = session.skip(state, now_ms=now)
+        per_part = [
+            sum(1 for a in state.answers if a.part_index == i and a.judged)
+            for i in range(len(exercise.parts))
+        ]
+        assert all(n <= max_tries for n in per_part)
+        assert state.hints_used <= len(exercise.hints)
+        assert len(state.part_results) <= len(exercise.parts)
+        assert state.done == (state.finished_ms is not None)
+    if state.done:
+        result = session.result_of(state)
+        assert (result.outcome == "correct") == (
+            len(state.part_results) == len(exercise.parts)
+            and all(r == "correct" for r in state.part_results)
+        )
+        assert set(result.to_json()) >= {
+            "id",
+            "topic",
+            "prompt",
+            "expected",
+            "answers",
+            "verdict",
+            "misconception",
+            "attempts",
+            "hints_used",
+            "elapsed_ms",
+        }
