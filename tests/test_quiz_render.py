@@ -30,6 +30,7 @@ def render(renderable: object, width: int = 60) -> str:
         ("x^n", "xⁿ"),
         ("e^(2*x)", "e^(2x)"),  # only whole-number exponents become superscripts
         ("x^2.5", "x^2.5"),
+        ("f(x) = (7x + 5)^3. Then", "f(x) = (7x + 5)³. Then"),  # a full stop is not a decimal
         ("2^x", "2^x"),
     ],
 )

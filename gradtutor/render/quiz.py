@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 _SUPERSCRIPT = str.maketrans("0123456789-+n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿ")
-_POWER = re.compile(r"\^(\(-?\d+\)|-?\d+|n)(?![\w.(])")
+_POWER = re.compile(r"\^(\(-?\d+\)|-?\d+|n)(?![\w(]|\.\d)")
 _TIMES = re.compile(r"(?<=[\d)])\*(?=[A-Za-z(])")
 
 
