@@ -93,7 +93,7 @@ def _read(file: str | None) -> list[str]:
         if file is None or file == "-":
             text = sys.stdin.read()
         else:
-            text = Path(file).read_text(encoding="utf-8")
+            text = Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"can't read {file}: {exc}")
     return [line.strip() for line in text.splitlines() if _is_work(line)]
