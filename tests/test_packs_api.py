@@ -223,3 +223,11 @@ def test_a_pack_that_cannot_be_built_is_a_pack_error_not_a_crash(tmp_path: Path)
     template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.power-1")
     with pytest.raises(PackError, match=r"mine.power-1: seed 0: "):
         generate(template, 0)
+
+
+def test_a_derivative_at_a_kink_is_refused(tmp_path: Path) -> None:
+    body = POWER.replace('kind = "derivative"', 'kind = "evaluate"\nat = { x = "0" }')
+    body = body.replace('f = "{a}x^{n} + {b}"', 'f = "relu({a}x) + {b}x"')
+    template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.power-1")
+    with pytest.raises(PackError, match=r"the derivative does not exist at x = 0"):
+        generate(template, 0)

@@ -81,8 +81,13 @@ def _number(text: str) -> sympy.Expr:
 def _at_point(expr: sympy.Expr, point: Mapping[str, sympy.Expr]) -> sympy.Expr:
     import sympy
 
-    substituted = expr.subs({sympy.Symbol(k): v for k, v in point.items()})
-    return sympy.simplify(substituted.doit())
+    substitution = {sympy.Symbol(k): v for k, v in point.items()}
+    # relu'(0) and |x|'(0) do not exist, though sympy would say Heaviside(0) = 1/2.
+    for kink in expr.atoms(sympy.Heaviside, sympy.sign, sympy.DiracDelta):
+        if kink.args[0].subs(substitution) == 0:
+            where = ", ".join(f"{k} = {v}" for k, v in point.items())
+            raise ValueError(f"the derivative does not exist at {where} (a kink, as relu at 0)")
+    return sympy.simplify(expr.subs(substitution).doit())
 
 
 def _args(variables: Sequence[str]) -> str:
