@@ -395,7 +395,8 @@ class _Loop:
         elif event.correct:
             self.console.print(view.right_view())
         else:
-            self.console.print(view.wrong_view(result, event.tries_left))
+            numeric = _is_number(event.part.expected)
+            self.console.print(view.wrong_view(result, event.tries_left, numeric=numeric))
             if event.revealed is not None:
                 self._solution(event.revealed)
         return state
@@ -528,6 +529,16 @@ class _Undecided:
     read_as: str | None = None
     counterexample: Any = None
     error: Any = None
+
+
+def _is_number(expression: str) -> bool:
+    """Whether an expected answer has no variables (then its value must not be shown)."""
+    try:
+        from gradtutor.calculus.parsing import parse
+
+        return not parse(expression).value.free_symbols
+    except Exception:
+        return False
 
 
 def _pretty(expression: str) -> str:

@@ -62,11 +62,13 @@ def prompt_text(label: str) -> str:
     return f"{readable(label)} = " if label else "> "
 
 
-def diagnosis_view(result: Any) -> RenderableType:
+def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType:
     """What the engine found in an answer, without giving the expected answer away.
 
     (``gradtutor.render.check`` shows the expected expression, right for ``check`` but
-    not for a quiz with tries left.)
+    not for a quiz with tries left.) When the expected answer is a number, a
+    counterexample or a "factor" remark would give it away: ``reveal_values=False``
+    leaves them out.
     """
     lines: list[RenderableType] = []
     error = getattr(result, "error", None)
@@ -84,7 +86,11 @@ def diagnosis_view(result: Any) -> RenderableType:
     read_as = getattr(result, "read_as", None)
     if read_as:
         lines.append(Text.assemble(("  read as ", "dim"), (str(read_as), "bold")))
-    feedback = getattr(result, "feedback", None) or ()
+    feedback = [
+        item
+        for item in getattr(result, "feedback", None) or ()
+        if reveal_values or getattr(item, "kind", "") != "factor"
+    ]
     if feedback:
         grid = Table.grid(padding=(0, 1), pad_edge=False)
         grid.add_column(width=3, justify="right")
@@ -94,7 +100,7 @@ def diagnosis_view(result: Any) -> RenderableType:
             grid.add_row("•", Text(str(getattr(item, "message", item)), style=style))
         lines.append(grid)
     example = getattr(result, "counterexample", None)
-    if example is not None:
+    if example is not None and reveal_values:
         point = ", ".join(f"{k} = {_number(v)}" for k, v in (example.point or {}).items())
         lines.append(
             Text.assemble(
@@ -134,7 +140,8 @@ def right_view() -> RenderableType:
     return Text("✓ Right.", style="bold green")
 
 
-def wrong_view(result: Any, tries_left: int) -> RenderableType:
+def wrong_view(result: Any, tries_left: int, *, numeric: bool = False) -> RenderableType:
+    """A miss: another try (or not), and the diagnosis. ``numeric``: the answer is a number."""
     more = (
         Text(
             f"Not quite. Try again ({tries_left} {'try' if tries_left == 1 else 'tries'} left; "
@@ -144,7 +151,7 @@ def wrong_view(result: Any, tries_left: int) -> RenderableType:
         if tries_left
         else Text("Not quite, and that was the last try.", style="bold red")
     )
-    return Group(more, diagnosis_view(result))
+    return Group(more, diagnosis_view(result, reveal_values=not (numeric and tries_left)))
 
 
 def unjudged_view(result: Any) -> RenderableType:
