@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,3 +98,49 @@ def test_progress_view() -> None:
         "answered  ·  ·  ·  ·  ·  ·  ·  ·  ·  ·  ·  1  ·  2",
         "Feb–Mar  25 26 27 28  1  2  3  4  5  6  7  8  9 10",
     ]
+
+
+@dataclass(frozen=True)
+class Note:
+    kind: str
+    message: str
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    point: dict[str, float]
+    expected: float
+    answer: float
+
+
+@dataclass(frozen=True)
+class Miss:
+    verdict: str = "not_equivalent"
+    read_as: str = "3x²"
+    feedback: tuple[Note, ...] = (
+        Note("misconception", "power rule: coefficient missing: where did the 3 go?", "x"),
+        Note("factor", "your answer is 1/3 of the derivative (off by a constant factor)"),
+    )
+    counterexample: Point | None = Point({"x": 2}, 36, 12)
+    error: None = None
+
+
+def test_a_miss_is_diagnosed_without_the_expected_expression() -> None:
+    assert render(view.wrong_view(Miss(), 2), width=80).splitlines() == [
+        "Not quite. Try again (2 tries left; 'hint' for a hint).",
+        "  read as 3x²",
+        "  • power rule: coefficient missing: where did the 3 go?",
+        "  • your answer is 1/3 of the derivative (off by a constant factor)",
+        "  at x = 2: expected 36, your answer 12",
+    ]
+
+
+def test_a_numeric_answer_is_not_given_away_before_the_last_try() -> None:
+    assert render(view.wrong_view(Miss(), 1, numeric=True), width=80).splitlines() == [
+        "Not quite. Try again (1 try left; 'hint' for a hint).",
+        "  read as 3x²",
+        "  • power rule: coefficient missing: where did the 3 go?",
+    ]
+    last = render(view.wrong_view(Miss(), 0, numeric=True), width=80)
+    assert "that was the last try" in last and "expected 36" in last
