@@ -231,3 +231,11 @@ def test_a_derivative_at_a_kink_is_refused(tmp_path: Path) -> None:
     template = catalogue_from_files([TOPICS, write_pack(tmp_path, body)]).template("mine.power-1")
     with pytest.raises(PackError, match=r"the derivative does not exist at x = 0"):
         generate(template, 0)
+
+
+def test_retiring_keeps_the_content_hash(tmp_path: Path) -> None:
+    first = catalogue_from_files([TOPICS, write_pack(tmp_path, POWER)]).template("mine.power-1")
+    retired = POWER.replace("difficulty = 2", 'difficulty = 2\nretired = true\nnote = "old"')
+    second = catalogue_from_files([TOPICS, write_pack(tmp_path, retired)]).template("mine.power-1")
+    assert second.retired
+    assert first.content_hash == second.content_hash

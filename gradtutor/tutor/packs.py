@@ -380,8 +380,12 @@ def _check_field(path: Path, tid: str, name: str, value: object) -> None:
         raise PackError(path, tid, f"{name!r} must be {shape}, not {value!r}")
 
 
+_NOT_HASHED = {"retired", "note"}  # retiring or annotating does not change what is asked
+
+
 def content_hash(raw: Mapping[str, Any]) -> str:
     """sha256 of the template's table in a canonical form (sorted-key JSON)."""
+    raw = {key: value for key, value in raw.items() if key not in _NOT_HASHED}
     canonical = json.dumps(
         raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
