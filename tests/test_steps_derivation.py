@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from gradtutor.calculus.derivation import DerivationChecker, read_task, split_terms
@@ -165,3 +166,32 @@ def test_steps_cli_task_option_and_unclear_variable() -> None:
     unclear = runner.invoke(app, ["steps", "-"], input="x^2 y\n= 2xy\n")
     assert unclear.exit_code == 2
     assert "with respect to which variable?" in unclear.stderr
+
+
+@pytest.mark.slow
+def test_steps_interactive_checks_each_line_as_typed() -> None:
+    import sys
+
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gradtutor", "steps"],
+        env={"NO_COLOR": "1", "COLUMNS": "100", "PATH": "/usr/bin:/bin", "TERM": "dumb"},
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect("task> ")
+    child.sendline("d/dx(3x^3)")
+    child.expect("1> ")
+    child.sendline("= 3*3x^2")
+    child.expect("✓ = 3\\*3x\\^2    right")  # judged before the next line is asked for
+    child.expect("2> ")
+    child.sendline("= 9^2")
+    child.expect("variable dropped")
+    child.expect("3> ")
+    child.sendline("")
+    child.expect("first problem at line 2; the derivative is 9x²")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
