@@ -241,3 +241,24 @@ def test_corrupt_database_is_moved_aside(tmp_path: Path) -> None:
     assert "could not be read" in done.stdout and "fresh one started" in done.stdout
     assert len(list(tmp_path.glob("progress.sqlite3.corrupt-*"))) == 1
     assert rows(tmp_path, "SELECT outcome FROM attempts") == [("correct",)]
+
+
+def test_two_quizzes_at_once_share_the_database(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "gradtutor", "quiz", "--pack", PACK, "--topic", "quiz-power"]
+    runs = [
+        subprocess.Popen(
+            [*command, "--count", "4", "--json"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment(tmp_path),
+            cwd=str(ROOT),
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate("9x^2\n" * 4, timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert rows(tmp_path, "SELECT count(*), count(DISTINCT session_id) FROM attempts") == [(8, 2)]
+    assert rows(tmp_path, "SELECT count(*) FROM answers WHERE verdict = 'equivalent'") == [(8,)]
+    assert rows(tmp_path, "PRAGMA integrity_check") == [("ok",)]

@@ -136,3 +136,13 @@ def test_a_stored_attempt_replays_exactly(home: Path) -> None:
     again = generate(template, row.seed)
     assert (again.prompt, again.values) == (row.prompt, row.values)
     assert tuple(p.expected for p in again.parts) == row.expected == ("2*x*y", "x^2")
+
+
+def test_an_unusable_home_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("GRADTUTOR_HOME", str(blocker / "home"))
+    out = io.StringIO()
+    runner = QuizRunner(console=make_console(file=out, width=200), reader=ScriptedReader([]))
+    assert runner.run(topic=None, count=1, seed=1, review=False, packs=(PACK,)) == ExitCode.INVALID
+    assert f"Progress database: cannot create the directory {blocker / 'home'}" in out.getvalue()
