@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 DEFAULT_MAX_TRIES = 3
@@ -352,11 +352,7 @@ class QuizSummary:
 
     results: tuple[QuestionResult, ...] = ()
     ended_by: str = "done"  # "done" | "quit" | "interrupt" | "end-of-input" | "nothing-due"
-    misconception_counts: tuple[tuple[str, int], ...] = field(default=())
-
-    @property
-    def answered(self) -> tuple[QuestionResult, ...]:
-        return tuple(r for r in self.results if r.outcome in ("correct", "wrong"))
+    misconception_counts: tuple[tuple[str, int], ...] = ()
 
     @property
     def correct(self) -> int:
