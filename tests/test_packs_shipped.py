@@ -6,6 +6,8 @@ from collections import defaultdict
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradtutor.calculus.functions import sigmoid, softplus
 from gradtutor.calculus.parsing import parse
@@ -144,3 +146,18 @@ def test_answer_key_is_sympy_diff(template: Template) -> None:
         assert len(truths) == len(exercise.parts)
         for part, truth in zip(exercise.parts, truths, strict=True):
             assert same(part.expected, truth), (exercise.prompt, part.label, part.expected, truth)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    template_id=st.sampled_from(
+        ["power.sum-3", "partial.three-1", "chain.notes-1", "descent.ellipse-1"]
+    ),
+    seed=st.integers(0, 2**31),
+)
+def test_any_seed_gives_a_sympy_diff_answer(template_id: str, seed: int) -> None:
+    template = CATALOGUE.template(template_id)
+    exercise = generate(template, seed)
+    assert exercise == generate(template, seed)
+    for part, truth in zip(exercise.parts, oracle(template, exercise), strict=True):
+        assert same(part.expected, truth), (exercise.prompt, part.label)

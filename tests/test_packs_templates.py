@@ -6,6 +6,8 @@ import random
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gradtutor.tutor.templates import (
     Choice,
@@ -155,3 +157,17 @@ def test_render_substitutes_and_tidies_signs() -> None:
 )
 def test_tidy_maths(text: str, tidy: str) -> None:
     assert tidy_maths(text) == tidy
+
+
+@given(
+    a=st.integers(-50, 50),
+    b=st.integers(-50, 50).filter(lambda n: n != 0),
+    c=st.integers(0, 5),
+)
+def test_where_arithmetic_matches_fractions(a: int, b: int, c: int) -> None:
+    values = {"a": Fraction(a), "b": Fraction(b), "c": Fraction(c)}
+    truth = Fraction(a) / b + a % b - a * b**c
+    assert evaluate("a/b + a % b - a*b^c", values) == truth
+    assert evaluate("a/b > a*b or not c", values) == Fraction(
+        bool(Fraction(a) / b > a * b or not c)
+    )
