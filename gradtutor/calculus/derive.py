@@ -235,7 +235,8 @@ def work(expr: Expr, variable: Symbol, *, time_limit: float = 2.0) -> WorkedDeri
     """Derive expr by the rules, then simplify the result in a separate, algebra-only step."""
     steps = derive(expr, variable)
     held = tuple(sorted(expr.free_symbols - {variable}, key=str))
-    return WorkedDerivative(expr, variable, held, steps, simplify_result(steps.result, time_limit))
+    simplified = simplify_result(steps.result.doit(), time_limit)  # d/dy(y^3) inside a constant
+    return WorkedDerivative(expr, variable, held, steps, simplified)
 
 
 def simplify_result(result: Expr, time_limit: float = 2.0) -> Expr:
