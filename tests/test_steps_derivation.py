@@ -100,7 +100,8 @@ def test_steps_invalid_line_has_caret_and_later_lines_judged() -> None:
     report = _run("d/dx(x^2)", "= 2x +", "= 2x")
     assert [c.status for c in report.lines] == ["invalid", "ok"]
     assert report.lines[0].caret.endswith("^")
-    assert report.first_wrong_line == 0
+    assert (report.first_wrong_line, report.first_problem_line) == (None, 0)
+    assert not report.all_ok
 
 
 def test_steps_json_contract() -> None:

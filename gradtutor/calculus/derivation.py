@@ -160,6 +160,12 @@ class DerivationReport:
 
     @property
     def first_wrong_line(self) -> int | None:
+        """The first line whose status is wrong (invalid and undetermined lines are not)."""
+        return next((c.index for c in self.lines if c.status == WRONG), None)
+
+    @property
+    def first_problem_line(self) -> int | None:
+        """The first line that is not ok: wrong, invalid or undetermined."""
         return next((c.index for c in self.lines if c.status != OK), None)
 
     @property

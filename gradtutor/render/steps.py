@@ -71,7 +71,7 @@ def render_line(check: LineCheck) -> RenderableType:
 
 def render_summary(report: DerivationReport) -> Text:
     """The closing line: all right, or where it first went wrong and the true derivative."""
-    first = report.first_wrong_line
+    first = report.first_problem_line
     if report.all_ok:
         return Text.assemble(("✓ every line is right", "bold green"))
     if not report.lines:
