@@ -82,6 +82,7 @@ ACTIVATIONS = {
     "tanh": sympy.tanh,
     "relu": lambda z: sympy.Max(0, z),
     "softplus": softplus,
+    "linear": lambda z: z,
 }
 
 

@@ -253,7 +253,13 @@ def _descent_step(fields: Mapping[str, Any]) -> Built:
     return Built(prompt, tuple(parts), trivial)
 
 
-_ACTIVATION_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "softplus": "softplus"}
+_ACTIVATION_NAMES = {
+    "sigmoid": "σ",
+    "tanh": "tanh",
+    "relu": "relu",
+    "softplus": "softplus",
+    "linear": "",
+}
 
 
 def _neuron_backprop(fields: Mapping[str, Any]) -> Built:
@@ -270,8 +276,9 @@ def _neuron_backprop(fields: Mapping[str, Any]) -> Built:
     for var in ("w", "b"):
         task = _derivative_task(loss, var, partial=True)
         parts.append(Part(f"∂L/∂{var}", _plain(_at_point(_value(task), point)), task))
+    output = f"{act}(z)" if act else "z (no activation)"
     prompt = (
-        f"One neuron: z = w*x + b, a = {act}(z), loss L = (a - y)^2. "
+        f"One neuron: z = w*x + b, a = {output}, loss L = (a - y)^2. "
         f"With x = {x}, y = {y}, w = {w}, b = {b}, find ∂L/∂w and ∂L/∂b."
     )
     return Built(prompt, tuple(parts))
