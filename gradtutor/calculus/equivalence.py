@@ -140,7 +140,7 @@ def check_parsed(
             simplest = None
             if comparison.verdict is Verdict.NOT_EQUIVALENT:
                 if derivative_mode:
-                    feedback.extend(_misconceptions(expected.evaluated_expr, answer_value))
+                    feedback.extend(_misconceptions(expected.expr, answer_value))
                 feedback.extend(
                     generic_feedback(
                         expected_value,
@@ -222,7 +222,7 @@ def compare(expected: sympy.Expr, answer: sympy.Expr, *, seed: int | None = None
     rng = random.Random(seed)
     with mpmath.workdps(DPS):
         if not symbols:
-            return _compare_constants(fe, fa)
+            return _compare_constants(expected, answer, fe, fa)
         piecewise = expected.has(*_PIECEWISE) or answer.has(*_PIECEWISE)
         extra = EXTRA_POINTS if piecewise else 0
         real = _points(rng, symbols, REAL_POINTS + extra, positive=False)
@@ -344,16 +344,38 @@ def _points(
     return points
 
 
-def _compare_constants(fe: Compiled, fa: Compiled) -> Comparison:
+def _compare_constants(
+    expected: sympy.Expr, answer: sympy.Expr, fe: Compiled, fa: Compiled
+) -> Comparison:
+    """Two numbers: exact arithmetic first (1 − 1 is exactly 0), then 50 digits."""
+    exact_e, exact_a = expected.doit(), answer.doit()
+    if exact_e.is_Rational and exact_a.is_Rational:
+        if exact_e == exact_a:
+            return Comparison(Verdict.EQUIVALENT)
+        return Comparison(
+            Verdict.NOT_EQUIVALENT,
+            counterexample=Counterexample({}, _exact_number(exact_e), _exact_number(exact_a)),
+        )
     outcome = _outcome(fe, fa, {})
     if outcome == "agree":
+        if _exactly_different(expected, answer, []):
+            return Comparison(
+                Verdict.NOT_EQUIVALENT,
+                note="the two differ by less than 10^-35 of their size; "
+                "exact arithmetic shows the difference",
+            )
         return Comparison(Verdict.EQUIVALENT)
-    ve, va = _value(fe, {}), _value(fa, {})
     if outcome == "none":
-        return Comparison(Verdict.UNDETERMINED, note="neither side is a real number")
+        return _symbolic(expected, answer, "neither side is a real number gradtutor can compute")
+    values = _values(fe, fa, {}) or (None, None)
     return Comparison(
-        Verdict.NOT_EQUIVALENT, counterexample=Counterexample({}, _number(ve), _number(va))
+        Verdict.NOT_EQUIVALENT,
+        counterexample=Counterexample({}, _number(values[0]), _number(values[1])),
     )
+
+
+def _exact_number(value: sympy.Rational) -> Number:
+    return int(value) if value.is_Integer else float(value)
 
 
 def _decide(
@@ -367,6 +389,13 @@ def _decide(
 ) -> Comparison:
     if not real.bad and not positive.bad:
         if real.agree + positive.agree >= 4:
+            if _exactly_different(expected, answer, symbols):
+                # Too small to show as JSON numbers, so no counterexample: say it instead.
+                return Comparison(
+                    Verdict.NOT_EQUIVALENT,
+                    note="the two differ by less than 10^-35 of their size; "
+                    "exact arithmetic shows the difference",
+                )
             return Comparison(Verdict.EQUIVALENT)
         return _symbolic(
             expected, answer, "few real points where both sides are defined; checked symbolically"
@@ -391,6 +420,32 @@ def _decide(
     return Comparison(Verdict.NOT_EQUIVALENT, counterexample=_counterexample(fe, fa, point))
 
 
+_EXACT_POINTS = (sympy.Rational(3, 7), sympy.Rational(11, 5), sympy.Rational(-5, 3))
+
+
+def _exactly_different(
+    expected: sympy.Expr, answer: sympy.Expr, symbols: list[sympy.Symbol]
+) -> bool:
+    """For rational functions, exact arithmetic at rational points sees any difference,
+    however tiny (x^2 + 10^-40 vs x^2), where 50 digits cannot."""
+    difference = (expected - answer).doit()
+    if difference.is_Number:  # identical parts cancelled: x^2 + 10^-40 − x^2
+        return difference != 0
+    if not symbols or not (
+        expected.is_rational_function(*symbols) and answer.is_rational_function(*symbols)
+    ):
+        return False
+    for k in range(len(_EXACT_POINTS)):
+        point = {s: _EXACT_POINTS[(k + i) % len(_EXACT_POINTS)] for i, s in enumerate(symbols)}
+        try:
+            difference = (expected - answer).xreplace(point).doit()
+        except ZeroDivisionError:
+            continue
+        if difference.is_Rational:
+            return difference != 0
+    return False
+
+
 def _symbolic(expected: sympy.Expr, answer: sympy.Expr, why: str) -> Comparison:
     """Fallback when numbers can't decide: sympy's simplify on the difference."""
     from gradtutor.calculus.functions import to_elementary
@@ -410,7 +465,11 @@ def _symbolic(expected: sympy.Expr, answer: sympy.Expr, why: str) -> Comparison:
 
 
 def _nice_point(
-    fe: Compiled, fa: Compiled, symbols: list[sympy.Symbol], *, want: str
+    fe: Compiled,
+    fa: Compiled,
+    symbols: list[sympy.Symbol],
+    *,
+    want: str,
 ) -> dict[sympy.Symbol, Any] | None:
     """A point with small, readable coordinates where the two sides differ."""
     n = len(_NICE)
@@ -464,7 +523,10 @@ def _number(value: Any) -> Number | None:
     nearest = mpmath.nint(value)
     if abs(value - nearest) < mpmath.mpf(10) ** -30 and abs(nearest) < 10**15:
         return int(nearest)
-    return float(mpmath.nstr(value, 12))
+    number = float(mpmath.nstr(value, 12))
+    if math.isinf(number):  # beyond a double: keep the digits as text (JSON has no inf)
+        return mpmath.nstr(value, 12)  # type: ignore[return-value]
+    return number
 
 
 def _positive_domain(symbols: list[sympy.Symbol]) -> str:

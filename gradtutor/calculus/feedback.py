@@ -38,9 +38,10 @@ def generic_feedback(
     target = _target_name(derivative_of)
     feedback = _variables(expected, answer, derivative_of, target)
     if feedback:
-        return feedback
+        # A lost variable often sits in one missing term: name that term too.
+        return _term_feedback(expected, answer, target) + feedback
     factor = _constant_ratio(expected, answer)
-    if factor is not None:
+    if factor is not None and (expected.free_symbols or _simple_factor(factor)):
         return [_factor_feedback(factor, target)]
     terms = _term_feedback(expected, answer, target)
     if terms:
@@ -56,6 +57,11 @@ def generic_feedback(
             )
         ]
     return []
+
+
+def _simple_factor(factor: sympy.Expr) -> bool:
+    """For two plain numbers, only a whole-number factor (or 1/n) says something."""
+    return bool(factor.is_Integer or (factor.is_Rational and abs(factor.p) == 1))
 
 
 def _target_name(derivative_of: sympy.Derivative | None) -> str:
@@ -147,9 +153,11 @@ def _identify(
     value: Any, expected: sympy.Expr, answer: sympy.Expr, *, difference: bool = False
 ) -> sympy.Expr:
     """A small rational, or the exact symbolic constant, or the number itself."""
-    fraction = Fraction(float(value)).limit_denominator(1000)
-    if abs(value - mpmath.mpf(fraction.numerator) / fraction.denominator) < mpmath.mpf(10) ** -25:
-        return sympy.Rational(fraction.numerator, fraction.denominator)
+    if abs(value) < 10**15:
+        fraction = Fraction(float(value)).limit_denominator(1000)
+        close = mpmath.mpf(fraction.numerator) / fraction.denominator
+        if abs(value - close) < mpmath.mpf(10) ** -25:
+            return sympy.Rational(fraction.numerator, fraction.denominator)
     exact = sympy.cancel(answer - expected) if difference else sympy.cancel(answer / expected)
     if not exact.free_symbols and sympy.count_ops(exact) <= 6:
         return exact

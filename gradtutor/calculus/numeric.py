@@ -89,21 +89,35 @@ def _factorial(value: Any) -> Any:
     return mpmath.gamma(value + 1)
 
 
+# Beyond these magnitudes a value is astronomically large (e^(10^8)) or needs millions of
+# digits of π to reduce (sin(10^90)): such a point proves nothing, so it is skipped.
+_HUGE = mpf(10) ** 8
+
+
+def _bounded(fn: Callable[[Any], Any], *, two_sided: bool) -> Callable[[Any], Any]:
+    def _apply(value: Any) -> Any:
+        if value > _HUGE or (two_sided and value < -_HUGE):
+            raise PrecisionLost("argument too large to evaluate reliably")
+        return fn(value)
+
+    return _apply
+
+
 _UNARY: dict[type, Callable[[Any], Any]] = {
-    sympy.sin: mpmath.sin,
-    sympy.cos: mpmath.cos,
-    sympy.tan: mpmath.tan,
-    sympy.sec: mpmath.sec,
-    sympy.csc: mpmath.csc,
-    sympy.cot: mpmath.cot,
+    sympy.sin: _bounded(mpmath.sin, two_sided=True),
+    sympy.cos: _bounded(mpmath.cos, two_sided=True),
+    sympy.tan: _bounded(mpmath.tan, two_sided=True),
+    sympy.sec: _bounded(mpmath.sec, two_sided=True),
+    sympy.csc: _bounded(mpmath.csc, two_sided=True),
+    sympy.cot: _bounded(mpmath.cot, two_sided=True),
     sympy.asin: mpmath.asin,
     sympy.acos: mpmath.acos,
     sympy.atan: mpmath.atan,
     sympy.asec: mpmath.asec,
     sympy.acsc: mpmath.acsc,
     sympy.acot: mpmath.acot,
-    sympy.sinh: mpmath.sinh,
-    sympy.cosh: mpmath.cosh,
+    sympy.sinh: _bounded(mpmath.sinh, two_sided=True),
+    sympy.cosh: _bounded(mpmath.cosh, two_sided=True),
     sympy.tanh: mpmath.tanh,
     sympy.sech: mpmath.sech,
     sympy.csch: mpmath.csch,
@@ -111,12 +125,12 @@ _UNARY: dict[type, Callable[[Any], Any]] = {
     sympy.asinh: mpmath.asinh,
     sympy.acosh: mpmath.acosh,
     sympy.atanh: mpmath.atanh,
-    sympy.exp: mpmath.exp,
+    sympy.exp: _bounded(mpmath.exp, two_sided=False),
     sympy.Abs: abs,
     sympy.sign: mpmath.sign,
     sympy.Heaviside: _heaviside,
     sympy.factorial: _factorial,
-    sigmoid: lambda v: 1 / (1 + mpmath.exp(-v)),
+    sigmoid: lambda v: 1 / (1 + mpmath.exp(-v)) if abs(v) < _HUGE else mpf(v > 0),
     softplus: lambda v: mpmath.log1p(mpmath.exp(v)) if v < 0 else v + mpmath.log1p(mpmath.exp(-v)),
 }
 
@@ -177,6 +191,9 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
 
 def _compile_pow(expr: sympy.Pow) -> Compiled:
     base_expr, exp_expr = expr.args
+    if not exp_expr.free_symbols and not exp_expr.is_Number:
+        # A typed exponent such as x^(5 - 1) is the number 4: a whole power of any x.
+        exp_expr = exp_expr.doit()
     base = compile_expr(base_expr)
     if exp_expr.is_Integer:
         n = int(exp_expr)
@@ -192,7 +209,8 @@ def _compile_pow(expr: sympy.Pow) -> Compiled:
         return _sqrt
     exponent = compile_expr(exp_expr)
     if base_expr is sympy.E:
-        return lambda env: mpmath.exp(exponent(env))
+        bounded_exp = _bounded(mpmath.exp, two_sided=False)
+        return lambda env: bounded_exp(exponent(env))
     return lambda env: _pow(base(env), exponent(env), None)
 
 

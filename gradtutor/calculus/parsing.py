@@ -98,7 +98,24 @@ _ALIASES = {
 }
 # Functions that may carry a power before their argument: cos^2(x), ln^2(x).
 _POWERABLE = frozenset(
-    ["sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "sech", "csch", "coth", "ln", "log", "sigmoid", "softplus"]
+    [
+        "sin",
+        "cos",
+        "tan",
+        "sec",
+        "csc",
+        "cot",
+        "sinh",
+        "cosh",
+        "tanh",
+        "sech",
+        "csch",
+        "coth",
+        "ln",
+        "log",
+        "sigmoid",
+        "softplus",
+    ]
 )
 _INVERTIBLE = {
     "sin": "asin",
@@ -311,7 +328,7 @@ class _Parser:
                     raise self.error(f"something is missing after '{tok.value}'", tok.start)
                 right = self.unary()
                 if not self.evaluate:
-                    if right.is_zero:
+                    if right.is_zero and tok.value == "/":
                         raise ParseError("division by zero", self.text, tok.start)
                     factors.append(right if tok.value == "*" else _reciprocal(right))
                 elif tok.value == "*":
