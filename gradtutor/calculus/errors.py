@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """The text with control characters shown as '?', one for one (columns unchanged)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 class ParseError(ValueError):
     """The text could not be read as maths.
 
@@ -26,7 +31,7 @@ class ParseError(ValueError):
         """The text with a caret under the offending column (empty without a column)."""
         if self.column is None or not self.text:
             return ""
-        line = self.text.replace("\n", " ")
+        line = printable(self.text)
         return f"{line}\n{' ' * min(self.column, len(line))}^"
 
     def __str__(self) -> str:

@@ -397,5 +397,5 @@ _PYTHONISH = {
 
 def _unexpected(text: str, i: int) -> tuple[str, str, int, str | None]:
     ch = text[i]
-    shown = ch if ch.isprintable() else repr(ch)
+    shown = ch if ch.isprintable() else repr(ch)[1:-1]
     return (f"unexpected character '{shown}'", text, i, _PYTHONISH.get(ch))

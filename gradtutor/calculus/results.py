@@ -65,7 +65,9 @@ class InputError:
     def caret(self) -> str:
         if self.column is None or not self.text:
             return ""
-        return f"{self.text}\n{' ' * min(self.column, len(self.text))}^"
+        from gradtutor.calculus.errors import printable
+
+        return f"{printable(self.text)}\n{' ' * min(self.column, len(self.text))}^"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,212 @@
+"""`gradtutor check`: exit codes, the --json contract, batch grading, help and version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gradtutor import __version__
+from gradtutor.cli.app import app
+
+runner = CliRunner()
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=input, env={"NO_COLOR": "1", "COLUMNS": "100"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_right_answer_exits_0_and_says_correct() -> None:
+    code, out, _ = run("check", "d/dx(3x^3)", "9x^2")
+    assert code == 0
+    assert out.splitlines() == [
+        "✓ correct",
+        "  expected d/dx(3x³) = 9x²",
+        "  answer   9x²   (as read)",
+    ]
+
+
+def test_wrong_answer_exits_1_with_counterexample_and_feedback() -> None:
+    code, out, _ = run("check", "d/dx(3x^3)", "9^2")
+    assert code == 1
+    assert "✗ not equal" in out
+    assert "  answer   81   (as read)" in out
+    assert "at x = 2: expected 36, your answer 81" in out
+    assert "your answer has no x in it — the derivative of 3x³ still depends on x" in out
+
+
+def test_domain_dependent_exits_1() -> None:
+    code, out, _ = run("check", "sqrt(x^2)", "x")
+    assert code == 1
+    assert "≈ equal only for positive values" in out
+
+
+def test_invalid_input_exits_2_with_caret_and_hint() -> None:
+    code, out, _ = run("check", "9x^2", "sinx")
+    assert code == 2
+    assert "in your answer: 'sinx' isn't a name gradtutor knows" in out
+    assert "    sinx\n    ^\n" in out
+    assert "hint: did you mean sin(x)?" in out
+
+
+def test_time_limit_exits_3() -> None:
+    code, out, _ = run(
+        "check", "d^3/dx^3(tan(tan(tan(tan(tan(tan(x)))))))", "0", "--time-limit", "0.05"
+    )
+    assert code == 3
+    assert "? undetermined" in out
+
+
+def test_json_contract_for_a_wrong_answer() -> None:
+    code, out, _ = run("check", "d/dx(3x^3)", "9^2", "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert set(data) >= {
+        "verdict",
+        "expected",
+        "answer",
+        "counterexample",
+        "feedback",
+        "elapsed_ms",
+    }
+    assert data["verdict"] == "not_equivalent"
+    assert data["expected"] == "d/dx(3*x^3)"
+    assert data["answer"] == "81"
+    assert data["expected_value"] == "9*x^2"
+    assert data["counterexample"] == {"point": {"x": 2}, "expected": 36, "answer": 81}
+    assert {
+        "kind": "lost_variable",
+        "message": "your answer has no x in it — the derivative of 3x³ still depends on x",
+    } in data["feedback"]
+    assert all(set(f) <= {"kind", "message", "id"} for f in data["feedback"])
+    assert isinstance(data["elapsed_ms"], float)
+    assert "error" not in data
+
+
+def test_json_contract_for_bad_input() -> None:
+    code, out, _ = run("check", "x^", "x", "--json")
+    assert code == 2
+    data = json.loads(out)
+    assert data["verdict"] == "invalid"
+    assert data["error"] == {
+        "message": "the exponent is missing",
+        "column": 1,
+        "side": "expected",
+        "hint": "for example x^2",
+    }
+    assert data["counterexample"] is None
+
+
+def test_json_expressions_read_back_through_check() -> None:
+    _, out, _ = run("check", "∂/∂x(x^2 y + e^(2x))", "2xy + 2e^(2x)", "--json")
+    data = json.loads(out)
+    assert data["verdict"] == "equivalent"
+    # every expression in the JSON is input language: it checks equal to itself
+    for field in ("expected", "answer", "expected_value"):
+        code, again, _ = run("check", data[field], data["expected_value"], "--json")
+        assert json.loads(again)["verdict"] == "equivalent", field
+
+
+BATCH = "d/dx(3x^3)\t9x^2\nd/dx(3x^3)\t9^2\n\n# a comment\nno tab here\nx^\tx\nsqrt(x^2)\tx\n"
+
+
+def test_batch_from_stdin_one_object_per_line_in_order() -> None:
+    code, out, _ = run("check", "--batch", "-", input=BATCH)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(o["line"], o["verdict"]) for o in lines] == [
+        (1, "equivalent"),
+        (2, "not_equivalent"),
+        (5, "invalid"),
+        (6, "invalid"),
+        (7, "domain_dependent"),
+    ]
+    assert lines[2]["error"]["message"] == (
+        "expected two columns separated by a tab: expected<TAB>answer"
+    )
+    assert code == 2  # the worst verdict: an invalid line
+
+
+def test_batch_from_file_uses_worker_processes(tmp_path: Path) -> None:
+    pairs = [f"d/dx(x^{n})\t{n}x^{n - 1}" for n in range(2, 14)] + ["d/dx(x^2)\t2"]
+    source = tmp_path / "class.tsv"
+    source.write_text("\n".join(pairs) + "\n", encoding="utf-8")
+    code, out, _ = run("check", "--batch", str(source), "--workers", "2")
+    verdicts = [json.loads(line)["verdict"] for line in out.splitlines()]
+    assert verdicts == ["equivalent"] * 12 + ["not_equivalent"]
+    assert code == 1
+
+
+def test_batch_missing_file_exits_2() -> None:
+    code, _, err = run("check", "--batch", "/nonexistent/file.tsv")
+    assert code == 2
+    assert "can't read /nonexistent/file.tsv" in err
+
+
+def test_missing_answer_is_a_usage_error() -> None:
+    code, _, err = run("check", "9x^2")
+    assert code == 2
+    assert "check needs two arguments" in err
+
+
+def test_help_shows_examples_and_version() -> None:
+    code, out, _ = run("check", "--help")
+    assert code == 0
+    assert 'gradtutor check "d/dx(3x^3)" "9x^2"' in out
+    code, out, _ = run("--version")
+    assert (code, out) == (0, f"gradtutor {__version__}\n")
+
+
+def test_python_api() -> None:
+    from gradtutor import check
+
+    assert check("d/dx(x^2)", "2x").verdict == "equivalent"
+
+
+@pytest.mark.slow
+def test_python_m_gradtutor_and_help_import_neither_sympy_nor_numpy() -> None:
+    code = (
+        "import sys, runpy; sys.argv = ['gradtutor', '--help']\n"
+        "try:\n    runpy.run_module('gradtutor', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('sympy' in sys.modules, 'numpy' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "Usage" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "False False"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "__import__('os').system('touch pwned')",
+        "\\frac{",
+        "(" * 5000,
+        "9^9^9^9",
+        "100000!",
+        "x\x1b[31m",
+        "x\u200b",
+    ],
+)
+def test_hostile_and_huge_input_through_the_real_cli_never_tracebacks(
+    answer: str, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gradtutor", "check", "x", answer],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "\x1b" not in result.stdout  # control characters are never echoed raw
+    assert not (tmp_path / "pwned").exists()
