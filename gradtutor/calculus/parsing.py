@@ -196,8 +196,17 @@ class Parsed:
         return self.expr.has(Derivative)
 
 
+_COMPLEX_PARTS = (sympy.re, sympy.im, sympy.conjugate, sympy.arg, Derivative)
+
+
 def doit_real(expr: sympy.Expr) -> sympy.Expr:
-    """Evaluate derivative operators with every variable real (so d/dx|x| is sign(x))."""
+    """Evaluate derivative operators with every variable real (so d/dx|x| is sign(x)).
+
+    Plain symbols first (fast); only when sympy answers in complex terms (re, im,
+    Derivative left over — it does for |u|) redo it with real symbols (slower)."""
+    result = expr.doit()
+    if not result.has(*_COMPLEX_PARTS):
+        return result
     symbols = expr.free_symbols | {
         v for d in expr.atoms(Derivative) for v in d.variables if isinstance(v, Symbol)
     }
@@ -233,8 +242,7 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
     parser = _Parser(source, tokenize(source))
     expr = parser.parse()
     if not evaluate:
-        with sympy.evaluate(False):
-            raw = _Parser(source, tokenize(source), evaluate=False).parse()
+        raw = _Parser(source, tokenize(source), evaluate=False).parse()
         return Parsed(text=text, expr=raw, notes=tuple(parser.notes), evaluated=expr)
     return Parsed(text=text, expr=expr, notes=tuple(parser.notes))
 
