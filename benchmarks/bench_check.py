@@ -33,7 +33,7 @@ def load(step: int) -> list[tuple[str, str, str]]:
 
 def summary(name: str, times_ms: list[float]) -> str:
     ordered = sorted(times_ms)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return (
         f"{name:<34} median {statistics.median(ordered):8.2f} ms   p99 {p99:8.2f} ms   "
         f"max {ordered[-1]:8.2f} ms   (n={len(ordered)})"

@@ -108,7 +108,7 @@ def test_json_expressions_read_back_through_check() -> None:
     assert data["verdict"] == "equivalent"
     # every expression in the JSON is input language: it checks equal to itself
     for field in ("expected", "answer", "expected_value"):
-        code, again, _ = run("check", data[field], data["expected_value"], "--json")
+        _, again, _ = run("check", data[field], data["expected_value"], "--json")
         assert json.loads(again)["verdict"] == "equivalent", field
 
 

@@ -514,7 +514,8 @@ class _Parser:
             power = self.exponent()
         if power is not None and name not in _POWERABLE:
             raise self.error(
-                f"a power right after {func.value} is only read for trig, hyperbolic and log functions (cos^2(x))",
+                f"a power right after {func.value} is only read for trig, hyperbolic "
+                "and log functions (cos^2(x))",
                 power_tok.start,
                 hint=f"write {func.value}(…)^n",
             )

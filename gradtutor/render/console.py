@@ -12,7 +12,9 @@ from typing import TextIO
 from rich.console import Console
 
 
-def make_console(*, stderr: bool = False, file: TextIO | None = None, width: int | None = None) -> Console:
+def make_console(
+    *, stderr: bool = False, file: TextIO | None = None, width: int | None = None
+) -> Console:
     """A Console for one command run; ``file``/``width`` let tests pin the output."""
     stream = file if file is not None else (sys.stderr if stderr else sys.stdout)
     return Console(file=stream, width=width, highlight=False, soft_wrap=False)
