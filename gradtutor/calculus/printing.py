@@ -98,6 +98,11 @@ class PrettyPrinter(PlainPrinter):
     def _print_Pi(self, expr: sympy.Expr) -> str:
         return "π"
 
+    def _print_log(self, expr: sympy.Expr) -> str:
+        if len(expr.args) == 1:
+            return f"ln({self._print(expr.args[0])})"
+        return super()._print_Function(expr)
+
     def _print_sigmoid(self, expr: sympy.Expr) -> str:
         return f"σ({self._print(expr.args[0])})"
 

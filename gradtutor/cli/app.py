@@ -17,29 +17,34 @@ from gradtutor import __version__
 from gradtutor.cli.exit_codes import ExitCode
 
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
+# Their order is the order of `gradtutor --help`: the daily loop first.
 COMMAND_MODULES: tuple[str, ...] = (
     "gradtutor.cli.check",
-    "gradtutor.cli.quiz",
-    "gradtutor.cli.progress",
-    "gradtutor.cli.descend",
-    "gradtutor.cli.exercises",
-    "gradtutor.cli.learn",
     "gradtutor.cli.explain",
     "gradtutor.cli.steps",
+    "gradtutor.cli.quiz",
+    "gradtutor.cli.progress",
+    "gradtutor.cli.learn",
+    "gradtutor.cli.descend",
+    "gradtutor.cli.exercises",
 )
 
 HELP = """\
-A terminal tutor for the calculus behind neural networks.
-
-Practise derivatives, partial derivatives, the chain rule and gradients until you
-are sure of them, and watch gradient descent work and fail.
+A terminal tutor for the calculus behind neural networks: practise derivatives, partial \
+derivatives, the chain rule and gradients until you are sure of them, and watch gradient \
+descent work and fail.
 
 [b]Examples[/b]
 
-  gradtutor check "d/dx(3x^3)" "9x^2"
-  gradtutor check "x^2 y" "y x^2" --json
+  gradtutor                                [dim]# home: progress and what next[/dim]
+  gradtutor check "d/dx(3x^3)" "9x^2"      [dim]# is this answer right?[/dim]
+  gradtutor explain "d/dx(x^2 sin(x))"     [dim]# a worked solution[/dim]
+  gradtutor steps work.txt                 [dim]# your derivation, line by line[/dim]
+  gradtutor quiz --topic chain-rule        [dim]# practise; progress is saved[/dim]
+  gradtutor learn gradient-descent         [dim]# a short lesson[/dim]
+  gradtutor descend rosenbrock -o sgd,adam [dim]# optimizers race downhill[/dim]
 
-Exit codes: 0 correct/success, 1 wrong answer or failed check, 2 invalid input or
+Exit codes: 0 correct/success, 1 wrong answer or failed check, 2 invalid input or \
 usage, 3 undetermined (time limit), 130 interrupted.
 """
 

@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
         "check",
         help="Is this answer equal to the expected expression (or derivative)?\n\n" + EXAMPLES,
         no_args_is_help=True,
+        rich_help_panel="Check your maths",
     )(check_command)
 
 

@@ -48,6 +48,7 @@ class UsageError(ValueError):
 def register(app: typer.Typer) -> None:
     app.command(
         "descend",
+        rich_help_panel="Explore",
         help="Watch optimizers walk down a loss surface (or your own loss), animated.\n\n"
         + EXAMPLES,
         no_args_is_help=True,

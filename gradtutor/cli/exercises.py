@@ -35,7 +35,7 @@ PACK_OPTION = typer.Option(
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(exercises_app, name="exercises")
+    app.add_typer(exercises_app, name="exercises", rich_help_panel="For teachers")
 
 
 def _shown_path(file: str) -> str:

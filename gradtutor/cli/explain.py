@@ -30,7 +30,9 @@ Exit status: 0 explained, 2 invalid input, 3 time limit.
 
 
 def register(app: typer.Typer) -> None:
-    app.command("explain", help=HELP, no_args_is_help=True)(explain_command)
+    app.command("explain", help=HELP, no_args_is_help=True, rich_help_panel="Check your maths")(
+        explain_command
+    )
 
 
 def explain_command(

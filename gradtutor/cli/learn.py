@@ -16,8 +16,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from gradtutor.tutor.lessons import Lesson
 
 HELP = """\
-Read a short lesson: neurons, activations, loss, derivative rules, partial derivatives,
-the chain rule, the gradient, gradient descent, backpropagation and more.
+Read a short lesson: neurons, activations, loss, derivative rules, the chain rule, \
+gradients, gradient descent, backpropagation and more.
 
 Without a topic, lists the lessons. A topic is a lesson id or a quiz topic id.
 
@@ -30,7 +30,7 @@ Without a topic, lists the lessons. A topic is a lesson id or a quiz topic id.
 
 
 def register(app: typer.Typer) -> None:
-    app.command("learn", help=HELP, rich_help_panel=None)(learn)
+    app.command("learn", help=HELP, rich_help_panel="Practice")(learn)
 
 
 def learn(

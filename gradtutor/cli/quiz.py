@@ -26,17 +26,16 @@ from gradtutor.cli.exit_codes import ExitCode
 HELP = """\
 Practise: questions from the topics you are weakest at, prerequisites first.
 
-At the prompt type your answer, or [b]hint[/b], [b]steps[/b] (the worked solution),
-[b]skip[/b] or [b]quit[/b].
-A wrong answer gets a diagnosis and another try (three in all). Every answer is saved
-at once; Ctrl-C or end of input ends the quiz with a summary.
+At the prompt type your answer, or [b]hint[/b], [b]steps[/b] (the worked solution), \
+[b]skip[/b] or [b]quit[/b]. A wrong answer gets a diagnosis and another try (three in \
+all). Every answer is saved at once; Ctrl-C or end of input ends the quiz with a summary.
 
 [b]Examples[/b]
 
   gradtutor quiz
   gradtutor quiz --topic chain-rule --count 5
   gradtutor quiz --review
-  printf '9x^2\\n' | gradtutor quiz --seed 1 --topic power-rule --count 1 --json
+  printf '3x^2\\n' | gradtutor quiz --seed 1 --topic power-rule --count 1 --json
 """
 
 MAX_TRIES = 3

@@ -35,7 +35,7 @@ Exit status: 0 every line right, 1 a line is wrong, invalid or undetermined, \
 
 
 def register(app: typer.Typer) -> None:
-    app.command("steps", help=HELP)(steps_command)
+    app.command("steps", help=HELP, rich_help_panel="Check your maths")(steps_command)
 
 
 def steps_command(

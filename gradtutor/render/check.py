@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
 from gradtutor.calculus.results import CheckResult, Counterexample, InputError, Verdict
@@ -28,34 +26,38 @@ def render_check(result: CheckResult, *, expected_label: str = "expected") -> Re
     lines.extend(_read_lines(result, expected_label))
     if result.counterexample is not None:
         lines.append(_counterexample_line(result.counterexample, result.verdict))
+    items: list[tuple[str, Text]] = []
     if result.domain and result.verdict is Verdict.DOMAIN_DEPENDENT:
-        lines.append(
-            Text.assemble(
-                "  ",
-                (result.domain.capitalize(), "yellow"),
-                " — the assumption textbooks often make silently — but not for every real value.",
-            )
+        sentence = Text.assemble(
+            (result.domain.capitalize(), "yellow"),
+            " — the assumption textbooks often make silently — but not for every real value.",
         )
-    items = [
-        ("•", Text(f.message, style="cyan" if f.kind == "misconception" else ""))
-        for f in result.feedback
-    ]
+        items.append(("•", sentence))
+    for item in result.feedback:
+        items.append(
+            ("•", Text(item.message, style="cyan" if item.kind == "misconception" else ""))
+        )
     if result.simplest:
         items.append(("•", Text.assemble("a simpler form: ", (_pretty(result.simplest), "bold"))))
     items.extend(("note:", Text(note, style="dim")) for note in result.notes)
-    if items:
-        lines.append(Padding(_bullets(items), (0, 0, 0, 2)))
+    lines.extend(Bullet(marker, text) for marker, text in items)
     return Group(*lines)
 
 
-def _bullets(items: list[tuple[str, Text]]) -> Table:
-    """Marker and message in two columns, so a wrapped message stays indented."""
-    grid = Table.grid(padding=(0, 1), pad_edge=False)
-    grid.add_column(justify="right")
-    grid.add_column()
-    for marker, text in items:
-        grid.add_row(marker, text)
-    return grid
+class Bullet:
+    """``• message`` whose wrapped lines stay indented under the message (no padding)."""
+
+    def __init__(self, marker: str, text: Text, *, indent: int = 2) -> None:
+        self.marker = marker
+        self.text = text
+        self.indent = indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lead = " " * self.indent + self.marker + " "
+        width = max(options.max_width - len(lead), 20)
+        for number, line in enumerate(self.text.wrap(console, width)):
+            line.rstrip()
+            yield Text(lead if number == 0 else " " * len(lead)) + line
 
 
 def _read_lines(result: CheckResult, expected_label: str) -> list[Text]:

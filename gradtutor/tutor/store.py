@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -401,7 +402,7 @@ def open_store(path: Path | None = None, *, now: datetime | None = None) -> Stor
     except OSError as exc:
         raise StoreError(f"cannot create the directory {path.parent}: {exc.strerror}") from None
     try:
-        return Store(_connect(path), path, None)
+        return Store(_connect_retrying(path), path, None)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", "") in _BUSY:
             raise StoreError(
@@ -420,6 +421,22 @@ def open_store(path: Path | None = None, *, now: datetime | None = None) -> Stor
         f"It was moved to {moved} and a fresh one started."
     )
     return Store(connection, path, notice)
+
+
+def _connect_retrying(path: Path) -> sqlite3.Connection:
+    """Connect, waiting out another process that is creating the database right now.
+
+    Switching a new file to WAL takes an exclusive lock and can fail with SQLITE_BUSY at
+    once, without SQLite's busy handler, when two gradtutors start together."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return _connect(path)
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorname", "") in _BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
