@@ -17,33 +17,17 @@ from __future__ import annotations
 import io
 import json
 import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 from rich.console import Console
 from rich.text import Text
+from timing import describe, timings
 
 from gradtutor.descent.optimizers import parse_optimizer
 from gradtutor.descent.run import race, run
 from gradtutor.descent.surfaces import find_surface
 from gradtutor.render.descent_frame import DescentView
 from gradtutor.render.descent_screen import AnsiLines, Screen
-
-
-def timings(fn: Callable[[], object], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def describe(samples: list[float]) -> str:
-    ms = sorted(s * 1000 for s in samples)
-    p99 = ms[min(len(ms) - 1, int(0.99 * len(ms)))]
-    return f"median {statistics.median(ms):8.3f} ms  p99 {p99:8.3f} ms  max {ms[-1]:8.3f} ms"
 
 
 def report(name: str, budget_ms: float, ours: list[float], baseline: list[float], label: str):

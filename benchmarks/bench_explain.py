@@ -17,10 +17,9 @@ import io
 import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 
 import sympy
+from timing import describe, timings
 
 from gradtutor.calculus.derivation import DerivationChecker, read_task
 from gradtutor.calculus.derive import solve_task
@@ -44,21 +43,6 @@ WRONG_ANSWERS = [
     ("x^2 y^3 + 5y", "2x y^3 + 3x^2 y^2"),
 ]
 X = sympy.Symbol("x")
-
-
-def timings(fn: Callable[[], object], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def describe(samples: list[float]) -> str:
-    ms = sorted(s * 1000 for s in samples)
-    p99 = ms[min(len(ms) - 1, int(0.99 * len(ms)))]
-    return f"median {statistics.median(ms):9.3f} ms  p99 {p99:9.3f} ms  max {ms[-1]:9.3f} ms"
 
 
 def report(name: str, budget_ms: float | None, ours: list[float], base: list[float], label: str):
