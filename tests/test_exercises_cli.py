@@ -157,12 +157,6 @@ def test_validate_a_shipped_pack_by_relative_path(monkeypatch: pytest.MonkeyPatc
     assert "✓ 9 templates valid" in result.stdout
 
 
-def test_validate_missing_path_exits_2(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["exercises", "validate", str(tmp_path / "nope.toml")])
-    assert result.exit_code == 2
-    assert "no such file or directory" in result.stderr
-
-
 def test_help_shows_examples() -> None:
     for command in (
         ["exercises", "--help"],
@@ -172,3 +166,130 @@ def test_help_shows_examples() -> None:
         result = runner.invoke(app, command)
         assert result.exit_code == 0
         assert "gradtutor exercises" in result.stdout
+
+
+def exercise(tid: str, **changes: str) -> str:
+    """One [[exercise]] table of a sound derivative template, with some keys changed."""
+    keys = {
+        "id": f'"{tid}"',
+        "topic": '"power-rule"',
+        "difficulty": "1",
+        "kind": '"derivative"',
+        "f": '"{a}x^3"',
+        "params": '{ a = "2..9" }',
+        "hints": '["Power rule."]',
+    } | changes
+    return "\n[[exercise]]\n" + "".join(f"{key} = {value}\n" for key, value in keys.items())
+
+
+HEADER = 'format_version = 1\npack = "teacher"\nversion = "1"\n'
+SIX_PROBLEMS = HEADER + "".join(
+    [
+        exercise("teacher.a-1", difficulty="9"),
+        exercise("teacher.b-1", topic='"nope"'),
+        exercise("teacher.c-1", kind='"derivativ"'),
+        exercise("teacher.d-1", f='"{a}x^3 + {q}"'),
+        exercise("teacher.e-1", hints="[]"),
+        exercise("teacher.f-1", f='"sinx"'),
+    ]
+)
+
+
+def test_validate_reports_every_problem_in_a_file_in_one_run(tmp_path: Path) -> None:
+    path = write(tmp_path, SIX_PROBLEMS)
+    result = runner.invoke(app, ["exercises", "validate", str(path), "--json", "--seeds", "2"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {"file": str(path), "id": tid, "reason": reason}
+        for tid, reason in [
+            ("teacher.a-1", "difficulty must be a whole number 1 to 5, not 9"),
+            ("teacher.b-1", "unknown topic 'nope'"),
+            (
+                "teacher.c-1",
+                "unknown kind 'derivativ'; known kinds: derivative, partial, gradient, "
+                "evaluate, chain, product, descent-step, neuron-backprop, vanishing",
+            ),
+            ("teacher.d-1", "'{a}x^3 + {q}' uses {q}, not a parameter"),
+            ("teacher.e-1", "needs hints: a list of progressively stronger hints"),
+            (
+                "teacher.f-1",
+                "f = \"sinx\": 'sinx' isn't a name gradtutor knows (column 1); "
+                "did you mean sin(x)?",
+            ),
+        ]
+    ]
+
+
+def test_validate_plain_output_lists_every_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, SIX_PROBLEMS)
+    result = runner.invoke(app, ["exercises", "validate", str(path), "--seeds", "2"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 7
+    assert lines[0] == f"✗ {path}: teacher.a-1: difficulty must be a whole number 1 to 5, not 9"
+    assert lines[-1] == "6 problem(s) found"
+
+
+def test_validate_several_problems_in_one_exercise(tmp_path: Path) -> None:
+    body = HEADER + exercise("teacher.a-1", difficulty="0", hints='["Power.", ""]', colour="1")
+    path = write(tmp_path, body)
+    result = runner.invoke(app, ["exercises", "validate", str(path), "--json"])
+    assert result.exit_code == 1
+    assert [p["reason"] for p in json.loads(result.stdout)] == [
+        "a 'derivative' exercise does not use 'colour' (a typo?)",
+        "difficulty must be a whole number 1 to 5, not 0",
+        "hint 2 is empty",
+    ]
+
+
+def test_validate_an_empty_pack_fails(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER)
+    result = runner.invoke(app, ["exercises", "validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"✗ {path}: -: the pack is empty: it has no [[exercise]] tables\n1 problem(s) found\n"
+    )
+
+
+def test_validate_a_directory_without_packs_fails(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["exercises", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout == f"✗ {tmp_path}: -: no pack files (*.toml) here\n1 problem(s) found\n"
+
+
+def test_validate_a_file_of_topics_only_passes() -> None:
+    topics = Path(__file__).resolve().parents[1] / "exercises" / "topics.toml"
+    result = runner.invoke(app, ["exercises", "validate", str(topics)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "✓ 13 topics valid (no exercises here)\n"
+
+
+def test_a_parse_error_is_reported_against_the_text_the_teacher_wrote(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + exercise("teacher.f-1", f='"{a}sinx + x^2"'))
+    result = runner.invoke(app, ["exercises", "validate", str(path), "--json", "--seeds", "1"])
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)
+    assert problem["reason"] == (
+        'f = "{a}sinx + x^2" (with a = 7: "7sinx + x^2"): '
+        "'sinx' isn't a name gradtutor knows (column 4); did you mean sin(x)?"
+    )
+
+
+def test_a_parse_error_in_a_point_names_the_coordinate(tmp_path: Path) -> None:
+    changes = {"kind": '"evaluate"', "at": '{ x = "{a}+" }'}
+    path = write(tmp_path, HEADER + exercise("teacher.g-1", **changes))
+    result = runner.invoke(app, ["exercises", "validate", str(path), "--json", "--seeds", "1"])
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)
+    assert problem["reason"] == (
+        'at.x = "{a}+" (with a = 2: "2+"): something is missing after \'+\' (column 4)'
+    )
+
+
+@pytest.mark.parametrize("command", [["validate"], ["list", "--pack"]])
+def test_a_missing_pack_file_is_a_usage_error(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "nope.toml"
+    result = runner.invoke(app, ["exercises", *command, str(missing)])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: no pack file at {missing}\n"
+    assert result.stdout == ""

@@ -169,3 +169,84 @@ def test_learn_help_shows_an_example() -> None:
     result = runner.invoke(app, ["learn", "--help"])
     assert result.exit_code == 0
     assert "gradtutor learn chain-rule" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("loss-functions", "# Loss functions: MSE and binary cross-entropy\n"),
+        ("loss", "# Loss functions: MSE and binary cross-entropy\n"),
+        ("backprop", "# Backpropagation\n"),
+        ("backpropagation", "# Backpropagation\n"),
+        ("trig", "# Derivative rules: constant, power, sum, product, quotient, exp, log, trig\n"),
+        ("Backprop", "# Backpropagation\n"),
+    ],
+)
+def test_learn_accepts_a_lesson_id_or_a_quiz_topic_id(name: str, title: str) -> None:
+    result = runner.invoke(app, ["learn", name])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(title)
+
+
+def test_learn_list_shows_every_quiz_topic_of_a_lesson() -> None:
+    result = runner.invoke(app, ["learn"])
+    assert result.exit_code == 0
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert rows["loss"].endswith("  (quiz: loss-functions)")
+    assert rows["backpropagation"].endswith("  (quiz: backprop)")
+    assert rows["derivative-rules"].endswith(
+        "  (quiz: power-rule, product-rule, quotient-rule, exp-log, trig)"
+    )
+    assert rows["neurons"] == "neurons                Neurons, weights, biases and the forward pass"
+
+
+def test_learn_list_on_a_terminal_has_a_quiz_topics_column(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "160")
+    result = runner.invoke(app, ["learn"])
+    assert result.exit_code == 0
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert "quiz topics" in plain
+    assert "power-rule, product-rule, quotient-rule, exp-log, trig" in plain
+    assert plain.rstrip().endswith("Read one with: gradtutor learn LESSON (or a quiz topic id)")
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestions"),
+    [
+        ("loss-func", "loss, loss-functions"),
+        ("backpropogation", "backprop, backpropagation"),
+        ("backprp", "backprop"),
+        ("gradiant", "gradient"),
+    ],
+)
+def test_learn_unknown_topic_suggests_lessons_and_quiz_topics(name: str, suggestions: str) -> None:
+    result = runner.invoke(app, ["learn", name])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: no lesson for {name!r}. Did you mean: {suggestions}?\n"
+        "Run `gradtutor learn` to list the lessons.\n"
+    )
+
+
+def test_chain_rule_lesson_names_the_parts_as_the_quiz_does() -> None:
+    chain = next(lesson for lesson in LESSONS if lesson.id == "chain-rule").markdown
+    # outer g(u), inner u(x), whole f(x) = g(u(x)): the names the chain exercises use
+    assert "f(x) = g(u(x))" in chain
+    assert "the **outer** function g(u) and the **inner** function u = u(x)" in chain
+    assert "outer g(u) = 3u^5 at the inner u(x) = 2x^2" in chain
+    assert "f(g(x))" not in chain
+    assert "f(u)" not in chain
+
+
+def test_lessons_and_hints_never_point_to_notes_a_learner_does_not_have() -> None:
+    for lesson in LESSONS:
+        assert "notes" not in lesson.markdown.lower(), lesson.id
+    for template in load_catalogue().all_templates:
+        for hint in template.hints:
+            assert "notes" not in hint.lower(), template.id
+    rules = next(lesson for lesson in LESSONS if lesson.id == "partial-derivatives").markdown
+    assert "A common slip is to write `f'(x)` for a partial\nderivative" in rules

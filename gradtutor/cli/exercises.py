@@ -51,6 +51,8 @@ def _shown_path(file: str) -> str:
 def _load(packs: list[Path] | None) -> Catalogue:
     from gradtutor.tutor.packs import PackError, load_catalogue
 
+    for path in packs or ():
+        _require_pack(path)
     try:
         return load_catalogue(packs or ())
     except PackError as exc:
@@ -146,20 +148,22 @@ def validate_command(
     Example: gradtutor exercises validate my-pack.toml
     """
     from gradtutor.tutor.lessons import load_lessons
-    from gradtutor.tutor.packs import PackError, load_catalogue, pack_files
+    from gradtutor.tutor.packs import PackError, check_catalogue, pack_files
     from gradtutor.tutor.validation import Problem, validate_catalogue
 
     err = make_console(stderr=True)
-    if path is not None and not path.exists():
-        err.print(f"error: {path}: no such file or directory", markup=False, soft_wrap=True)
-        raise typer.Exit(ExitCode.INVALID)
+    if path is not None:
+        _require_pack(path)
     only: set[str] | None = None
+    problems: list[Problem] = []
     try:
         if path is not None:
             only = {str(p.resolve()) for p in pack_files(path)}
-        catalogue = load_catalogue([path] if path is not None else ())
+            if not only:
+                problems.append(Problem(str(path), "-", "no pack files (*.toml) here"))
+        checked = check_catalogue([path] if path is not None else ())
         lessons = None if path is not None else [lesson.id for lesson in load_lessons()]
-    except PackError as exc:
+    except PackError as exc:  # a shipped pack that cannot be found
         problems = [Problem(exc.file, exc.exercise_id or "-", exc.reason)]
         _report(problems, as_json, checked=0)
         raise typer.Exit(ExitCode.WRONG) from None
@@ -168,14 +172,27 @@ def validate_command(
         _report(problems, as_json, checked=0)
         raise typer.Exit(ExitCode.WRONG) from None
 
+    # Every structural problem in every file, then the instances of the sound templates.
+    problems.extend(Problem(p.file, p.exercise_id or "-", p.reason) for p in checked.problems)
+    catalogue = checked.catalogue
     todo = [t for t in catalogue.templates if only is None or t.file in only]
     with _progress(err, len(todo)) as advance:
-        problems = validate_catalogue(
+        problems += validate_catalogue(
             catalogue, seeds=seeds, only_files=only, lessons=lessons, progress=advance
         )
-    _report(problems, as_json, checked=len(todo))
+    topics = sum(1 for t in catalogue.topics if only is None or t.file in only)
+    _report(problems, as_json, checked=len(todo), topics=topics)
     if problems:
         raise typer.Exit(ExitCode.WRONG)
+
+
+def _require_pack(path: Path) -> None:
+    """A pack path that does not exist is a usage error (exit 2), said plainly."""
+    if not path.exists():
+        make_console(stderr=True).print(
+            f"error: no pack file at {path}", markup=False, highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(ExitCode.INVALID)
 
 
 class _progress:
@@ -215,7 +232,7 @@ class _progress:
             self.bar.stop()
 
 
-def _report(problems: list, as_json: bool, *, checked: int) -> None:  # type: ignore[type-arg]
+def _report(problems: list, as_json: bool, *, checked: int, topics: int = 0) -> None:  # type: ignore[type-arg]
     if as_json:
         typer.echo(json.dumps([p.to_json() for p in problems], ensure_ascii=False, indent=2))
         return
@@ -227,6 +244,12 @@ def _report(problems: list, as_json: bool, *, checked: int) -> None:  # type: ig
         )
     if problems:
         console.print(f"{len(problems)} problem(s) found", markup=False, highlight=False)
+    elif checked == 0 and topics:  # a file of topics only, like the shipped topics.toml
+        console.print(
+            f"[green]✓[/green] {topics} topics valid (no exercises here)",
+            markup=True,
+            highlight=False,
+        )
     else:
         console.print(f"[green]✓[/green] {checked} templates valid", markup=True, highlight=False)
 

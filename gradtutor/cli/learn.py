@@ -48,7 +48,7 @@ def learn(
         make_console(stderr=True).print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(ExitCode.INVALID) from None
     if topic is None:
-        _list(console, lessons)
+        _list(console, lessons, quiz_topics(lessons, _topic_lessons()))
         return
     lesson = resolve(topic.strip().lower(), lessons, _topic_lessons())
     if lesson is None:
@@ -98,22 +98,39 @@ def close_matches(name: str, names: list[str]) -> list[str]:
     return list(dict.fromkeys(prefixed + similar))[:3]
 
 
-def _list(console: Console, lessons: tuple[Lesson, ...]) -> None:
+def quiz_topics(lessons: tuple[Lesson, ...], topic_lessons: dict[str, str]) -> dict[str, list[str]]:
+    """Lesson id → the quiz topic ids it teaches (its own first, then the packs' order)."""
+    topics: dict[str, list[str]] = {lesson.id: [] for lesson in lessons}
+    for lesson in lessons:
+        if lesson.topic is not None:
+            topics[lesson.id].append(lesson.topic)
+    for topic, lesson_id in topic_lessons.items():
+        if lesson_id in topics and topic not in topics[lesson_id]:
+            topics[lesson_id].append(topic)
+    return topics
+
+
+def _list(console: Console, lessons: tuple[Lesson, ...], topics: dict[str, list[str]]) -> None:
     if not console.is_terminal:
         for lesson in lessons:
-            topic = f"  (quiz: {lesson.topic})" if lesson.topic else ""
-            console.file.write(f"{lesson.id:22} {lesson.title}{topic}\n")
+            quiz = ", ".join(topics.get(lesson.id, []))
+            shown = f"  (quiz: {quiz})" if quiz else ""
+            console.file.write(f"{lesson.id:22} {lesson.title}{shown}\n")
         return
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold", title="Lessons")
     table.add_column("lesson")
     table.add_column("title")
-    table.add_column("quiz topic", style="dim")
+    table.add_column("quiz topics", style="dim")
     for lesson in lessons:
-        table.add_row(lesson.id, lesson.title, lesson.topic or "")
+        table.add_row(lesson.id, lesson.title, ", ".join(topics.get(lesson.id, [])))
     console.print(table)
-    console.print("Read one with: gradtutor learn LESSON", markup=False, highlight=False)
+    console.print(
+        "Read one with: gradtutor learn LESSON (or a quiz topic id)",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _show(console: Console, lesson: Lesson) -> None:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from gradtutor.tutor.packs import Part
 
 SUBSCRIPT_ONE = "₁"
+# Fields read as maths (the others are names, lists of words or counts); a parse error
+# is reported against the first of these that does not read on its own.
+MATHS_FIELDS = ("f", "outer", "inner", "u", "v", "x", "y", "w", "b", "at", "start", "lr", "weight")
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,16 @@ import json
 import random
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from gradtutor.calculus.errors import ParseError
 from gradtutor.tutor import templates
-from gradtutor.tutor.kinds import KINDS, Built
+from gradtutor.tutor.kinds import KINDS, MATHS_FIELDS, Built
 from gradtutor.tutor.resources import exercises_dir
 
 FORMAT_VERSION = 1
@@ -69,6 +70,7 @@ class Topic:
     prerequisites: tuple[str, ...] = ()
     lesson: str | None = None
     description: str = ""
+    file: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -185,89 +187,171 @@ def pack_files(path: Path) -> list[Path]:
 
 def load_catalogue(extra: Sequence[Path] = ()) -> Catalogue:
     """The shipped packs plus teacher packs (files or directories); raise PackError."""
+    return catalogue_from_files(_files_with(extra))
+
+
+def check_catalogue(extra: Sequence[Path] = ()) -> Checked:
+    """Like ``load_catalogue``, but every structural problem is collected, not raised."""
+    return check_files(_files_with(extra))
+
+
+def _files_with(extra: Sequence[Path]) -> list[Path]:
     files = [p.resolve() for p in pack_files(exercises_dir())]
     for path in extra:
         files.extend(p for p in (q.resolve() for q in pack_files(Path(path))) if p not in files)
-    return catalogue_from_files(files)
+    return files
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What loaded, and every problem met on the way (a template with one is left out)."""
+
+    catalogue: Catalogue
+    problems: tuple[PackError, ...]
 
 
 def catalogue_from_files(files: Sequence[Path]) -> Catalogue:
-    """Load exactly these pack files and check them against each other."""
+    """Load exactly these pack files and check them against each other; raise PackError."""
+    checked = check_files(files)
+    if checked.problems:
+        raise checked.problems[0]
+    return checked.catalogue
+
+
+def check_files(files: Sequence[Path]) -> Checked:
+    """Load these pack files, collecting every problem in every file, not just the first."""
     topics: dict[str, tuple[Topic, Path]] = {}
     found: dict[str, Template] = {}
-    for path in files:
-        pack_topics, pack_templates = load_pack(path)
+    problems: list[PackError] = []
+    rank: dict[tuple[str, str | None], tuple[int, int]] = {}
+    for number, path in enumerate(files):
+        pack_topics, pack_templates, pack_problems, ids = _read_pack(path)
+        rank[(str(path), None)] = (number, -1)
+        rank.update({(str(path), tid): (number, n) for n, tid in enumerate(ids)})
+        problems.extend(pack_problems)
         for topic in pack_topics:
             if topic.id in topics:
-                raise PackError(
-                    path, None, f"topic {topic.id!r} is already defined in {topics[topic.id][1]}"
-                )
-            topics[topic.id] = (topic, path)
+                reason = f"topic {topic.id!r} is already defined in {topics[topic.id][1]}"
+                problems.append(PackError(path, None, reason))
+            else:
+                topics[topic.id] = (topic, path)
         for template in pack_templates:
             if template.id in found:
-                raise PackError(
-                    path, template.id, f"id is already used in {found[template.id].file}"
-                )
-            found[template.id] = template
-    _check_references(topics, found)
-    return Catalogue(
+                reason = f"id is already used in {found[template.id].file}"
+                problems.append(PackError(path, template.id, reason))
+            else:
+                found[template.id] = template
+    problems.extend(_reference_problems(topics, found))
+    # In reading order: file by file, and within a file exercise by exercise.
+    problems.sort(key=lambda p: rank.get((p.file, p.exercise_id), (len(files), 0)))
+    catalogue = Catalogue(
         topics=tuple(topic for topic, _ in topics.values()),
         all_templates=tuple(found.values()),
         files=tuple(str(p) for p in files),
     )
+    return Checked(catalogue, tuple(problems))
 
 
-def _check_references(
+def _reference_problems(
     topics: Mapping[str, tuple[Topic, Path]], found: Mapping[str, Template]
-) -> None:
-    for topic, path in topics.values():
-        for prerequisite in topic.prerequisites:
-            if prerequisite not in topics:
-                raise PackError(
-                    path, None, f"topic {topic.id!r} needs unknown topic {prerequisite!r}"
-                )
-    for topic, path in topics.values():
-        _check_acyclic(topic.id, topics, path)
-    for template in found.values():
-        for topic_id in template.topics:
-            if topic_id not in topics:
-                raise PackError(template.file, template.id, f"unknown topic {topic_id!r}")
+) -> list[PackError]:
+    problems = [
+        PackError(path, None, f"topic {topic.id!r} needs unknown topic {prerequisite!r}")
+        for topic, path in topics.values()
+        for prerequisite in topic.prerequisites
+        if prerequisite not in topics
+    ]
+    problems.extend(
+        PackError(path, None, f"topic {topic.id!r} is its own prerequisite")
+        for topic, path in topics.values()
+        if _in_a_cycle(topic.id, topics)
+    )
+    problems.extend(
+        PackError(template.file, template.id, f"unknown topic {topic_id!r}")
+        for template in found.values()
+        for topic_id in template.topics
+        if topic_id not in topics
+    )
+    return problems
 
 
-def _check_acyclic(start: str, topics: Mapping[str, tuple[Topic, Path]], path: Path) -> None:
+def _in_a_cycle(start: str, topics: Mapping[str, tuple[Topic, Path]]) -> bool:
     seen: set[str] = set()
     stack = list(topics[start][0].prerequisites)
     while stack:
         current = stack.pop()
         if current == start:
-            raise PackError(path, None, f"topic {start!r} is its own prerequisite")
+            return True
         if current in seen or current not in topics:
             continue
         seen.add(current)
         stack.extend(topics[current][0].prerequisites)
+    return False
 
 
 def load_pack(path: Path) -> tuple[list[Topic], list[Template]]:
-    """Read and check one pack file."""
+    """Read and check one pack file; raise its first problem."""
+    topics, loaded, problems = read_pack(path)
+    if problems:
+        raise problems[0]
+    return topics, loaded
+
+
+class _Problems:
+    """Collects the problems of one file, so a check that fails does not hide the next."""
+
+    def __init__(self) -> None:
+        self.found: list[PackError] = []
+
+    def attempt(
+        self, check: Callable[..., Any], *args: Any, fallback: Any = None, **kwargs: Any
+    ) -> Any:
+        """``check(*args, **kwargs)``; on a PackError, note it and give ``fallback``."""
+        try:
+            return check(*args, **kwargs)
+        except PackError as exc:
+            self.found.append(exc)
+            return fallback
+
+    def add(self, path: Path, tid: str | None, reason: str) -> None:
+        self.found.append(PackError(path, tid, reason))
+
+
+def read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError]]:
+    """Read one pack file: its topics, its sound templates and every problem found."""
+    return _read_pack(path)[:3]  # type: ignore[return-value]
+
+
+def _read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError], list[str]]:
+    """``read_pack``, and the exercise ids in the order they are written."""
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise PackError(path, None, f"not valid TOML: {exc}") from None
+        return [], [], [PackError(path, None, f"not valid TOML: {exc}")], []
     except OSError as exc:
-        raise PackError(path, None, f"cannot read: {exc.strerror}") from None
-    _check_keys(path, None, data, _PACK_KEYS, "pack")
+        return [], [], [PackError(path, None, f"cannot read: {exc.strerror}")], []
+    problems = _Problems()
+    problems.attempt(_check_keys, path, None, data, _PACK_KEYS, "pack")
     if data.get("format_version") != FORMAT_VERSION:
-        raise PackError(
-            path,
-            None,
-            f"format_version must be {FORMAT_VERSION}, not {data.get('format_version')!r}",
-        )
-    name = _text(path, None, data, "pack", default=path.stem)
-    version = _text(path, None, data, "version")
-    topics = [_topic(path, raw) for raw in _tables(path, data, "topic")]
-    loaded = [_template(path, name, version, raw) for raw in _tables(path, data, "exercise")]
-    return topics, loaded
+        reason = f"format_version must be {FORMAT_VERSION}, not {data.get('format_version')!r}"
+        return [], [], [*problems.found, PackError(path, None, reason)], []
+    name = problems.attempt(_text, path, None, data, "pack", default=path.stem) or path.stem
+    version = problems.attempt(_text, path, None, data, "version", fallback="")
+    topics = [
+        topic
+        for raw in problems.attempt(_tables, path, data, "topic", fallback=[])
+        if (topic := problems.attempt(_topic, path, raw)) is not None
+    ]
+    tables = problems.attempt(_tables, path, data, "exercise", fallback=[])
+    loaded = [
+        template
+        for raw in tables
+        if (template := _template(path, name, version, raw, problems)) is not None
+    ]
+    if not data.get("exercise") and not data.get("topic"):
+        problems.add(path, None, "the pack is empty: it has no [[exercise]] tables")
+    return topics, loaded, problems.found, [str(raw.get("id")) for raw in tables]
 
 
 def _tables(path: Path, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -294,62 +378,82 @@ def _topic(path: Path, raw: Mapping[str, Any]) -> Topic:
         prerequisites=tuple(prerequisites),
         lesson=lesson,
         description=_text(path, None, raw, "description", default=""),
+        file=str(path),
     )
 
 
-def _template(path: Path, pack: str, version: str, raw: Mapping[str, Any]) -> Template:
-    template_id = raw.get("id")
-    if not isinstance(template_id, str) or not ID_PATTERN.match(template_id):
-        raise PackError(
-            path,
-            str(template_id),
-            "id must be lower-case words joined by '.', like 'power.basic-1'",
+_ALL_KIND_FIELDS = {name for kind in KINDS.values() for name in kind.fields}
+
+
+def _template(
+    path: Path, pack: str, version: str, raw: Mapping[str, Any], problems: _Problems
+) -> Template | None:
+    """The template, or None when it has problems (each added to ``problems``)."""
+    before = len(problems.found)
+    raw_id = raw.get("id")
+    tid = str(raw_id)
+    if not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id):
+        problems.add(path, tid, "id must be lower-case words joined by '.', like 'power.basic-1'")
+    kind_name = problems.attempt(_text, path, tid, raw, "kind")
+    kind = KINDS.get(kind_name) if kind_name is not None else None
+    if kind_name is not None and kind is None:
+        reason = f"unknown kind {kind_name!r}; known kinds: {', '.join(KINDS)}"
+        problems.add(path, tid, reason)
+    if kind is not None:
+        problems.attempt(
+            _check_keys, path, tid, raw, _EXERCISE_KEYS | kind.fields, f"a {kind_name!r} exercise"
         )
-    kind_name = _text(path, template_id, raw, "kind")
-    kind = KINDS.get(kind_name)
-    if kind is None:
-        raise PackError(
-            path, template_id, f"unknown kind {kind_name!r}; known kinds: {', '.join(KINDS)}"
+        for name in sorted(kind.required - set(raw)):
+            problems.add(path, tid, f"a {kind_name!r} exercise needs {name!r}")
+    else:
+        problems.attempt(
+            _check_keys, path, tid, raw, _EXERCISE_KEYS | _ALL_KIND_FIELDS, "an exercise"
         )
-    _check_keys(path, template_id, raw, _EXERCISE_KEYS | kind.fields, f"a {kind_name!r} exercise")
-    for name in kind.required:
-        if name not in raw:
-            raise PackError(path, template_id, f"a {kind_name!r} exercise needs {name!r}")
-    params = _params(path, template_id, raw.get("params", {}))
-    where = _where(path, template_id, raw.get("where"), params)
-    fields = {name: raw[name] for name in kind.fields if name in raw}
+    raw_params = raw.get("params", {})
+    names = list(raw_params) if isinstance(raw_params, dict) else []
+    params = _params(path, tid, raw_params, problems)
+    where = problems.attempt(_where, path, tid, raw.get("where"), names)
+    fields = {name: value for name, value in raw.items() if kind and name in kind.fields}
     for name, value in fields.items():
-        _check_field(path, template_id, name, value)
-    _check_placeholders(path, template_id, raw, fields, params)
+        problems.attempt(_check_field, path, tid, name, value)
+    for reason in _placeholder_problems(raw, fields, names, params):
+        problems.add(path, tid, reason)
+    topics = problems.attempt(_topics_of, path, tid, raw)
+    difficulty = problems.attempt(_difficulty, path, tid, raw)
+    hints = _hints(path, tid, raw, problems)
+    retired = problems.attempt(_flag, path, tid, raw, "retired")
+    max_tries = problems.attempt(_max_tries, path, tid, raw)
+    prompt = problems.attempt(_text, path, tid, raw, "prompt", default=None)
+    answer = problems.attempt(_answer, path, tid, raw)
+    if len(problems.found) > before or kind_name is None:
+        return None
     return Template(
-        id=template_id,
-        topics=_topics_of(path, template_id, raw),
-        difficulty=_difficulty(path, template_id, raw),
+        id=tid,
+        topics=topics,
+        difficulty=difficulty,
         kind=kind_name,
         pack=pack,
         pack_version=version,
         content_hash=content_hash(raw),
-        hints=_hints(path, template_id, raw),
-        retired=_flag(path, template_id, raw, "retired"),
+        hints=hints,
+        retired=retired,
         file=str(path),
         where=where,
-        max_tries=_max_tries(path, template_id, raw),
-        prompt=_text(path, template_id, raw, "prompt", default=None),
-        answer=_answer(path, template_id, raw),
+        max_tries=max_tries,
+        prompt=prompt,
+        answer=answer,
         params=MappingProxyType(params),
         fields=MappingProxyType(fields),
     )
 
 
-def _where(
-    path: Path, tid: str, where: object, params: Mapping[str, templates.ParamSpec]
-) -> str | None:
+def _where(path: Path, tid: str, where: object, names: Sequence[str]) -> str | None:
     if where is None:
         return None
     if not isinstance(where, str):
         raise PackError(path, tid, 'where must be a condition in quotes, like "a != b"')
     try:
-        unknown = sorted(_names_in(where) - set(params))
+        unknown = sorted(_names_in(where) - set(names))
     except templates.TemplateError as exc:
         raise PackError(path, tid, f"where: {exc}") from None
     if unknown:
@@ -442,13 +546,14 @@ def _max_tries(path: Path, tid: str, raw: Mapping[str, Any]) -> int:
     return value
 
 
-def _hints(path: Path, tid: str, raw: Mapping[str, Any]) -> tuple[str, ...]:
+def _hints(path: Path, tid: str, raw: Mapping[str, Any], problems: _Problems) -> tuple[str, ...]:
     hints = raw.get("hints")
     if not isinstance(hints, list) or not hints:
-        raise PackError(path, tid, "needs hints: a list of progressively stronger hints")
+        problems.add(path, tid, "needs hints: a list of progressively stronger hints")
+        return ()
     for number, hint in enumerate(hints, 1):
         if not isinstance(hint, str) or not hint.strip():
-            raise PackError(path, tid, f"hint {number} is empty")
+            problems.add(path, tid, f"hint {number} is empty")
     return tuple(hints)
 
 
@@ -462,15 +567,18 @@ def _answer(path: Path, tid: str, raw: Mapping[str, Any]) -> tuple[str, ...] | N
     return tuple(listed)
 
 
-def _params(path: Path, tid: str, raw: object) -> dict[str, templates.ParamSpec]:
+def _params(
+    path: Path, tid: str, raw: object, problems: _Problems
+) -> dict[str, templates.ParamSpec]:
     if not isinstance(raw, dict):
-        raise PackError(path, tid, 'params must be a table, like params = { a = "2..9" }')
+        problems.add(path, tid, 'params must be a table, like params = { a = "2..9" }')
+        return {}
     params: dict[str, templates.ParamSpec] = {}
     for name, spec in raw.items():
         try:
             params[name] = templates.parse_param(name, spec)
         except templates.TemplateError as exc:
-            raise PackError(path, tid, str(exc)) from None
+            problems.add(path, tid, str(exc))
     return params
 
 
@@ -485,36 +593,38 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _check_placeholders(
-    path: Path,
-    tid: str,
+def _placeholder_problems(
     raw: Mapping[str, Any],
     fields: Mapping[str, Any],
+    names: Sequence[str],
     params: Mapping[str, templates.ParamSpec],
-) -> None:
-    known = set(params)
-    texts = _strings(fields) + _strings(raw.get("answer"))
-    for text in texts:
+) -> list[str]:
+    """Placeholders that name no parameter, and computed values that look ahead."""
+    reasons = []
+    known = set(names)
+    for text in _strings(fields) + _strings(raw.get("answer")):
         missing = templates.placeholders(text) - known
         if missing:
-            raise PackError(path, tid, f"{text!r} uses {{{sorted(missing)[0]}}}, not a parameter")
+            reasons.append(f"{text!r} uses {{{sorted(missing)[0]}}}, not a parameter")
     # hints and prompts may also name the rendered fields, e.g. {f} or {var}
     known |= set(fields)
     for text in _strings(raw.get("hints")) + _strings(raw.get("prompt")):
         missing = templates.placeholders(text) - known
         if missing:
-            raise PackError(path, tid, f"{text!r} uses {{{sorted(missing)[0]}}}, not a parameter")
+            reasons.append(f"{text!r} uses {{{sorted(missing)[0]}}}, not a parameter")
     for name, spec in params.items():
         if isinstance(spec, templates.Derived):
-            earlier = set(list(params)[: list(params).index(name)])
+            earlier = set(names[: names.index(name)])
             try:
-                names = _names_in(spec.expression)
+                used = _names_in(spec.expression)
             except templates.TemplateError as exc:
-                raise PackError(path, tid, str(exc)) from None
-            if not names <= earlier:
-                raise PackError(
-                    path, tid, f"{name} = {spec.expression!r} must use parameters defined before it"
+                reasons.append(str(exc))
+                continue
+            if not used <= earlier:
+                reasons.append(
+                    f"{name} = {spec.expression!r} must use parameters defined before it"
                 )
+    return reasons
 
 
 def _names_in(expression: str) -> set[str]:
@@ -564,6 +674,9 @@ def instantiate(template: Template, seed: int) -> tuple[Exercise, Built]:
             parts = _verify_given(template, parts, given)
     except PackError:
         raise
+    except ParseError as exc:
+        reason = _field_parse_problem(template, values) or f"seed {seed}: {exc}"
+        raise PackError(template.file, template.id, reason) from None
     except (templates.TemplateError, ValueError) as exc:
         raise PackError(template.file, template.id, f"seed {seed}: {exc}") from None
     except Exception as exc:  # a teacher's pack must never crash the tutor
@@ -581,6 +694,66 @@ def instantiate(template: Template, seed: int) -> tuple[Exercise, Built]:
         difficulty=template.difficulty,
     )
     return exercise, built
+
+
+def _field_parse_problem(template: Template, values: Mapping[str, str]) -> str | None:
+    """The first maths field that does not read, reported against the text as written.
+
+    ``f = "{a}sinx"`` is reported as ``f = "{a}sinx" (with a = 3: "3sinx"): 'sinx' isn't
+    a name gradtutor knows (column 4); did you mean sin(x)?`` — the column counts in the
+    teacher's text, not in ``d/dx(3sinx)`` which the engine was given.
+    """
+    from gradtutor.calculus.parsing import parse
+
+    for name in MATHS_FIELDS:
+        written = template.fields.get(name)
+        if isinstance(written, dict):
+            items = [(f"{name}.{key}", value) for key, value in written.items()]
+        else:
+            items = [(name, written)]
+        for label, text in items:
+            if not isinstance(text, str):
+                continue
+            rendered = _render_field(text, values)
+            try:
+                parse(rendered)
+            except ParseError as exc:
+                return _describe_parse_error(label, text, rendered, values, exc)
+    return None
+
+
+def _describe_parse_error(
+    label: str, written: str, rendered: str, values: Mapping[str, str], exc: ParseError
+) -> str:
+    drawn = [f"{n} = {values[n]}" for n in sorted(templates.placeholders(written)) if n in values]
+    where = f'{label} = "{written}"'
+    if rendered != written:
+        where += (
+            f' (with {", ".join(drawn)}: "{rendered}")' if drawn else f' (read as "{rendered}")'
+        )
+    column = ""
+    if exc.column is not None:
+        column = f" (column {_column_in(written, exc.text or rendered, exc.column) + 1})"
+    hint = f"; {exc.hint}" if exc.hint else ""
+    return f"{where}: {exc.message}{column}{hint}"
+
+
+def _column_in(written: str, read: str, column: int) -> int:
+    """The column in ``written`` that column ``column`` of ``read`` (its rendering) came from.
+
+    Text the substitution kept maps one to one; a column inside a drawn value maps to
+    the start of its placeholder.
+    """
+    import difflib
+
+    position = 0
+    matcher = difflib.SequenceMatcher(None, read, written, autojunk=False)
+    for start_read, start_written, size in matcher.get_matching_blocks():
+        if start_read <= column < start_read + size:
+            return start_written + column - start_read
+        if start_read + size <= column:
+            position = start_written + size
+    return min(position, len(written))
 
 
 def _render_text(text: str, context: Mapping[str, str]) -> str:
