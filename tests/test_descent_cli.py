@@ -17,6 +17,11 @@ def invoke(*args: str, **kw):
     return runner.invoke(app, ["descend", *args], **kw)
 
 
+def flat(text: str) -> str:
+    """Whitespace (including the Console's word-wrap line breaks) as single spaces."""
+    return " ".join(text.split())
+
+
 def test_json_contract_for_gd_on_the_bowl():
     result = invoke("bowl", "-o", "sgd:lr=0.1", "--json")
     assert result.exit_code == 0, result.output
@@ -100,8 +105,8 @@ def test_non_terminal_output_is_final_frame_and_summary_without_cursor_moves():
     assert "\x1b" not in out  # not a terminal: no colour, no cursor movement
     assert "ellipse  f(x, y) = x^2 + 25*y^2" in out
     assert "diverged" in out
-    assert "each step overshoots further: exploding" in out
-    assert "stable only for lr < 2/λmax = 0.04 (λmax = 50); lr = 0.05 is above it" in out
+    assert "each step overshoots further: exploding" in flat(out)
+    assert "stable only for lr < 2/λmax = 0.04 (λmax = 50); lr = 0.05 is above it" in flat(out)
     assert "▀" not in out and not any(0x2800 <= ord(c) <= 0x28FF for c in out)  # plain chars
     replay = next(line for line in out.splitlines() if line.startswith("Replay: "))
     assert replay == (
@@ -177,18 +182,37 @@ def test_help_shows_examples():
     assert "gradtutor descend rosenbrock --optimizer sgd,momentum,adam" in result.stdout
 
 
+def test_help_fits_80_columns_without_cutting_or_wrapping_commands():
+    from gradtutor.cli.descend import EXAMPLES
+
+    result = runner.invoke(app, ["descend", "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert "…" not in result.stdout  # the -o help was cut at "betas=0…"
+    examples = [
+        line.strip().split("[dim]")[0].strip()
+        for line in EXAMPLES.splitlines()
+        if line.strip().startswith("gradtutor descend")
+    ]
+    assert len(examples) == 8
+    for command in examples:  # each example whole on one line of the help
+        assert any(line.strip().startswith(command) for line in lines), command
+    assert "adam:lr=0.05 (PyTorch's setting names)" in flat(result.stdout.replace("│", " "))
+
+
 def test_frame_warns_when_lr_crosses_the_stability_limit():
     result = invoke("ellipse", "-o", "sgd:lr=0.05", env={"COLUMNS": "80", "LINES": "24"})
     assert "! sgd: lr 0.05 > 2/λmax = 0.04 — each step overshoots" in result.stdout
     calm = invoke("ellipse", "-o", "sgd:lr=0.03", env={"COLUMNS": "80", "LINES": "24"})
     assert "overshoots" not in calm.stdout
-    assert "lr = 0.03 is below it: stable" in calm.stdout
+    assert "lr = 0.03 is below it: stable" in flat(calm.stdout)
 
 
 def test_typed_one_d_loss_names_the_shallow_well_a_local_minimum():
     result = invoke("x^4 - 3x^2 + x", "--start", "1.8", "-o", "gd")
     assert result.exit_code == 0
-    assert "ends at a local minimum (the window holds lower ground)" in result.stdout
+    assert "ends at a local minimum (the window holds lower ground)" in flat(result.stdout)
 
 
 def test_json_with_record_writes_the_cast_and_only_json_to_stdout(tmp_path):
@@ -197,3 +221,86 @@ def test_json_with_record_writes_the_cast_and_only_json_to_stdout(tmp_path):
     assert json.loads(result.stdout)["runs"][0]["steps"] == 10
     events = cast.read_text().splitlines()[1:]
     assert len(events) == 3  # steps 0, 5, 10
+
+
+def test_saddle_maths_note_agrees_with_the_divergence():
+    result = invoke("saddle", "--no-animate", env={"COLUMNS": "200", "LINES": "24"})
+    out = result.stdout
+    assert "sgd: the loss is unbounded below — the path runs downhill forever" in out
+    assert (
+        "Maths: sgd: the surface curves downward along one direction (Hessian eigenvalue −2): "
+        "descent runs away along it whatever the learning rate; "
+        "2/λmax = 1 only limits the upward directions\n"
+    ) in out
+    assert "stable" not in out.split("Maths:")[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "rosenbrok",
+            "no surface named 'rosenbrok'; did you mean rosenbrock? "
+            "(gradtutor descend --list shows them all)",
+        ),
+        (
+            "Himmelblaux",
+            "no surface named 'Himmelblaux'; did you mean himmelblau? "
+            "(gradtutor descend --list shows them all)",
+        ),
+        (
+            "sigmoid-plateau",
+            "no surface named 'sigmoid-plateau'; did you mean sigmoid or "
+            "plateau? (gradtutor descend --list shows them all)",
+        ),
+        (
+            "bwl",
+            "no surface named 'bwl'; did you mean bowl? (gradtutor descend --list shows them all)",
+        ),
+        (
+            "nope",
+            "no surface named 'nope'; gradtutor descend --list shows them all, "
+            "or type a loss in x and y, e.g. 'x^2 + 10y^2'",
+        ),
+    ],
+)
+def test_an_unknown_word_is_an_unknown_surface_not_bad_maths(name, message):
+    result = invoke(name)
+    assert result.exit_code == 2
+    assert result.stderr == f"gradtutor descend: {message}\n"
+
+
+def test_words_that_are_losses_still_parse():
+    result = invoke("xy", "--steps", "3", "--json")  # x·y: a loss, not a typo
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["surface"]["expression"] == "x*y"
+    many = invoke("x-y-z")  # a real complaint about the maths, kept
+    assert many.exit_code == 2
+    assert "one or two variables; x - y - z has 3" in many.stderr
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_closing_text_wraps_at_words_at_80_and_60_columns(width):
+    args = ["rosenbrock", "-o", "sgd,momentum,adam", "--no-animate"]
+    wide = invoke(*args, env={"COLUMNS": "400", "LINES": "24"}).stdout.splitlines()
+    narrow = invoke(*args, env={"COLUMNS": str(width), "LINES": "24"}).stdout.splitlines()
+    replay = narrow[-1]
+    assert replay == wide[-1] and replay.startswith("Replay: gradtutor descend rosenbrock ")
+    assert len(replay) > width  # one line to copy, however narrow the terminal
+    assert all(len(line) <= width for line in narrow[:-1])
+
+    def closing(lines):
+        start = next(i for i, line in enumerate(lines) if line.startswith("sgd, momentum"))
+        return lines[start:-1]
+
+    assert closing(wide) == [
+        "sgd, momentum and adam: used every step before |∇f| fell below the tolerance",
+        "No optimizer converged within 1000 steps; closest: adam (loss 0.0003331).",
+        "Lesson: A curved banana valley: easy to fall into, slow to follow to (1, 1).",
+        "Maths: sgd: stable near the start only for lr < 2/λmax = 0.0009559 (λmax = 2092); "
+        "lr = 0.0005 is below it: stable",
+        "Maths: momentum: stable near the start only for lr < 2(1+β)/λmax = 0.001816 "
+        "(λmax = 2092); lr = 0.0005 is below it: stable",
+    ]
+    assert flat(" ".join(closing(narrow))).split() == flat(" ".join(closing(wide))).split()
+    assert flat("\n".join(narrow)).count("used every step") == 1

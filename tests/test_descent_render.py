@@ -178,3 +178,112 @@ def test_tall_terminals_show_the_lesson_under_the_title():
     assert len(tall) == 30
     short = bowl_view().lines(0, 80, 29)
     assert text(short[1]).startswith("        |")  # the map starts right away
+
+
+def race_of(name, specs, steps=1000):
+    s = find_surface(name)
+    return race(s, [parse_optimizer(t) for t in specs], s.start, max_steps=steps, tol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("width", "header"),
+    [
+        (80, ["optimizer", "step", "position", "loss", "|grad|", "lr", "status"]),
+        (72, ["optimizer", "step", "position", "loss", "|grad|", "status"]),
+        (71, ["optimizer", "step", "position", "loss", "status"]),
+        (60, ["optimizer", "step", "loss", "status"]),
+        (40, ["optimizer", "step", "status"]),
+    ],
+)
+def test_live_table_drops_columns_to_fit_narrow_terminals(width, header):
+    view = DescentView(
+        race_of("bowl", ("sgd:lr=0.1", "momentum:lr=0.1", "adam:lr=0.1")), plain=True
+    )
+    table = [text(line) for line in view._table(view.last_step, width)]  # before any clipping
+    assert all(len(line) <= width for line in table), table
+    assert table[0].split() == header
+    assert [line.split()[-2:] for line in table[1:]] == [
+        ["converged", "#1"],
+        ["converged", "#2"],
+        ["converged", "#3"],
+    ]
+    frame = [text(line) for line in view.lines(view.last_step, width, 24)]
+    assert frame[-4].split() == header  # the frame shows the whole table, not a cut one
+
+
+def test_live_table_positions_shrink_to_two_digits_rather_than_overflow():
+    view = DescentView(race_of("bowl", ("sgd:lr=0.1", "adam:lr=0.1")), plain=True)
+    rows = [text(line) for line in view._table(view.last_step, 80)]
+    assert "(3.57e-5, -2.85e-5)" in rows[1]  # 19 characters: fits
+    assert "(-3.3e-5, -3.7e-5)" in rows[2]  # (-3.28e-5, -3.73e-5) would not
+
+
+def test_legend_fits_at_60_columns():
+    view = bowl_view()
+    lines = view.lines(0, 60, 24)
+    assert text(lines[-3]) == "loss 0.00694 ' .:-=+' 17.2  S start 1-6 now X min"
+
+
+def test_ranking_names_the_winner_then_the_rest():
+    from gradtutor.render.descent_summary import ranking_text
+
+    bowl = race_of("bowl", ("sgd:lr=0.1", "momentum:lr=0.1", "adam:lr=0.1"))
+    assert ranking_text(bowl) == (
+        "Winner: sgd, first to |∇f| < 0.0001 (step 50); then momentum (step 167), "
+        "then adam (step 206)."
+    )
+    mixed = race_of("ellipse", ("sgd:lr=0.05", "momentum:lr=0.01"))
+    assert ranking_text(mixed).endswith("; did not converge: sgd (diverged).")
+    assert ranking_text(mixed).startswith("Winner: momentum, first to |∇f| < 0.0001 (step ")
+
+
+def test_ranking_when_nobody_converges_names_the_closest():
+    from gradtutor.render.descent_summary import ranking_text
+
+    rosen = race_of("rosenbrock", ("sgd:lr=0.0005", "momentum:lr=0.0005", "adam:lr=0.05"))
+    assert ranking_text(rosen) == (
+        "No optimizer converged within 1000 steps; closest: adam (loss 0.0003331)."
+    )
+    blown = race_of("ellipse", ("sgd:lr=0.05", "sgd:lr=0.06"))
+    assert ranking_text(blown) == "No optimizer converged within 1000 steps; every run diverged."
+
+
+def test_a_shared_stop_explanation_is_said_once():
+    from gradtutor.render.descent_summary import stop_lines
+
+    rosen = race_of("rosenbrock", ("sgd:lr=0.0005", "momentum:lr=0.0005", "adam:lr=0.05"))
+    assert stop_lines(rosen, ["", "", ""]) == [
+        "sgd, momentum and adam: used every step before |∇f| fell below the tolerance"
+    ]
+    well = race_of("double-well", ("sgd:lr=0.02", "momentum:lr=0.02", "adam:lr=0.1"))
+    endings = [" — it ends at a local minimum.", " — it ends at a minimum.", ""]
+    lines = stop_lines(well, endings)
+    assert lines[0] == (
+        "sgd: |∇f| < tol: the slope has vanished at a critical point — it ends at a local minimum."
+    )
+    assert lines[1].startswith("momentum: ")
+
+
+@pytest.mark.parametrize("width", [80, 60, 50])
+def test_summary_wraps_at_words_and_keeps_the_replay_on_one_line(width):
+    from gradtutor.render.descent_summary import print_summary, summary
+
+    result = race_of("rosenbrock", ("sgd:lr=0.0005", "momentum:lr=0.0005", "adam:lr=0.05"))
+    notes = ["Maths: sgd: stable near the start only for lr < 2/λmax = 0.0009559 (λmax = 2092)"]
+    replay = "gradtutor descend rosenbrock " + " ".join(["--optimizer sgd:lr=0.0005"] * 6)
+    parts = summary(result, endings=["", "", ""], notes=notes, replay=replay, plain=True)
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    print_summary(console, parts)
+    lines = console.file.getvalue().splitlines()
+    assert lines[-1] == f"Replay: {replay}"  # soft-wrapped: one line to copy
+    assert all(len(line) <= width for line in lines[:-1]), lines
+    assert "…" not in "".join(lines)  # table columns are dropped, not cut
+    start = next(i for i, line in enumerate(lines) if line.startswith("sgd, momentum and adam:"))
+    words = " ".join(lines[start:-1]).split()
+    expected = [
+        "sgd, momentum and adam: used every step before |∇f| fell below the tolerance",
+        "No optimizer converged within 1000 steps; closest: adam (loss 0.0003331).",
+        f"Lesson: {result.surface.lesson}",
+        *notes,
+    ]
+    assert words == " ".join(expected).split()  # nothing split mid-word

@@ -189,3 +189,64 @@ def test_gd_on_the_bowl_explodes_for_every_lr_above_two_over_lambda(lr):
 @given(lr=st.floats(0.041, 0.2))
 def test_gd_on_the_ellipse_explodes_above_0_04(lr):
     assert go("ellipse", f"sgd:lr={lr}", steps=2000).stop_reason == "diverged"
+
+
+def test_saddle_stability_says_descent_runs_away_not_stable():
+    s = find_surface("saddle")
+    verdict = stability(s, parse_optimizer("sgd:lr=0.1"), np.array(s.start))
+    assert verdict.runs_away and not verdict.flat and verdict.lams == pytest.approx((-2, 2))
+    assert verdict.message() == (
+        "sgd: the surface curves downward along one direction (Hessian eigenvalue −2): "
+        "descent runs away along it whatever the learning rate; "
+        "2/λmax = 1 only limits the upward directions"
+    )
+    fast = stability(s, parse_optimizer("sgd:lr=1.5"), np.array(s.start))
+    assert fast.message().endswith(
+        "only limits the upward directions, and lr = 1.5 is above it: those overshoot too"
+    )
+
+
+def test_monkey_saddle_runs_away_near_the_start_and_is_flat_at_the_origin():
+    s = find_surface("monkey")
+    near = stability(s, parse_optimizer("sgd:lr=0.05"), np.array(s.start))
+    assert near.runs_away  # Hessian [[6x, −6y], [−6y, −6x]] at (1.2, 0.1): eigenvalues ±7.225
+    assert near.message().startswith(
+        "sgd: the surface curves downward near the start along one direction "
+        "(Hessian eigenvalue −7.225): descent runs away"
+    )
+    origin = stability(s, parse_optimizer("sgd:lr=0.05"), np.zeros(2))
+    assert origin.flat and not origin.runs_away and origin.stable
+    assert origin.message() == (
+        "sgd: the Hessian is zero near the start (no curvature at all): curvature sets no "
+        "limit on lr here, and the steps lr·|∇f| are as small as the slope (lr = 0.05)"
+    )
+
+
+def test_plateau_stability_says_almost_flat_not_a_huge_limit():
+    s = find_surface("plateau")
+    verdict = stability(s, parse_optimizer("sgd:lr=0.5"), np.array(s.start))
+    # radial curvature (1 − r²)e^{−r²/2} < 0 out here, but tiny for a loss spanning 0..1
+    assert verdict.flat and not verdict.runs_away
+    assert verdict.message() == (
+        "sgd: the surface is almost flat near the start (Hessian eigenvalues −0.002089, "
+        "0.0001228, tiny for this surface): curvature sets no limit on lr here, and the "
+        "steps lr·|∇f| are as small as the slope (lr = 0.5)"
+    )
+    assert "stable" not in verdict.message()
+
+
+def test_a_maximum_curves_downward_in_every_direction():
+    from gradtutor.descent.typed import surface_from_expression
+
+    two = surface_from_expression("0 - x^2 - 2y^2")
+    verdict = stability(two, parse_optimizer("sgd:lr=0.1"), np.array(two.start))
+    assert verdict.limit is None and verdict.runs_away
+    assert verdict.message() == (
+        "sgd: the surface curves downward in every direction (Hessian eigenvalues −4, −2): "
+        "descent runs away whatever the learning rate"
+    )
+    one = surface_from_expression("0 - x^2")
+    verdict = stability(one, parse_optimizer("sgd:lr=0.1"), np.array(one.start))
+    assert verdict.message() == (
+        "sgd: the curve bends downward (f″ = −2): descent runs away whatever the learning rate"
+    )

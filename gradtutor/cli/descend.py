@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -23,17 +24,18 @@ if TYPE_CHECKING:  # pragma: no cover
 EXAMPLES = """\
 [b]Examples[/b]
 
-  gradtutor descend --list                     [dim]# the surfaces and their lessons[/dim]
-  gradtutor descend ellipse --lr 0.045         [dim]# above 2/λmax = 0.04: explodes[/dim]
-  gradtutor descend rosenbrock --optimizer sgd,momentum,adam
-  gradtutor descend himmelblau --start -1,-1 --optimizer adam:lr=0.1,betas=0.9/0.999
-  gradtutor descend "x^2 + 10y^2" --optimizer sgd:lr=0.09,momentum=0.5,nesterov=true
-  gradtutor descend double-well --optimizer gd --optimizer momentum --lr 0.02
+  gradtutor descend --list                   [dim]# surfaces and their lessons[/dim]
+  gradtutor descend ellipse --lr 0.045       [dim]# above 2/λmax = 0.04: explodes[/dim]
+  gradtutor descend rosenbrock --optimizer sgd,momentum,adam   [dim]# a race[/dim]
+  gradtutor descend himmelblau -o adam:lr=0.1,betas=0.9/0.999 --start -1,-1
+  gradtutor descend "x^2 + 10y^2" -o sgd:lr=0.09,momentum=0.5,nesterov=true
+  gradtutor descend double-well -o gd -o momentum --lr 0.02
   gradtutor descend bowl --json > run.json
   gradtutor descend beale --save beale.svg --record beale.cast
 
-Optimizers (PyTorch names, defaults and update rules): sgd (alias gd), momentum, nesterov,
-adagrad, rmsprop, adam, amsgrad, adamw. Stop reasons: converged, max_steps, diverged, stalled.
+Optimizers (PyTorch names, defaults and update rules): sgd (alias gd), momentum, \
+nesterov, adagrad, rmsprop, adam, amsgrad, adamw. \
+Stop reasons: converged, max_steps, diverged, stalled.
 """
 
 DEFAULT_STEPS = 1000
@@ -68,9 +70,9 @@ def descend_command(
         typer.Option(
             "--optimizer",
             "-o",
-            metavar="NAME[:key=value,...]",
-            help="An optimizer, or several comma-separated for a race; repeatable. "
-            "Settings use PyTorch's names, e.g. adam:lr=0.05,betas=0.9/0.999.",
+            metavar="NAME[:K=V,...]",
+            help="An optimizer such as adam or adam:lr=0.05 (PyTorch's setting names); "
+            "give several, comma-separated or repeated, for a race.",
             show_default=False,
         ),
     ] = None,
@@ -215,7 +217,7 @@ def _surface(name: str, window: str | None, start: str | None) -> Surface:
         if start is not None:
             found = replace(found, start=_numbers(start, "--start", found.dim))
         return found
-    from gradtutor.descent.typed import surface_from_expression
+    from gradtutor.descent.typed import TypedLossError, surface_from_expression
 
     dim = None
     if window is not None:
@@ -224,7 +226,37 @@ def _surface(name: str, window: str | None, start: str | None) -> Surface:
     parsed_start = None
     if start is not None:
         parsed_start = tuple(_numbers(start, "--start", start.count(",") + 1))
-    return surface_from_expression(name, window=parsed_window, start=parsed_start)
+    try:
+        return surface_from_expression(name, window=parsed_window, start=parsed_start)
+    except TypedLossError as err:
+        # A bare word ("rosenbrok", "nope") was meant as a surface's name, not as maths:
+        # say so, rather than relay the parser's advice about multiplying variables.
+        if BARE_WORD.fullmatch(name.strip()) and (err.unreadable or _close(name)):
+            raise UsageError(_no_such_surface(name.strip())) from None
+        raise
+
+
+BARE_WORD = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _close(name: str) -> list[str]:
+    from gradtutor.descent.surfaces import close_names
+
+    return close_names(name)
+
+
+def _no_such_surface(name: str) -> str:
+    close = _close(name)
+    if close:
+        guess = close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]
+        return (
+            f"no surface named {name!r}; did you mean {guess}? "
+            "(gradtutor descend --list shows them all)"
+        )
+    return (
+        f"no surface named {name!r}; gradtutor descend --list shows them all, "
+        "or type a loss in x and y, e.g. 'x^2 + 10y^2'"
+    )
 
 
 def split_optimizers(values: list[str]) -> list[str]:
@@ -280,6 +312,7 @@ def _analysis(result: Race) -> tuple[list[str], list[str], tuple[str, ...]]:
     import numpy as np
 
     from gradtutor.descent.analysis import classify, stability
+    from gradtutor.descent.run import SurfaceScale
 
     endings = []
     for run in result.runs:
@@ -291,8 +324,9 @@ def _analysis(result: Race) -> tuple[list[str], list[str], tuple[str, ...]]:
             endings.append("")
     notes, warnings = [], []
     start = np.array(result.start, dtype=float)
+    scale = SurfaceScale.of(result.surface)
     for run in result.runs:
-        verdict = stability(result.surface, run.spec, start)
+        verdict = stability(result.surface, run.spec, start, scale)
         if verdict is None:
             continue
         notes.append("Maths: " + verdict.message())
@@ -323,7 +357,7 @@ def _show(
     from gradtutor.render.console import make_console
     from gradtutor.render.descent_frame import DescentView
     from gradtutor.render.descent_screen import Cast, play
-    from gradtutor.render.descent_summary import summary
+    from gradtutor.render.descent_summary import print_summary, summary
 
     console = console or make_console()
     plain = _plain(console)
@@ -353,8 +387,7 @@ def _show(
         plain=plain,
         interrupted_at=interrupted_at,
     )
-    for part in parts:
-        console.print(part, soft_wrap=True)
+    print_summary(console, parts)
     _write_outputs(result, view, parts, save, record, cast, width, height, scale, warnings)
     return int(code)
 
@@ -376,6 +409,7 @@ def _write_outputs(
     from rich.console import Console
 
     from gradtutor.render.descent_frame import DescentView
+    from gradtutor.render.descent_summary import print_summary
 
     try:
         if save is not None:
@@ -389,8 +423,7 @@ def _write_outputs(
             )
             colour_view = DescentView(result, plain=False, scale=scale, notes=warnings)
             svg.print(colour_view.frame(view.last_step), height=max(height - 1, 12))
-            for part in parts:
-                svg.print(part)
+            print_summary(svg, parts)
             svg.save_svg(str(save), title=f"gradtutor descend {result.surface.name}")
         if record is not None and cast is not None:
             record.write_text(cast.dumps(), encoding="utf-8")

@@ -4,6 +4,10 @@ On a quadratic with Hessian H, plain gradient descent multiplies the error along
 each eigenvector (eigenvalue λ) by (1 − lr·λ) per step, so it is stable only for
 lr < 2/λmax. Heavy-ball momentum β widens that to lr < 2(1 + β)/λmax, Nesterov to
 lr < 2(1 + β)/((1 + 2β)·λmax). Elsewhere the same holds locally, from the Hessian at a point.
+
+A negative eigenvalue (a saddle, a maximum) is different: there the error grows by
+1 + lr·|λ| per step for every lr > 0, so no learning rate is "stable"; and where the
+Hessian is (nearly) zero the curvature says nothing and the slope alone sets the steps.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from gradtutor.descent.optimizers import OptimizerSpec
+from gradtutor.descent.run import CURVE, SurfaceScale
 from gradtutor.descent.surfaces import Surface
 
 
@@ -27,10 +32,22 @@ class Stability:
     limit: float | None  # None: no curvature upward, any lr is locally stable
     formula: str
     exact: bool  # True on a quadratic surface (the Hessian is the same everywhere)
+    lams: tuple[float, ...] = ()  # every eigenvalue (weight decay included), ascending
+    flat: bool = False  # the curvature is negligible for this surface's scale
+
+    @property
+    def lam_min(self) -> float:
+        return self.lams[0] if self.lams else self.lam_max
 
     @property
     def stable(self) -> bool:
+        """lr is below the limit of the upward directions (see ``runs_away`` for the rest)."""
         return self.limit is None or self.lr < self.limit
+
+    @property
+    def runs_away(self) -> bool:
+        """Some direction curves downward: descent leaves along it at any lr."""
+        return not self.flat and self.lam_min < 0
 
     @property
     def factor(self) -> float:
@@ -39,6 +56,10 @@ class Stability:
 
     def message(self) -> str:
         where = "" if self.exact else " near the start"
+        if self.flat:
+            return self._flat_message(where)
+        if self.runs_away:
+            return self._downward_message(where)
         if self.limit is None:
             return f"{self.label}: no upward curvature{where} (λmax = {self.lam_max:.4g})"
         verdict = "below it: stable" if self.stable else "above it: each step overshoots, exploding"
@@ -47,25 +68,83 @@ class Stability:
             f"(λmax = {self.lam_max:.4g}); lr = {self.lr:g} is {verdict}"
         )
 
+    def _flat_message(self, where: str) -> str:
+        if all(abs(lam) < 1e-12 for lam in self.lams):
+            what = f"the Hessian is zero{where} (no curvature at all)"
+        else:
+            what = (
+                f"the surface is almost flat{where} (Hessian {_eigen_list(self.lams)}, "
+                "tiny for this surface)"
+            )
+        return (
+            f"{self.label}: {what}: curvature sets no limit on lr here, and the steps "
+            f"lr·|∇f| are as small as the slope (lr = {self.lr:g})"
+        )
+
+    def _downward_message(self, where: str) -> str:
+        down = [lam for lam in self.lams if lam < 0]
+        if self.limit is None:  # every direction curves downward: a maximum
+            if len(self.lams) == 1:
+                shape = f"the curve bends downward{where} (f″ = {_num(down[0])})"
+            else:
+                every = f"in every direction (Hessian {_eigen_list(down)})"
+                shape = f"the surface curves downward{where} {every}"
+            return f"{self.label}: {shape}: descent runs away whatever the learning rate"
+        along = "one direction" if len(down) == 1 else f"{len(down)} directions"
+        text = (
+            f"{self.label}: the surface curves downward{where} along {along} "
+            f"(Hessian {_eigen_list(down)}): descent runs away along it whatever the "
+            f"learning rate; {self.formula} = {self.limit:.4g} only limits the upward directions"
+        )
+        if not self.stable:
+            text += f", and lr = {self.lr:g} is above it: those overshoot too"
+        return text
+
     def to_json(self) -> dict[str, Any]:
         return {
             "optimizer": self.label,
             "lr": self.lr,
             "lambda_max": self.lam_max,
+            "lambda_min": self.lam_min,
             "limit": self.limit,
             "stable": self.stable,
+            "runs_away": self.runs_away,
+            "flat": self.flat,
         }
+
+
+def _num(value: float) -> str:
+    """4 significant digits with a true minus sign."""
+    return f"{value:.4g}".replace("-", "−")
+
+
+def _eigen_list(lams: list[float] | tuple[float, ...]) -> str:
+    if len(lams) == 1:
+        return f"eigenvalue {_num(lams[0])}"
+    return "eigenvalues " + ", ".join(_num(lam) for lam in lams)
 
 
 def eigenvalues(surface: Surface, point: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(surface.hessian(np.asarray(point, dtype=float)))
 
 
-def stability(surface: Surface, spec: OptimizerSpec, point: np.ndarray) -> Stability | None:
-    """The lr limit for SGD (plain, momentum, Nesterov); None for adaptive optimizers."""
+def stability(
+    surface: Surface,
+    spec: OptimizerSpec,
+    point: np.ndarray,
+    scale: SurfaceScale | None = None,
+) -> Stability | None:
+    """The lr limit for SGD (plain, momentum, Nesterov); None for adaptive optimizers.
+
+    ``flat``: the curvature is too small to bend the loss noticeably across the window
+    (the run loop's own test for flat ground, from ``scale``).
+    """
     if spec.kind != "sgd" or spec.params["maximize"]:
         return None
-    lam = float(eigenvalues(surface, point).max()) + spec.params["weight_decay"]
+    lams = tuple(float(v) + spec.params["weight_decay"] for v in eigenvalues(surface, point))
+    scale = scale or SurfaceScale.of(surface)
+    flat = max(abs(v) for v in lams) * scale.span**2 < CURVE * scale.spread
+    lam = max(lams)
     beta = spec.params["momentum"]
     damp = 1 - spec.params["dampening"] if beta else 1.0
     if beta == 0:
@@ -77,7 +156,7 @@ def stability(surface: Surface, spec: OptimizerSpec, point: np.ndarray) -> Stabi
     if damp != 1.0:
         formula = formula.replace("λmax", "(1−τ)λmax")
     limit = numerator / (damp * lam) if lam > 0 and damp > 0 else None
-    return Stability(spec.name, spec.lr, lam, limit, formula, surface.quadratic)
+    return Stability(spec.name, spec.lr, lam, limit, formula, surface.quadratic, lams, flat)
 
 
 def classify(surface: Surface, point: np.ndarray, loss: float) -> str:
@@ -90,8 +169,6 @@ def classify(surface: Surface, point: np.ndarray, loss: float) -> str:
             if loss > surface.min_value + 1e-6 * max(1.0, abs(surface.min_value)):
                 return "a local minimum (the global minimum is lower)"
             return "a minimum"
-        from gradtutor.descent.run import SurfaceScale
-
         scale = SurfaceScale.of(surface, n=200 if surface.dim == 1 else 96)
         if loss > scale.floor + 1e-3 * scale.spread:
             return "a local minimum (the window holds lower ground)"

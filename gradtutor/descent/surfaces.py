@@ -554,3 +554,17 @@ def find_surface(name: str) -> Surface | None:
     key = name.strip().lower()
     key = ALIASES.get(key, key)
     return next((s for s in CATALOGUE if s.name == key), None)
+
+
+def close_names(name: str, n: int = 3) -> list[str]:
+    """Catalogue names that look like ``name`` (a typo, or an alias misspelt), best first."""
+    import difflib
+
+    key = name.strip().lower()
+    names = {s.name: s.name for s in CATALOGUE} | ALIASES
+    found = difflib.get_close_matches(key, list(names), n=2 * n, cutoff=0.6)
+    out: list[str] = []
+    for match in found:
+        if names[match] not in out:
+            out.append(names[match])
+    return out[:n]

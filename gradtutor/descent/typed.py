@@ -22,10 +22,11 @@ AXIS_ORDER = ("x", "y", "w", "b")  # x before y, weight before bias; others by n
 class TypedLossError(ValueError):
     """A loss that cannot be descended; ``message`` is one line for the learner."""
 
-    def __init__(self, message: str, detail: str = "") -> None:
+    def __init__(self, message: str, detail: str = "", *, unreadable: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail  # e.g. the parser's caret display
+        self.unreadable = unreadable  # the parser could not read the text at all
 
 
 def _numpy_modules() -> list[Any]:
@@ -65,7 +66,9 @@ def surface_from_expression(
         parsed = parse(text)
     except ParseError as err:
         hint = f" ({err.hint})" if err.hint else ""
-        raise TypedLossError(f"cannot read the loss: {err.message}{hint}", err.caret()) from err
+        raise TypedLossError(
+            f"cannot read the loss: {err.message}{hint}", err.caret(), unreadable=True
+        ) from err
     symbols = _ordered(parsed.symbols)
     names = tuple(str(s) for s in symbols)
     if len(symbols) == 0:

@@ -312,22 +312,32 @@ class DescentView:
         hi = fmt(level_value(values, scale, 1.0), 3)
         if self.plain:
             ramp = " ".join(f"'{c}'" for c in PLAIN_RAMP)
-            return [(f"loss {lo} {ramp} {hi} ({scale})  S start 1-6 now X min", None)]
-        line: Line = [(f"loss {lo} ", None)]
+            text = f"loss {lo} {ramp} {hi} ({scale})  S start 1-6 now X min"
+            if len(text) > width:  # narrow: the ramp in one quote, no scale name
+                text = f"loss {lo} '{PLAIN_RAMP}' {hi}  S start 1-6 now X min"
+            return [(text, None)]
+        about = f" {hi} ({scale}; median {mid})  "
         bar = 12
+        if len(f"loss {lo} ") + bar + len(about) + len("○ start ● now ★ min") > width:
+            about, bar = f" {hi}  ", 8
+        line: Line = [(f"loss {lo} ", None)]
         for i in range(bar):
             rgb = colormap(np.array([i / (bar - 1)]))[0]
             line.append(("█", self._style(tuple(rgb.tolist()))))
-        line.append((f" {hi} ({scale}; median {mid})  ", None))
+        line.append((about, None))
         line.extend(self._marker_legend())
         return line
 
     def _legend_1d(self, width: int) -> Line:
         if self.plain:
-            return [("curve .  tangent / \\ (slope f')  S start 1-6 now X min", None)]
+            text = "curve .  tangent / \\ (slope f')  S start 1-6 now X min"
+            if len(text) > width:
+                text = "curve .  tangent / \\  S start 1-6 now X min"
+            return [(text, None)]
         line: Line = [("⣀⠤⠒", self._style(CURVE_COLOUR)), (" f   ", None)]
         line.append(("──", Style(color=PATH_COLOURS[0])))
-        line.append((" tangent: its slope is f′(x)   ", None))
+        wide = len("⣀⠤⠒ f   ── tangent: its slope is f′(x)   ○ start ● now ★ min") <= width
+        line.append((" tangent: its slope is f′(x)   " if wide else " tangent   ", None))
         line.extend(self._marker_legend())
         return line
 
@@ -501,24 +511,34 @@ class DescentView:
         return _merge(row_chars, row_styles)
 
     def _table(self, step: int, width: int) -> list[Line]:
+        """The live status table; narrow terminals drop lr, then |∇f|, position and loss."""
         grad = "|∇f|" if not self.plain else "|grad|"
-        pos_w = 18 if self.surface.dim == 2 else 9
-        header = (
-            f"  {'optimizer':<10}{'step':>6}  {'position':<{pos_w}}{'loss':>10}{grad:>9}"
-            f"{'lr':>8}  status"
-        )
+        pos_w = 19 if self.surface.dim == 2 else 10
+        status_w = len("converged #1") if len(self.race.runs) > 1 else len("converged")
+        columns = table_columns(width, pos_w, status_w)
+        heads = {
+            "step": f"{'step':>6}  ",
+            "position": f"{'position':<{pos_w}}",
+            "loss": f"{'loss':>10}",
+            "grad": f"{grad:>9}",
+            "lr": f"{'lr':>8}",
+        }
+        header = f"  {'optimizer':<10}" + "".join(heads[c] for c in columns) + "  status"
         out: list[Line] = [[(header, None if self.plain else Style(bold=True, dim=True))]]
         for i, run in enumerate(self.race.runs):
             k = min(step, run.steps)
-            pos = ", ".join(fmt(float(v), 3) for v in run.trajectory[k])
-            pos = f"({pos})" if self.surface.dim == 2 else pos
+            pos = _position(run.trajectory[k], pos_w)
             status = run.stop_reason if k == run.steps else "running"
             if status == "converged" and len(self.race.runs) > 1:
                 status += f" #{self.ranks[i]}"
-            text = (
-                f"{run.spec.name[:9]:<10}{k:>6}  {pos:<{pos_w}}{fmt(float(run.losses[k]), 3):>10}"
-                f"{fmt(float(run.grad_norms[k]), 2):>9}{fmt(run.spec.lr, 3):>8}  "
-            )
+            cells = {
+                "step": f"{k:>6}  ",
+                "position": f"{pos:<{pos_w}}",
+                "loss": f"{fmt(float(run.losses[k]), 3):>10}",
+                "grad": f"{fmt(float(run.grad_norms[k]), 2):>9}",
+                "lr": f"{fmt(run.spec.lr, 3):>8}",
+            }
+            text = f"{run.spec.name[:9]:<10}" + "".join(cells[c] for c in columns) + "  "
             if self.plain:
                 out.append([(f"{i + 1} " + text + status, None)])
                 continue
@@ -531,6 +551,32 @@ class DescentView:
                 ]
             )
         return out
+
+
+def _position(point: np.ndarray, room: int) -> str:
+    """(x, y) in 3 significant digits, or 2 when that does not fit in ``room``."""
+    for digits in (3, 2):
+        text = ", ".join(fmt(float(v), digits) for v in point)
+        text = f"({text})" if point.size > 1 else text
+        if len(text) <= room:
+            break
+    return text[:room]
+
+
+TABLE_WIDTHS = {"step": 8, "position": 0, "loss": 10, "grad": 9, "lr": 8}
+TABLE_DROP = ("lr", "grad", "position", "loss")  # the first to go when the table is too wide
+
+
+def table_columns(width: int, pos_w: int, status_w: int) -> list[str]:
+    """The status table's middle columns that fit in ``width`` (marker, name, status fixed)."""
+    columns = list(TABLE_WIDTHS)
+    widths = {**TABLE_WIDTHS, "position": pos_w}
+    fixed = 2 + 10 + 2 + status_w
+    for name in TABLE_DROP:
+        if fixed + sum(widths[c] for c in columns) <= width:
+            break
+        columns.remove(name)
+    return columns
 
 
 def _merge(chars: list[str], styles: list[Style | None]) -> Line:
