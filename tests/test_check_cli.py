@@ -35,7 +35,7 @@ def test_wrong_answer_exits_1_with_counterexample_and_feedback() -> None:
     code, out, _ = run("check", "d/dx(3x^3)", "9^2")
     assert code == 1
     assert "✗ not equal" in out
-    assert "  answer   81   (as read)" in out
+    assert "  answer   9² = 81   (as read)" in out
     assert "at x = 2: expected 36, your answer 81" in out
     assert "your answer has no x in it — the derivative of 3x³ still depends on x" in out
 
@@ -56,7 +56,12 @@ def test_invalid_input_exits_2_with_caret_and_hint() -> None:
 
 def test_time_limit_exits_3() -> None:
     code, out, _ = run(
-        "check", "d^3/dx^3(tan(tan(tan(tan(tan(tan(x)))))))", "0", "--time-limit", "0.05"
+        # (a task no other test computes, so sympy's cache can't make it fast)
+        "check",
+        "d^3/dx^3(sec(tan(sec(tan(sec(tan(x)))))))",
+        "0",
+        "--time-limit",
+        "0.002",  # even with sympy's cache warm, this task takes longer than 2 ms
     )
     assert code == 3
     assert "? undetermined" in out
@@ -76,7 +81,7 @@ def test_json_contract_for_a_wrong_answer() -> None:
     }
     assert data["verdict"] == "not_equivalent"
     assert data["expected"] == "d/dx(3*x^3)"
-    assert data["answer"] == "81"
+    assert data["answer"] == "9^2"  # as typed
     assert data["expected_value"] == "9*x^2"
     assert data["counterexample"] == {"point": {"x": 2}, "expected": 36, "answer": 81}
     assert {
@@ -184,19 +189,20 @@ def test_python_m_gradtutor_and_help_import_neither_sympy_nor_numpy() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "answer",
+    ("answer", "code"),
     [
-        "__import__('os').system('touch pwned')",
-        "\\frac{",
-        "(" * 5000,
-        "9^9^9^9",
-        "100000!",
-        "x\x1b[31m",
-        "x\u200b",
+        ("__import__('os').system('touch pwned')", 2),
+        ("\\frac{", 2),
+        ("(" * 5000, 2),
+        ("9^9^9^9", 2),
+        ("100000!", 2),
+        ("x\x1b[31m", 2),
+        ("x\u200b", 0),  # a zero-width space copied from a web page is just a space
+        ("\ufeffx", 0),  # so is a byte-order mark
     ],
 )
 def test_hostile_and_huge_input_through_the_real_cli_never_tracebacks(
-    answer: str, tmp_path: Path
+    answer: str, code: int, tmp_path: Path
 ) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "gradtutor", "check", "x", answer],
@@ -206,7 +212,79 @@ def test_hostile_and_huge_input_through_the_real_cli_never_tracebacks(
         cwd=tmp_path,
         check=False,
     )
-    assert result.returncode == 2
+    assert result.returncode == code
     assert "Traceback" not in result.stdout + result.stderr
     assert "\x1b" not in result.stdout  # control characters are never echoed raw
     assert not (tmp_path / "pwned").exists()
+
+
+def test_negative_answer_is_an_argument_not_an_option() -> None:
+    code, out, _ = run("check", "d/dx(1/x)", "-1/x^2")
+    assert code == 0
+    assert out.startswith("✓ correct")
+
+
+def test_batch_strips_a_byte_order_mark_and_carries_extra_columns() -> None:
+    code, out, _ = run("check", "--batch", "-", input="\ufeffd/dx(x^2)\t2x\tstudent-7\n")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["line"], data["verdict"], data["extra"]) == (1, "equivalent", ["student-7"])
+
+
+def test_gradient_checked_component_by_component() -> None:
+    code, out, _ = run(
+        "check", "grad(3x^3z - y^2 + 5z + 2yz)", "(9x^2z, -2y+2z, 3x^3 + 5)", "--json"
+    )
+    assert code == 1
+    data = json.loads(out)
+    assert data["verdict"] == "not_equivalent"
+    assert [(c["label"], c["verdict"]) for c in data["components"]] == [
+        ("∂/∂x", "equivalent"),
+        ("∂/∂y", "equivalent"),
+        ("∂/∂z", "not_equivalent"),
+    ]
+    assert data["expected_value"] == "(9*x^2*z, -2*y + 2*z, 3*x^3 + 2*y + 5)"
+    assert {"kind": "missing_term", "message": "∂/∂z: you are missing the term 2y"} in data[
+        "feedback"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expected", "answer", "message"),
+    [
+        (
+            "grad(x^2 y)",
+            "2xy",
+            "the expected answer is the gradient with 2 components; yours is a single expression",
+        ),
+        ("grad(x^2 y)", "(2xy, x^2, 0)", "the expected answer has 2 components, yours has 3"),
+    ],
+)
+def test_vector_shape_mismatch(expected: str, answer: str, message: str) -> None:
+    code, out, _ = run("check", expected, answer, "--json")
+    assert code == 1
+    assert json.loads(out)["feedback"] == [{"kind": "shape", "message": message}]
+
+
+def test_vector_that_is_right() -> None:
+    code, out, _ = run("check", "grad(x^2 y)", "[2xy, x^2]")
+    assert code == 0
+    assert out.splitlines()[1] == "  expected ∇(x²y) over (x, y) = (2xy, x²)"
+
+
+def test_counterexample_beyond_a_double_is_shown_not_crashed() -> None:
+    code, out, _ = run("check", "1000!", "x")
+    assert code == 1
+    assert "at x = 2: expected 4.02387260077e+2567, your answer 2" in out
+
+
+def test_batch_line_that_is_not_utf8_is_its_own_invalid_line(tmp_path: Path) -> None:
+    source = tmp_path / "class.tsv"
+    source.write_bytes(b"d/dx(x^2)\t2x\nx\t\xff\xfe\n2x\t2x\n")
+    code, out, _ = run("check", "--batch", str(source))
+    assert [json.loads(line)["verdict"] for line in out.splitlines()] == [
+        "equivalent",
+        "invalid",
+        "equivalent",
+    ]
+    assert code == 2

@@ -51,7 +51,7 @@ def test_corpus_verdict(expected: str, answer: str, verdict: str, note: str) -> 
 def test_notes_slip_9_squared_is_wrong_with_a_counterexample_and_the_lost_x() -> None:
     result = check("d/dx(3x^3)", "9^2")
     assert result.verdict is Verdict.NOT_EQUIVALENT
-    assert result.read_as == "81"
+    assert result.read_as == "9² = 81"
     assert result.counterexample is not None
     assert result.counterexample.point == {"x": 2}
     assert (result.counterexample.expected, result.counterexample.answer) == (36, 81)
@@ -84,6 +84,14 @@ def test_x_minus_1_vs_its_absolute_value_differ_at_a_positive_point() -> None:
     assert result.verdict is Verdict.NOT_EQUIVALENT
     assert result.counterexample is not None
     assert result.counterexample.point == {"x": 0.5}
+
+
+def test_read_as_shows_the_expression_as_typed_so_domain_traps_are_visible() -> None:
+    result = check("e^(ln x)", "x")
+    assert (result.expected, result.expected_read_as) == ("exp(log(x))", "e^(ln(x))")
+    assert result.verdict is Verdict.DOMAIN_DEPENDENT
+    result = check("x", "sqrt(x)^2")
+    assert (result.answer, result.read_as) == ("(sqrt(x))^2", "(√x)²")
 
 
 @pytest.mark.parametrize(
@@ -195,7 +203,7 @@ def test_time_limit_really_stops_sympy_in_another_thread() -> None:
 
 def test_check_that_runs_out_of_time_is_undetermined_not_wrong() -> None:
     # A tenth-order derivative of a deep composition is slow to compute symbolically.
-    result = check("d^3/dx^3(tan(tan(tan(tan(tan(tan(x)))))))", "0", time_limit=0.05)
+    result = check("d^3/dx^3(tan(tan(tan(tan(tan(tan(x)))))))", "0", time_limit=0.002)
     assert result.verdict is Verdict.UNDETERMINED
     assert result.feedback[0].kind == "time_limit"
 
@@ -262,3 +270,38 @@ def test_perturbed_expression_is_not_equivalent(expr: sympy.Expr, which: int) ->
 def test_compare_is_reproducible() -> None:
     a, b = sympy.sqrt(x**2), x
     assert compare(a, b) == compare(a, b)
+
+
+# -- regressions found by a red-team pass ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expected", "answer", "verdict"),
+    [
+        # a difference only at large positive x is not "domain dependent"
+        ("max(x, 100)", "100", Verdict.NOT_EQUIVALENT),
+        ("|x-3| + |x-4|", "|2x-7|", Verdict.NOT_EQUIVALENT),
+        ("max(x, 0.01)", "x", Verdict.NOT_EQUIVALENT),
+        # differences beyond x = 200 are sampled
+        ("relu(x-200)", "0", Verdict.NOT_EQUIVALENT),
+        ("x^2 + relu(x-300)", "x^2", Verdict.NOT_EQUIVALENT),
+        ("(e^x)^y", "e^(xy)", Verdict.EQUIVALENT),
+    ],
+)
+def test_red_team_verdicts(expected: str, answer: str, verdict: Verdict) -> None:
+    assert check(expected, answer).verdict is verdict
+
+
+@pytest.mark.parametrize(
+    ("expected", "answer", "kind"),
+    [
+        ("|x|", "-x", "sign"),  # −1 times only for x > 0: no claim
+        ("x^2", "10^-30 x^2", "factor"),  # not "0 times"
+        ("e^100", "1", "factor"),
+        ("asin(x) + acos(x)", "pi/2", "lost_variable"),  # constant where defined
+    ],
+)
+def test_no_overconfident_feedback(expected: str, answer: str, kind: str) -> None:
+    result = check(expected, answer)
+    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert kind not in [f.kind for f in result.feedback]

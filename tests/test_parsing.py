@@ -335,3 +335,55 @@ PLAIN = [
 @pytest.mark.parametrize(("text", "expected"), PLAIN)
 def test_plain_syntax(text: str, expected: str) -> None:
     assert plain(parse(text).expr) == expected
+
+
+# -- regressions found by a red-team pass, named after the slip --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        ("Sin(x)", "function names are lower-case", "did you mean sin(…)?"),
+        ("sqr(x)", "isn't a function gradtutor knows", "did you mean sqrt(…)?"),
+        ("cbrt(x)", "isn't a function gradtutor knows", "write a cube root as x^(1/3)"),
+        ("1e3", "ambiguous", "write 1*10^3 for 1e3, or 1*e for Euler's e"),
+        ("1e-3x", "ambiguous", "write 1*10^-3 for 1e-3"),
+        ("\\", "a \\ at the end", None),
+        ("x\\", "a \\ at the end", None),
+    ],
+)
+def test_red_team_inputs_are_refused_with_a_useful_hint(
+    text: str, message: str, hint: str | None
+) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert message in info.value.message
+    if hint is not None:
+        assert hint in (info.value.hint or "")
+
+
+def test_x_to_the_1_over_2_is_flagged() -> None:
+    parsed = parse("x^1/2")
+    assert parsed.value == x / 2
+    assert parsed.notes == ("x^1/2 was read as (x^1)/2; write x^(1/2) for a fractional power",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(r"\log_2 x", log(x) / log(2)), (r"\log_{2} x", log(x) / log(2)), ("cosec(x)", sympy.csc(x))],
+)
+def test_more_forms(text: str, expected: sympy.Expr) -> None:
+    assert parse(text).value == expected
+
+
+def test_power_of_an_exponential_is_bracketed_when_shown() -> None:
+    assert pretty(parse("(e^x)^y").expr) == "(e^x)^y"
+    assert pretty(parse("sqrt(x)^2", evaluate=False).expr) == "(√x)²"
+
+
+def test_huge_power_is_refused_before_python_cannot_print_it() -> None:
+    with pytest.raises(TooLargeError):
+        parse("10^6000")
+    with pytest.raises(TooLargeError):
+        parse("170!^170!")
+    assert len(str(parse("10^3800").value)) == 3801

@@ -19,17 +19,23 @@ class BatchItem:
 
     line: int  # 1-based line number in the input
     result: CheckResult
+    extra: tuple[str, ...] = ()  # columns after the answer, passed through
 
     def to_json(self) -> dict[str, object]:
-        return {"line": self.line, **self.result.to_json()}
+        data: dict[str, object] = {"line": self.line, **self.result.to_json()}
+        if self.extra:
+            data["extra"] = list(self.extra)
+        return data
 
 
-def split_line(text: str) -> tuple[str, str] | None:
-    """``expected<TAB>answer`` → the pair; None when there is no tab."""
+def split_line(text: str) -> tuple[str, str, list[str]] | None:
+    """``expected<TAB>answer[<TAB>extra…]`` → (expected, answer, extra); None without a tab.
+
+    Extra columns (a student id, a question number) are carried into the output."""
     if "\t" not in text:
         return None
-    expected, answer = text.split("\t", 1)
-    return expected, answer.rstrip("\r\n").split("\t", 1)[0]
+    expected, answer, *extra = text.rstrip("\r\n").split("\t")
+    return expected, answer, extra
 
 
 def batch_lines(lines: Iterable[str]) -> list[tuple[int, str]]:
@@ -43,6 +49,15 @@ def batch_lines(lines: Iterable[str]) -> list[tuple[int, str]]:
 
 
 def _check_line(job: tuple[int, str, float | None]) -> BatchItem:
+    """One line's verdict; a failure inside the engine is that line's problem alone."""
+    try:
+        return _check_line_unguarded(job)
+    except Exception as exc:  # keep the batch going: the other lines still count
+        error = InputError(message=f"internal error: {type(exc).__name__}: {exc}", side="line")
+        return BatchItem(job[0], CheckResult(verdict=Verdict.UNDETERMINED, error=error))
+
+
+def _check_line_unguarded(job: tuple[int, str, float | None]) -> BatchItem:
     number, text, limit = job
     pair = split_line(text)
     if pair is None:
@@ -51,7 +66,8 @@ def _check_line(job: tuple[int, str, float | None]) -> BatchItem:
             side="line",
         )
         return BatchItem(number, CheckResult(verdict=Verdict.INVALID, error=error))
-    return BatchItem(number, check(pair[0], pair[1], time_limit=limit))
+    expected, answer, extra = pair
+    return BatchItem(number, check(expected, answer, time_limit=limit), tuple(extra))
 
 
 def check_batch(

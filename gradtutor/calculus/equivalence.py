@@ -45,17 +45,27 @@ from gradtutor.calculus.results import (
     Verdict,
 )
 from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+from gradtutor.calculus.vectors import VectorText, read_vector
 
 __all__ = ["DEFAULT_TIME_LIMIT", "check", "check_exprs", "compare"]
 
 DEFAULT_TIME_LIMIT = 2.0
 DPS = 50
 HIGH_DPS = 120
-REAL_POINTS = 24
-POSITIVE_POINTS = 12
+REAL_POINTS = 32
+POSITIVE_POINTS = 16
 EXTRA_POINTS = 36  # for piecewise functions (abs, max, sign), which numbers can miss
 # magnitude bands for sample points: near 0, below 1, around 1, small, medium, large
-_BANDS = [(0.02, 0.2), (0.2, 0.7), (0.7, 1.5), (1.5, 4.0), (4.0, 15.0), (15.0, 200.0)]
+_BANDS = [
+    (0.001, 0.02),
+    (0.02, 0.2),
+    (0.2, 0.7),
+    (0.7, 1.5),
+    (1.5, 4.0),
+    (4.0, 15.0),
+    (15.0, 200.0),
+    (200.0, 3000.0),
+]
 _PIECEWISE = (sympy.Abs, sympy.Max, sympy.Min, sympy.sign, sympy.Heaviside)
 _NICE = [2, 3, -1, -2, Fraction(1, 2), 5, -3, 4, Fraction(-1, 2), 7, Fraction(3, 2), 10]
 
@@ -83,6 +93,14 @@ def check(
     """
     start = time.perf_counter()
     try:
+        vectors = read_vector(expected), read_vector(answer)
+    except ParseError as exc:
+        side = "expected" if _is_bad_vector(expected) else "answer"
+        error = InputError(exc.message, side, exc.column, exc.hint, exc.text)
+        return CheckResult(verdict=Verdict.INVALID, error=error, elapsed_ms=_ms(start))
+    if vectors != (None, None):
+        return _check_vectors(expected, answer, *vectors, time_limit=time_limit, start=start)
+    try:
         with _limit(time_limit):
             parsed_expected = _parse_side(expected, "expected")
             parsed_answer = _parse_side(answer, "answer")
@@ -97,6 +115,123 @@ def check(
             elapsed_ms=_ms(start),
         )
     return check_parsed(parsed_expected, parsed_answer, time_limit=time_limit, start=start)
+
+
+_SEVERITY = {
+    Verdict.EQUIVALENT: 0,
+    Verdict.DOMAIN_DEPENDENT: 1,
+    Verdict.NOT_EQUIVALENT: 2,
+    Verdict.UNDETERMINED: 3,
+    Verdict.INVALID: 4,
+}
+
+
+def _is_bad_vector(text: str) -> bool:
+    try:
+        read_vector(text)
+    except ParseError:
+        return True
+    return False
+
+
+def _check_vectors(
+    expected: str,
+    answer: str,
+    expected_vector: VectorText | None,
+    answer_vector: VectorText | None,
+    *,
+    time_limit: float | None,
+    start: float,
+) -> CheckResult:
+    """A gradient or vector: each component checked on its own, the worst verdict overall."""
+    if expected_vector is None or answer_vector is None:
+        scalar_side, scalar = (
+            ("expected", expected) if expected_vector is None else ("answer", answer)
+        )
+        single = check(scalar, scalar, time_limit=time_limit)
+        if single.verdict is Verdict.INVALID and single.error is not None:
+            error = InputError(
+                single.error.message,
+                scalar_side,
+                single.error.column,
+                single.error.hint,
+                single.error.text,
+            )
+            return CheckResult(verdict=Verdict.INVALID, error=error, elapsed_ms=_ms(start))
+        vector = expected_vector or answer_vector
+        assert vector is not None
+        what = "the gradient" if vector.is_gradient else "a vector"
+        message = (
+            f"the expected answer is {what} with {len(vector.components)} components; "
+            "yours is a single expression"
+            if expected_vector is not None
+            else f"your answer is a vector with {len(vector.components)} components; "
+            "the expected answer is a single expression"
+        )
+        return CheckResult(
+            verdict=Verdict.NOT_EQUIVALENT,
+            expected=expected,
+            answer=answer,
+            feedback=(Feedback("shape", message),),
+            elapsed_ms=_ms(start),
+        )
+    if len(expected_vector.components) != len(answer_vector.components):
+        return CheckResult(
+            verdict=Verdict.NOT_EQUIVALENT,
+            expected=_join(expected_vector.components),
+            answer=_join(answer_vector.components),
+            feedback=(
+                Feedback(
+                    "shape",
+                    f"the expected answer has {len(expected_vector.components)} components, "
+                    f"yours has {len(answer_vector.components)}",
+                ),
+            ),
+            elapsed_ms=_ms(start),
+        )
+    labels = expected_vector.labels
+    parts = tuple(
+        check(e, a, time_limit=time_limit)
+        for e, a in zip(expected_vector.components, answer_vector.components, strict=True)
+    )
+    worst = max(parts, key=lambda r: _SEVERITY[r.verdict])
+    feedback = tuple(
+        Feedback(f.kind, f"{label}: {f.message}", f.id)
+        for label, part in zip(labels, parts, strict=True)
+        for f in part.feedback
+    )
+    first_wrong = next((p for p in parts if p.verdict is not Verdict.EQUIVALENT), None)
+    return CheckResult(
+        verdict=worst.verdict,
+        expected=_join(p.expected for p in parts),
+        answer=_join(p.answer for p in parts),
+        expected_value=_join(p.expected_value for p in parts),
+        expected_read_as=_gradient_read_as(expected_vector)
+        or _join(p.expected_read_as for p in parts),
+        read_as=_join(p.read_as for p in parts),
+        counterexample=first_wrong.counterexample if first_wrong else None,
+        feedback=feedback,
+        domain=first_wrong.domain if first_wrong else None,
+        error=worst.error,
+        elapsed_ms=_ms(start),
+        derivative_mode=any(p.derivative_mode for p in parts),
+        components=parts,
+        labels=labels,
+    )
+
+
+def _gradient_read_as(vector: VectorText) -> str | None:
+    if not vector.is_gradient or vector.function is None:
+        return None
+    variables = ", ".join(label.removeprefix("∂/∂") for label in vector.labels)
+    return f"∇({pretty(parse(vector.function).expr)}) over ({variables})"
+
+
+def _join(items: Any) -> str | None:
+    items = list(items)
+    if any(item is None for item in items):
+        return None
+    return "(" + ", ".join(items) + ")"
 
 
 def check_exprs(
@@ -126,11 +261,12 @@ def check_parsed(
     shown: dict[str, Any] = {}
     try:
         with _limit(time_limit):
+            # As typed (the raw tree): sympy would show e^(ln x) as x and hide the domain.
             shown = {
-                "expected": plain(expected.evaluated_expr),
-                "answer": plain(answer.evaluated_expr),
-                "expected_read_as": pretty(expected.evaluated_expr),
-                "read_as": pretty(answer.evaluated_expr),
+                "expected": plain(expected.expr),
+                "answer": plain(answer.expr),
+                "expected_read_as": pretty(expected.expr),
+                "read_as": _read_as(answer),
             }
             expected_value = expected.value
             answer_value = answer.value
@@ -400,6 +536,9 @@ def _decide(
         return _symbolic(
             expected, answer, "few real points where both sides are defined; checked symbolically"
         )
+    # A difference the all-reals sample found at a positive point is not about the domain.
+    if any(all(v > 0 for v in p.values()) for p in (real.differ or []) + (real.one_sided or [])):
+        positive = _Stats(agree=positive.agree, differ=real.differ, one_sided=real.one_sided)
     if not positive.bad and positive.agree >= 3:
         point = _nice_point(fe, fa, symbols, want="negative") or _rounded(
             fe,
@@ -535,6 +674,17 @@ def _positive_domain(symbols: list[sympy.Symbol]) -> str:
 
 
 # -- helpers ---------------------------------------------------------------------
+
+
+def _read_as(parsed: Parsed) -> str:
+    """How the answer was read; a number typed as arithmetic also shows its value (9² = 81)."""
+    typed = pretty(parsed.expr)
+    value = parsed.evaluated_expr
+    if not value.free_symbols and not parsed.has_derivative:
+        shown = pretty(value)
+        if shown != typed:
+            return f"{typed} = {shown}"
+    return typed
 
 
 def _simplest(expected: sympy.Expr, answer: sympy.Expr) -> str | None:

@@ -78,6 +78,8 @@ def _variables(
     answer_symbols = answer.free_symbols
     feedback = []
     for sym in sorted(expected_symbols - answer_symbols, key=lambda s: s.name):
+        if not _depends_on(expected, sym):
+            continue  # asin(x) + acos(x) is π/2: x appears but changes nothing
         name = pretty(sym)
         if derivative_of is not None:
             message = (
@@ -95,10 +97,35 @@ def _variables(
     return feedback
 
 
+def _depends_on(expr: sympy.Expr, sym: sympy.Symbol) -> bool:
+    """Does the value of ``expr`` change with ``sym``? (numerically, where defined)"""
+    try:
+        f = compile_expr(expr)
+    except Unsupported:
+        return True
+    others = sorted(expr.free_symbols - {sym}, key=lambda s: s.name)
+    rng = random.Random(7)
+    with mpmath.workdps(40):
+        for _ in range(12):
+            base = {s: mpmath.mpf(rng.uniform(0.2, 2.0)) for s in others}
+            values = []
+            for value in (rng.uniform(-0.9, 0.9), rng.uniform(-0.9, 0.9), rng.uniform(1.1, 3)):
+                try:
+                    values.append(evaluate(f, {**base, sym: mpmath.mpf(value)}))
+                except (Undefined, PrecisionLost):
+                    continue
+            if len(values) >= 2 and any(
+                abs(v - values[0]) > mpmath.mpf(10) ** -25 * max(1, abs(values[0])) for v in values
+            ):
+                return True
+    return False
+
+
 def _samples(
-    expected: sympy.Expr, answer: sympy.Expr, count: int = 8
+    expected: sympy.Expr, answer: sympy.Expr, count: int = 12
 ) -> list[tuple[Any, Any]] | None:
-    """Values of both sides at positive random points (where learners' answers live)."""
+    """Values of both sides at random points of both signs where both are defined, so a
+    claim ("−1 times the expected answer") holds on the whole domain, not only for x > 0."""
     try:
         fe, fa = compile_expr(expected), compile_expr(answer)
     except Unsupported:
@@ -108,7 +135,9 @@ def _samples(
     values = []
     with mpmath.workdps(40):
         for _ in range(count * 3):
-            point = {s: mpmath.mpf(10 ** rng.uniform(-0.7, 0.9)) for s in symbols}
+            point = {
+                s: mpmath.mpf(rng.choice((1, -1)) * 10 ** rng.uniform(-0.7, 0.9)) for s in symbols
+            }
             try:
                 values.append((evaluate(fe, point), evaluate(fa, point)))
             except (Undefined, PrecisionLost):
@@ -130,8 +159,8 @@ def _constant_ratio(expected: sympy.Expr, answer: sympy.Expr) -> sympy.Expr | No
         first = ratios[0]
         if any(abs(r - first) > mpmath.mpf(10) ** -25 * max(1, abs(first)) for r in ratios):
             return None
-        if abs(first - 1) < mpmath.mpf(10) ** -25 or first == 0:
-            return None
+        if abs(first - 1) < mpmath.mpf(10) ** -25 or not 1e-9 < abs(first) < 1e9:
+            return None  # equal, or a ratio so extreme that "k times" says nothing useful
         return _identify(first, expected, answer)
 
 

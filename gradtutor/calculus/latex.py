@@ -121,7 +121,8 @@ def _translate(s: str, i: int, original: str, *, stop: str | None = None) -> tup
             return "".join(out), i
         if ch == "\\":
             m = _COMMAND.match(s, i)
-            assert m is not None
+            if m is None:  # a lone backslash at the end
+                raise ParseError("a \\ at the end has no command after it", s, i)
             name = m.group(1)
             i = m.end()
             if name in ("frac", "dfrac", "tfrac"):
@@ -142,6 +143,9 @@ def _translate(s: str, i: int, original: str, *, stop: str | None = None) -> tup
                 out.append(" ")
             elif name in _WORDS:
                 out.append(_WORDS[name])
+            elif name == "log" and s.startswith("_", i):
+                base, i = _group(s, i + 1, original)
+                out.append(f" log_{base.strip()} ")
             elif name in _FUNCTIONS:
                 out.append(f" {name} ")
             elif name in _GREEK:
@@ -186,7 +190,8 @@ def _group(s: str, i: int, original: str) -> tuple[str, int]:
         return inner.strip(), j + 1
     if s[i] == "\\":
         m = _COMMAND.match(s, i)
-        assert m is not None
+        if m is None:
+            raise ParseError("a \\ at the end has no command after it", s, i)
         inner, _ = _translate(m.group(), 0, original)
         return inner.strip(), m.end()
     return s[i], i + 1

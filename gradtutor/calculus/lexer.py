@@ -8,6 +8,7 @@ It never evaluates anything.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,10 @@ CHAR_MAP = {
     "ʹ": "'",
     "\u00a0": " ",
     "\t": " ",
+    "\ufeff": " ",  # byte-order mark from a spreadsheet export
+    "\u200b": " ",  # zero-width space from a copied web page
+    "\u2009": " ",
+    "\u202f": " ",
 }
 
 SUPERSCRIPTS = {
@@ -110,6 +115,7 @@ FUNCTIONS = frozenset(
         "arcsec",
         "arccsc",
         "arccot",
+        "cosec",
         "sinh",
         "cosh",
         "tanh",
@@ -159,6 +165,7 @@ _DERIV = re.compile(
     rf"(?![{_LETTER}])"
 )
 _DIGITS = frozenset("0123456789")
+_SCIENTIFIC = re.compile(r"[eE][-+]?[0-9]+")
 _SUPERSCRIPT_RUN = re.compile("[" + "".join(SUPERSCRIPTS) + "]+")
 
 # Letters that learners use for function names in f'(x) notation: refused mid-expression.
@@ -199,6 +206,17 @@ def tokenize(text: str) -> list[Token]:
             i = m.end()
             if i < n and text[i] == "." and i + 1 < n and text[i + 1] in _DIGITS:
                 raise ParseError("a number has two decimal points", text, i)
+            scientific = _SCIENTIFIC.match(text, i)
+            if scientific:
+                typed = text[start : scientific.end()]
+                power = scientific.group().lstrip("eE").lstrip("+")
+                raise ParseError(
+                    f"{typed} is ambiguous: scientific notation, or a product with e = 2.718…?",
+                    text,
+                    i,
+                    hint=f"write {m.group()}*10^{power} for {typed}, "
+                    f"or {m.group()}*e for Euler's e",
+                )
             tokens.append(Token("NUM", m.group(), start, i, spaced=spaced))
         elif ch in SUPERSCRIPTS:
             m = _SUPERSCRIPT_RUN.match(text, i)
@@ -319,14 +337,42 @@ def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
             start + run.index("_"),
             hint="an index goes right after one letter: x_1, w2",
         )
-    if len(run) >= 4 and _function_prefix_anywhere(run) is None:
+    followed_by_bracket = text[start + len(run) : start + len(run) + 1] == "("
+    if run.lower() in FUNCTIONS and run != run.lower():
         raise ParseError(
-            f"{run!r} isn't a name gradtutor knows",
+            f"{run!r}: function names are lower-case",
             text,
             start,
-            hint="to multiply variables write x*y*z*w, or put spaces between them",
+            hint=f"did you mean {run.lower()}(…)?",
+        )
+    if followed_by_bracket and 2 <= len(run) <= 3 and _function_prefix_anywhere(run) is None:
+        close = difflib.get_close_matches(run, sorted(FUNCTIONS), n=1, cutoff=0.75)
+        if close:
+            raise ParseError(
+                f"{run!r} isn't a function gradtutor knows",
+                text,
+                start,
+                hint=f"did you mean {close[0]}(…)? (to multiply, write {'*'.join(run)}*(…))",
+            )
+    if len(run) >= 4 and _function_prefix_anywhere(run) is None:
+        raise ParseError(
+            f"{run!r} isn't a {'function' if followed_by_bracket else 'name'} gradtutor knows",
+            text,
+            start,
+            hint=_unknown_word_hint(run, followed_by_bracket),
         )
     return _split_letters(text, run, start, spaced)
+
+
+def _unknown_word_hint(run: str, followed_by_bracket: bool) -> str:
+    close = difflib.get_close_matches(run, sorted(FUNCTIONS | GREEK_NAMES), n=2, cutoff=0.7)
+    if close:
+        return "did you mean " + " or ".join(close) + "?"
+    if run == "cbrt":
+        return "write a cube root as x^(1/3)"
+    if followed_by_bracket:
+        return "known functions include sin, cos, tan, exp, ln, log, sqrt, abs, max, sigmoid, relu"
+    return "to multiply variables write x*y*z*w, or put spaces between them"
 
 
 def _function_prefix_anywhere(run: str) -> str | None:

@@ -75,6 +75,16 @@ def _sum(terms: list[Any]) -> Any:
     return total
 
 
+def _undefined(what: str) -> Any:
+    raise Undefined(what)
+
+
+def _polygamma(order: int, value: Any) -> Any:
+    if value <= 0 and mpmath.isint(value):
+        raise Undefined("polygamma at a pole")
+    return mpmath.polygamma(order, value)
+
+
 def _heaviside(value: Any) -> Any:
     if value == 0:
         raise Undefined("the step function is undefined at 0")
@@ -130,6 +140,8 @@ _UNARY: dict[type, Callable[[Any], Any]] = {
     sympy.sign: mpmath.sign,
     sympy.Heaviside: _heaviside,
     sympy.factorial: _factorial,
+    sympy.gamma: lambda v: _factorial(v - 1),
+    sympy.loggamma: lambda v: mpmath.loggamma(v) if v > 0 else _undefined("loggamma"),
     sigmoid: lambda v: 1 / (1 + mpmath.exp(-v)) if abs(v) < _HUGE else mpf(v > 0),
     softplus: lambda v: mpmath.log1p(mpmath.exp(v)) if v < 0 else v + mpmath.log1p(mpmath.exp(-v)),
 }
@@ -178,6 +190,9 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
             base = compile_expr(expr.args[1])
             return lambda env: _log(_real(arg(env))) / _log(_real(base(env)))
         return lambda env: _log(_real(arg(env)))
+    if isinstance(expr, sympy.polygamma):  # from d/dx of x!
+        order, arg = int(expr.args[0]), compile_expr(expr.args[1])
+        return lambda env: _polygamma(order, arg(env))
     if isinstance(expr, (sympy.Max, sympy.Min)):
         parts = [compile_expr(a) for a in expr.args]
         pick = max if isinstance(expr, sympy.Max) else min

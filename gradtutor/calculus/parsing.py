@@ -38,7 +38,7 @@ __all__ = ["MAX_DEPTH", "MAX_LENGTH", "ParseError", "Parsed", "parse"]
 
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 100  # nested brackets, functions and powers
-MAX_BITS = 20_000  # an exact number may have about 6,000 digits
+MAX_BITS = 13_000  # an exact number may have about 3,900 digits (Python prints up to 4,300)
 MAX_EXPONENT = 10**6  # x^n with a symbolic base
 MAX_FACTORIAL = 1000
 
@@ -93,6 +93,7 @@ _ALIASES = {
     "artanh": "atanh",
     "arctanh": "atanh",
     "sgn": "sign",
+    "cosec": "csc",
     "log2": "log_2",
     "log10": "log_10",
 }
@@ -338,7 +339,10 @@ class _Parser:
                 if not self.evaluate:
                     if right.is_zero and tok.value == "/":
                         raise ParseError("division by zero", self.text, tok.start)
-                    factors.append(right if tok.value == "*" else _reciprocal(right))
+                    if tok.value == "/" and right.is_Integer and factors[-1].is_Rational:
+                        factors[-1] = factors[-1] / right  # a typed fraction 1/2 is one number
+                    else:
+                        factors.append(right if tok.value == "*" else _reciprocal(right))
                 elif tok.value == "*":
                     left = self.build(tok, sympy.Mul, left, right)
                 else:
@@ -355,8 +359,8 @@ class _Parser:
                     left = self.build(tok, sympy.Mul, left, right)
                 else:
                     factors.append(right)
-            elif not self.evaluate and len(factors) > 1:
-                return sympy.Mul(*factors, evaluate=False)
+            elif not self.evaluate:
+                return sympy.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0]
             else:
                 return left
 
@@ -396,6 +400,7 @@ class _Parser:
             exponent = self.exponent()
             self.depth -= 1
             self.note_glued_exponent(base_tok, exp_tok)
+            self.note_fraction_exponent(base_tok, exp_tok)
             return self.pow(caret, base, exponent)
         return base
 
@@ -424,6 +429,21 @@ class _Parser:
                 f"{base_text}{nxt.value} was read as ({base_text})·{nxt.value}; "
                 f"write {base_text[: base_text.rindex('^') + 1]}({exp_tok.value}{nxt.value}) "
                 "if the exponent is meant to include it"
+            )
+
+    def note_fraction_exponent(self, base_tok: Token, exp_tok: Token) -> None:
+        """``x^1/2`` is (x^1)/2; say so, since the learner may have meant x^(1/2)."""
+        if (
+            exp_tok.kind == "NUM"
+            and self.tokens[self.pos - 1] is exp_tok
+            and self.is_op("/")
+            and self.peek().kind == "NUM"
+        ):
+            typed = self.text[base_tok.start : self.peek().end]
+            caret = typed.rindex("^")
+            self.notes.append(
+                f"{typed} was read as ({typed[: typed.index('/')]})/{self.peek().value}; "
+                f"write {typed[: caret + 1]}({typed[caret + 1 :]}) for a fractional power"
             )
 
     def postfix(self) -> sympy.Expr:
@@ -666,6 +686,8 @@ class _Parser:
                 raise ParseError(
                     "0 to a negative power is a division by zero", self.text, tok.start
                 )
+        if base is sympy.E and not self.evaluate:
+            return sympy.exp(exponent, evaluate=False)  # prints as e^(−x), not 1/e^x
         return self.build(tok, sympy.Pow, base, exponent)
 
     def factorial(self, tok: Token, arg: sympy.Expr) -> sympy.Expr:
@@ -703,6 +725,10 @@ class _Parser:
         return self.error(f"unexpected '{self.text[tok.start : tok.end]}'")
 
 
+def _about(digits: int) -> str:
+    return f"about {digits:,}" if digits < 10**15 else "more than 10^15"
+
+
 def _reciprocal(expr: sympy.Expr) -> sympy.Expr:
     if expr.is_Integer:
         return Rational(1, expr)
@@ -717,9 +743,9 @@ def _guard_power(text: str, column: int, base: sympy.Expr, exponent: sympy.Expr)
             p, q = abs(int(base.p)), int(base.q)
             size = max(p.bit_length(), q.bit_length())
             if size > 1 and n * (size - 1) > MAX_BITS:
-                digits = int(n * math.log10(max(p, q))) + 1
+                digits = int(n * math.log10(max(p, q))) + 1 if n < 10**15 else 10**15
                 raise TooLargeError(
-                    f"this power has about {digits:,} digits; gradtutor works with numbers "
+                    f"this power has {_about(digits)} digits; gradtutor works with numbers "
                     f"up to about {int(MAX_BITS * math.log10(2)):,} digits",
                     text,
                     column,

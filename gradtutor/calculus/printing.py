@@ -127,11 +127,18 @@ class PrettyPrinter(PlainPrinter):
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
         base, exponent = expr.args
+        if isinstance(base, sympy.exp):  # (e^x)^y, not e^x^y
+            power = self._print(exponent)
+            if not (exponent.is_Symbol or (exponent.is_Integer and exponent > 0)):
+                power = f"({power})"
+            return f"({self._print(base)})^{power}"
         if exponent is sympy.S.Half:
             inner = self._print(base)
             return f"√{inner}" if base.is_Atom else f"√({inner})"
         if exponent.is_Integer and exponent > 0:
             text = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
+            if base.is_Pow and base.exp is sympy.S.Half:
+                text = f"({text})"  # (√x)², not √x²
             if base.is_Function and not isinstance(base, sympy.exp):
                 # sin(x)² reads fine; keep it
                 return f"{text}{str(exponent).translate(_SUPERSCRIPT)}"
@@ -167,14 +174,31 @@ _plain = PlainPrinter()
 _pretty = PrettyPrinter()
 
 
+def _drop_double_parentheses(text: str) -> str:
+    """((…)) → (…): sympy's printer doubles brackets around unevaluated denominators."""
+    match: dict[int, int] = {}
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            match[stack.pop()] = i
+    drop: set[int] = set()
+    for open_at, close_at in match.items():
+        inner = open_at + 1
+        if match.get(inner) == close_at - 1 and text[inner] == "(":
+            drop.update((open_at, close_at))
+    return "".join(ch for i, ch in enumerate(text) if i not in drop)
+
+
 def plain(expr: sympy.Basic) -> str:
     """ASCII input-language syntax that reads back through ``parse`` unchanged in meaning."""
-    return _plain.doprint(expr)
+    return _drop_double_parentheses(_plain.doprint(expr))
 
 
 def pretty(expr: sympy.Basic) -> str:
     """A one-line unicode rendering for display."""
-    text = _pretty.doprint(expr)
+    text = _drop_double_parentheses(_pretty.doprint(expr))
     text = re.sub(r"sqrt\(([A-Za-z0-9\u0370-\u03ff]+)\)", r"√\1", text).replace("sqrt(", "√(")
     return text.replace("-", "−")
 

@@ -93,6 +93,8 @@ class CheckResult:
     error: InputError | None = None
     elapsed_ms: float = 0.0
     derivative_mode: bool = field(default=False)
+    components: tuple[CheckResult, ...] = ()  # for vectors and gradients, one per component
+    labels: tuple[str, ...] = ()  # the components' names: "∂/∂x", or "1", "2", …
 
     @property
     def correct(self) -> bool:
@@ -113,4 +115,9 @@ class CheckResult:
         }
         if self.error is not None:
             data["error"] = self.error.to_json()
+        if self.components:
+            data["components"] = [
+                {"label": label, **part.to_json()}
+                for label, part in zip(self.labels, self.components, strict=True)
+            ]
         return data

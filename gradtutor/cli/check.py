@@ -31,6 +31,8 @@ def register(app: typer.Typer) -> None:
         help="Is this answer equal to the expected expression (or derivative)?\n\n" + EXAMPLES,
         no_args_is_help=True,
         rich_help_panel="Check your maths",
+        # an answer such as -1/x^2 is an argument, not an unknown option
+        context_settings={"ignore_unknown_options": True},
     )(check_command)
 
 
@@ -58,7 +60,7 @@ def check_command(
     ] = None,
     time_limit: Annotated[
         float,
-        typer.Option("--time-limit", min=0.05, max=600, help="Seconds allowed per check."),
+        typer.Option("--time-limit", min=0.001, max=600, help="Seconds allowed per check."),
     ] = 2.0,
     workers: Annotated[
         int | None,
@@ -105,11 +107,13 @@ def _run_batch(source: str, time_limit: float, workers: int | None) -> int:
     from gradtutor.calculus.batch import batch_lines, check_batch
 
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        # A stray non-UTF-8 byte spoils its own line (shown as �), not the whole file.
+        text = raw.decode("utf-8", errors="replace")
     except (OSError, UnicodeDecodeError) as exc:
         sys.stderr.write(f"gradtutor check: can't read {source}: {exc}\n")
         return ExitCode.INVALID
-    lines = batch_lines(text.splitlines())
+    lines = batch_lines(text.removeprefix("\ufeff").splitlines())  # spreadsheets add a BOM
     items = check_batch(lines, time_limit=time_limit, workers=workers)
     worst = ExitCode.OK
     progress = _progress(len(lines))

@@ -60,15 +60,17 @@ class Bullet:
             yield Text(lead if number == 0 else " " * len(lead)) + line
 
 
-def _read_lines(result: CheckResult, expected_label: str) -> list[Text]:
-    expected = result.expected_read_as or result.expected or ""
-    lines = [Text.assemble(f"  {expected_label:<9}", (expected, "bold"))]
+def _read_lines(result: CheckResult, expected_label: str) -> list[Bullet]:
+    expected = Text(result.expected_read_as or result.expected or "", style="bold")
     if result.derivative_mode and result.expected_value is not None:
-        from_value = _pretty_value(result)
-        lines[0].append(Text.assemble(" = ", (from_value, "bold")))
-    lines.append(Text.assemble("  answer   ", (result.read_as or result.answer or "", "bold")))
-    lines[-1].append(Text("   (as read)", style="dim"))
-    return lines
+        expected.append(Text.assemble(" = ", (_pretty_value(result), "bold")))
+    answer = Text(result.read_as or result.answer or "", style="bold")
+    answer.append(Text("   (as read)", style="dim"))
+    width = max(len(expected_label), len("answer"))
+    return [
+        Bullet(f"{expected_label:<{width}}", expected),
+        Bullet(f"{'answer':<{width}}", answer),
+    ]
 
 
 def _pretty_value(result: CheckResult) -> str:
@@ -76,10 +78,14 @@ def _pretty_value(result: CheckResult) -> str:
 
 
 def _pretty(plain_text: str) -> str:
-    """Unicode display of a plain-syntax expression from a result."""
+    """Unicode display of a plain-syntax expression (or vector) from a result."""
     from gradtutor.calculus.parsing import parse
+    from gradtutor.calculus.vectors import read_vector
 
     try:
+        vector = read_vector(plain_text)
+        if vector is not None:
+            return "(" + ", ".join(parse(c).pretty for c in vector.components) + ")"
         return parse(plain_text).pretty
     except Exception:  # display only: fall back to the plain text
         return plain_text
@@ -95,9 +101,11 @@ def _counterexample_line(ce: Counterexample, verdict: Verdict) -> Text:
     )
 
 
-def _fmt(value: float | int) -> str:
+def _fmt(value: float | int | str) -> str:
     if isinstance(value, int):
-        return str(value)
+        return str(value) if abs(value) < 10**15 else f"{value:.6g}"
+    if isinstance(value, str):  # beyond a double, kept as text
+        return value
     return f"{value:.6g}"
 
 
