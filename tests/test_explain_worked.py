@@ -25,7 +25,7 @@ def test_explain_product_rule_lines() -> None:
     assert _text("d/dx(x^2 sin(x))") == (
         "d/dx (x²·sin(x))\n"
         "└── product rule: d/dx (x²·sin(x)) = u'v + uv' with u = x², v = sin(x): u' = 2x, "
-        "v' = cos(x) → \n"
+        "v' = cos(x) →\n"  # no space left at the end of a wrapped line
         "    2x·sin(x) + x²·cos(x)\n"
         "    ├── power rule: d/dx x² = 2x\n"
         "    └── sin rule: d/dx sin(x) = cos(x)\n"

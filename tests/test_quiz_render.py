@@ -49,7 +49,7 @@ def test_question_panel() -> None:
         reason="retry",
     )
     assert render(panel).splitlines() == [
-        "╭─ Question 2 of 5  Power rule  ●●○○○ ────────────╮",
+        "╭─ Question 2 of 5  Power rule  difficulty ●●○○○ ─╮",
         "│ Same skill, new numbers.                        │",
         "│ Differentiate f(x) = 3x⁴ + 2 with respect to x. │",
         "╰─────────────────────────────────────────────────╯",

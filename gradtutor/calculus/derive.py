@@ -8,6 +8,7 @@ returns a :class:`~gradtutor.calculus.rules.Rule` whose ``result`` is the deriva
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ import sympy
 from sympy import Expr, Symbol
 
 from gradtutor.calculus import rules as r
+from gradtutor.calculus.errors import ParseError
 
 _FUNCTION_RULES: dict[type, type[r.FunctionRule]] = {
     sympy.sin: r.SinRule,
@@ -214,11 +216,24 @@ class WorkedSolution:
     task: str
     derivatives: tuple[WorkedDerivative, ...]
     gradient: tuple[Expr, ...] | None = None
+    value: Expr | None = None  # the task's value, when it is more than one derivative
 
     @property
     def answer(self) -> Expr:
-        """The final derivative (the last one worked), simplified."""
+        """What the task asks for, simplified: the derivative (the last one worked, for
+        d²/dx² …), or the task's value when derivatives sit inside an expression
+        (3·d/dx(x²) is 6x). For a gradient, the last component: see :meth:`answer_text`."""
+        if self.value is not None:
+            return self.value
         return self.derivatives[-1].simplified
+
+    def answer_text(self) -> str:
+        """The answer in plain syntax; a gradient as its vector, ``(2*x*y, x^2)``."""
+        from gradtutor.calculus.printing import plain
+
+        if self.gradient is not None:
+            return "(" + ", ".join(plain(g) for g in self.gradient) + ")"
+        return plain(self.answer)
 
     def to_json(self) -> dict[str, Any]:
         from gradtutor.calculus.printing import plain
@@ -227,7 +242,7 @@ class WorkedSolution:
             "task": self.task,
             "derivatives": [d.to_json() for d in self.derivatives],
             "gradient": None if self.gradient is None else [plain(g) for g in self.gradient],
-            "answer": plain(self.answer) if self.gradient is None else None,
+            "answer": self.answer_text(),
         }
 
 
@@ -312,7 +327,10 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
 
     inside = _strip_grad(text)
     if inside is not None:
-        parsed = parse(inside)
+        try:
+            parsed = parse(inside)
+        except ParseError as err:
+            raise _within(err, text, inside) from None
         expr = _typed(inside, parsed.value)
         if not expr.free_symbols:
             raise TaskError(f"grad({inside}) has no variables: its gradient is empty.")
@@ -329,10 +347,22 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
                 for _ in range(int(count)):
                     parts.append(work(expr, variable, time_limit=time_limit))
                     expr = parts[-1].simplified
-        return WorkedSolution(text, tuple(parts))
+        whole = None if operators == [typed] else simplify_result(parsed.value, time_limit)
+        return WorkedSolution(text, tuple(parts), value=whole)
     expr = typed
     variable = _choose_variable(expr, wrt, parsed.plain)
     return WorkedSolution(text, (work(expr, variable, time_limit=time_limit),))
+
+
+def _within(err: ParseError, text: str, inside: str) -> ParseError:
+    """A parse error in the inside of grad(...), placed in the whole task as typed."""
+    start = text.find(inside)
+    if err.column is None or start < 0 or len(err.text) != len(inside):
+        return err
+    moved = copy.copy(err)
+    moved.text = text[:start] + err.text + text[start + len(inside) :]
+    moved.column = err.column + start
+    return moved
 
 
 def _typed(text: str, fallback: Expr) -> Expr:

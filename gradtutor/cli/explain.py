@@ -67,17 +67,19 @@ def explain_command(
             solution = solve_task(task, wrt=wrt, time_limit=min(2.0, time_limit))
             rendered = None if json_output else _render(solution, brief)
     except ParseError as err:
-        _fail(err.message, err.caret(), err.hint, ExitCode.INVALID)
+        _fail(err.message, err.caret(), err.hint, ExitCode.INVALID, json_output, err.column)
     except TaskError as err:
-        _fail(err.message, "", err.hint, ExitCode.INVALID)
+        _fail(err.message, "", err.hint, ExitCode.INVALID, json_output)
     except TimeLimitExceeded:
-        _fail(f"no worked solution within {time_limit:g} s", "", None, ExitCode.UNDETERMINED)
+        message = f"no worked solution within {time_limit:g} s"
+        _fail(message, "", None, ExitCode.UNDETERMINED, json_output)
     if json_output:
         sys.stdout.write(json.dumps(solution.to_json(), ensure_ascii=False) + "\n")
     else:
         from gradtutor.render.console import make_console
+        from gradtutor.render.explain import print_trimmed
 
-        make_console().print(rendered)
+        print_trimmed(make_console(), rendered)
     raise typer.Exit(ExitCode.OK)
 
 
@@ -87,7 +89,19 @@ def _render(solution, brief: bool):  # type: ignore[no-untyped-def]
     return render_explain(solution, brief=brief)
 
 
-def _fail(message: str, caret: str, hint: str | None, code: ExitCode) -> None:
+def _fail(
+    message: str,
+    caret: str,
+    hint: str | None,
+    code: ExitCode,
+    json_output: bool = False,
+    column: int | None = None,
+) -> None:
+    """The error on stderr; with --json also ``{"error": {"message", "column", "hint"}}`` on
+    stdout (``column`` 0-based in the task, or null)."""
+    if json_output:
+        error = {"message": message, "column": column, "hint": hint}
+        sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
     lines = [f"gradtutor explain: {message}"]
     if caret:
         lines.extend("  " + line for line in caret.split("\n"))

@@ -39,6 +39,7 @@ all). Every answer is saved at once; Ctrl-C or end of input ends the quiz with a
 """
 
 MAX_TRIES = 3
+RETRY_SEEDS = 20  # a retry tries up to this many seeds for numbers unlike the missed ones
 
 
 def register(app: typer.Typer) -> None:
@@ -238,6 +239,7 @@ class _Loop:
         self.session_id = store.start_session(mode=self.mode, seed=seed, now=now)
         self.results: list[Any] = []
         self.asked: list[str] = []
+        self.last: Any = None  # the exercise asked last
         self.current: Any = None  # (attempt_id, QuestionState) while a question is open
 
     # ---- the quiz ----
@@ -288,27 +290,45 @@ class _Loop:
             )
             if choice is None:
                 return "nothing-due" if self.due is not None else "done"
-            exercise = self._generate(choice.template_id, number)
+            missed = self.last if choice.reason == "retry" else None
+            exercise = self._generate(choice.template_id, number, unlike=missed)
             if exercise is None:
                 continue
+            reason = choice.reason
+            if missed is not None and exercise.prompt == missed.prompt:
+                reason = "retry-same"  # the template has no other numbers
             number += 1
             self.asked.append(choice.template_id)
-            if self._question(exercise, number, count, choice.reason) == "quit":
+            self.last = exercise
+            if self._question(exercise, number, count, reason) == "quit":
                 return "quit"
         return "done"
 
-    def _generate(self, template_id: str, number: int) -> Any:
+    def _generate(self, template_id: str, number: int, *, unlike: Any = None) -> Any:
+        """The exercise for question ``number`` + 1. For a retry of ``unlike`` (the missed
+        exercise), the following seeds are tried in turn until the question differs."""
         from gradtutor.tutor.packs import PackError, generate
 
         seed = self.seed + number if self.seed is not None else self.rng.randrange(1, 2**31)
         try:
-            return generate(self.catalogue.template(template_id), seed)
+            template = self.catalogue.template(template_id)
+            exercise = generate(template, seed)
         except (PackError, KeyError) as exc:
             self.console.print(f"[yellow]Skipping a broken exercise:[/yellow] {_escape(str(exc))}")
             self.templates = [t for t in self.templates if t.id != template_id]
             if self.due is not None and template_id in self.due:
                 self.due.remove(template_id)
             return None
+        if unlike is None or unlike.template_id != template_id:
+            return exercise
+        for later in range(seed, seed + RETRY_SEEDS):
+            try:
+                candidate = exercise if later == seed else generate(template, later)
+            except PackError:
+                continue
+            if candidate.prompt != unlike.prompt:
+                return candidate
+        return exercise  # no other numbers: the same question, and its banner says so
 
     # ---- one question ----
     def _question(self, exercise: Any, number: int, count: int, reason: str) -> str | None:
@@ -376,6 +396,39 @@ class _Loop:
             for part in revealed.parts:
                 self._solution(part)
             return state
+        parts = state.exercise.parts
+        pieces = session.components(text) if len(parts) > 1 else None
+        if pieces is None:
+            return self._answer(attempt_id, state, text)
+        answers = session.spread(state, pieces)
+        if answers is None:
+            self.console.print(view.parts_view(len(parts)))
+            return state
+        return self._answer_all(attempt_id, state, answers)
+
+    def _answer_all(self, attempt_id: int, state: Any, answers: list[str]) -> Any:
+        """A one-line answer to several parts (``(7, 5)``), checked part by part. A part
+        answered wrong with tries left stays open: the pieces after it wait."""
+        from gradtutor.render import quiz as view
+
+        for i, text in enumerate(answers):
+            part, index = state.part, state.part_index
+            self.console.print(view.part_answer_view(part.label, text))
+            state = self._answer(attempt_id, state, text)
+            rest = answers[i + 1 :]
+            if state.done or not rest:
+                break
+            if state.part_index == index:
+                labels = [p.label for p in state.exercise.parts[index + 1 : index + 1 + len(rest)]]
+                self.console.print(view.unchecked_view(part.label, labels))
+                break
+        return state
+
+    def _answer(self, attempt_id: int, state: Any, text: str) -> Any:
+        """One answer to the part open now: judged, stored, and its verdict shown."""
+        from gradtutor.render import quiz as view
+        from gradtutor.tutor import session
+
         result = _check(state.part, text)
         state, event = session.judge(state, text, result, now_ms=_now_ms())
         answer = event.answer

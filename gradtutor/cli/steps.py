@@ -59,43 +59,47 @@ def steps_command(
     ] = 2.0,
 ) -> None:
     from gradtutor.render.console import make_console
+    from gradtutor.render.explain import print_trimmed
 
     console = make_console(stderr=json_output)
     interactive = file is None and sys.stdin.isatty() and not json_output
     if interactive:
         raise typer.Exit(_interactive(console, task, wrt, time_limit))
-    lines = _read(file)
+    lines = _read(file, json_output)
     if task is None:
         if not lines:
-            _fail("no task line: the first line should be the task, e.g. d/dx(3x^3)")
+            _fail(
+                "no task line: the first line should be the task, e.g. d/dx(3x^3)",
+                json_output=json_output,
+            )
         task, lines = lines[0], lines[1:]
-    checker = _checker(task, lines[0] if lines else None, wrt, time_limit)
+    checker = _checker(task, lines[0] if lines else None, wrt, time_limit, json_output)
     if not lines:
-        _fail("nothing to check: give your lines after the task line")
+        _fail("nothing to check: give your lines after the task line", json_output=json_output)
     from gradtutor.render.steps import render_line, render_summary, render_task
 
     if not json_output:
-        console.print(render_task(checker.task))
+        print_trimmed(console, render_task(checker.task))
     for line in lines:
         check = checker.check_line(line)
         if not json_output:
-            console.print(render_line(check))
+            print_trimmed(console, render_line(check))
     report = checker.report()
     if json_output:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
     else:
-        console.print(render_summary(report))
+        print_trimmed(console, render_summary(report))
     raise typer.Exit(ExitCode.OK if report.all_ok else ExitCode.WRONG)
 
 
-def _read(file: str | None) -> list[str]:
+def _read(file: str | None, json_output: bool = False) -> list[str]:
     try:
         if file is None or file == "-":
             text = sys.stdin.read()
         else:
             text = Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"can't read {file}: {exc}")
+        _fail(f"can't read {file}: {exc}", json_output=json_output)
     return [line.strip() for line in text.splitlines() if _is_work(line)]
 
 
@@ -104,7 +108,9 @@ def _is_work(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#")
 
 
-def _checker(task: str, first_line: str | None, wrt: str | None, time_limit: float) -> Any:
+def _checker(
+    task: str, first_line: str | None, wrt: str | None, time_limit: float, json_output: bool
+) -> Any:
     from gradtutor.calculus.derivation import DerivationChecker, read_task
     from gradtutor.calculus.derive import TaskError
     from gradtutor.calculus.errors import ParseError
@@ -114,15 +120,25 @@ def _checker(task: str, first_line: str | None, wrt: str | None, time_limit: flo
             read_task(task, first_line=first_line, wrt=wrt), time_limit=time_limit
         )
     except ParseError as err:
-        _fail(f"can't read the task line: {err.message}", err.caret(), err.hint)
+        _fail(
+            f"can't read the task line: {err.message}",
+            err.caret(),
+            err.hint,
+            json_output=json_output,
+            column=err.column,
+        )
     except TaskError as err:
-        _fail(err.message, "", err.hint)
+        _fail(err.message, "", err.hint, json_output=json_output)
 
 
 def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: float) -> int:
+    """Check each line as it is typed. An empty line or end of input ends with the summary;
+    so does Ctrl-C, on a line of its own, with exit status 130."""
+    from gradtutor.render.explain import print_trimmed
     from gradtutor.render.steps import render_line, render_summary, render_task
 
     checker = None
+    interrupted = False
     try:
         if task is None:
             console.print("Type the task (e.g. d/dx(3x^3)), then your lines; an empty line ends.")
@@ -130,18 +146,24 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
             if not task:
                 return ExitCode.INVALID
         first = _ask("   1> ")
-        checker = _checker(task, first or None, wrt, time_limit)
-        console.print(render_task(checker.task))
+        checker = _checker(task, first or None, wrt, time_limit, False)
+        print_trimmed(console, render_task(checker.task))
         line = first
         while line:
-            console.print(render_line(checker.check_line(line)))
+            print_trimmed(console, render_line(checker.check_line(line)))
             line = _ask(f"{len(checker.report().lines) + 1:>4}> ")
     except EOFError:
         console.print()
+    except KeyboardInterrupt:
+        interrupted = True
+        console.print()  # the shell's ^C stays on the prompt's line, the rest below it
+    if checker is not None:
+        report = checker.report()
+        print_trimmed(console, render_summary(report))
+    if interrupted:
+        return ExitCode.INTERRUPTED
     if checker is None:
         return ExitCode.INVALID
-    report = checker.report()
-    console.print(render_summary(report))
     return ExitCode.OK if report.all_ok else ExitCode.WRONG
 
 
@@ -149,7 +171,19 @@ def _ask(prompt: str) -> str:
     return input(prompt).strip()
 
 
-def _fail(message: str, caret: str = "", hint: str | None = None) -> None:
+def _fail(
+    message: str,
+    caret: str = "",
+    hint: str | None = None,
+    *,
+    json_output: bool = False,
+    column: int | None = None,
+) -> None:
+    """The error on stderr, exit 2; with --json also ``{"error": {"message", "column",
+    "hint"}}`` on stdout (``column`` 0-based in the task line, or null)."""
+    if json_output:
+        error = {"message": message, "column": column, "hint": hint}
+        sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
     lines = [f"gradtutor steps: {message}"]
     if caret:
         lines.extend("  " + line for line in caret.split("\n"))

@@ -8,8 +8,14 @@ algebra, so it is never mistaken for calculus.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import sympy
-from rich.console import Group, RenderableType
+from rich._wrap import divide_line
+from rich.cells import cell_len
+from rich.console import Console, Group, RenderableType
+from rich.containers import Lines
 from rich.text import Text
 from rich.tree import Tree
 
@@ -19,6 +25,113 @@ from gradtutor.calculus.printing import pretty
 
 RULE_STYLE = "bold cyan"
 LETTERS = ("u", "v", "w")
+
+FORMULA_QUOTIENT = "(f'g − fg')/g²"
+FORMULA_GENERAL_POWER = "f^g·(g'·ln f + g·f'/f)"
+
+GLUE = "\u00a0"  # a space that does not break a line: it holds one item together
+_ITEM = re.compile(r"[^ \n]+")
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
+
+
+def glued(text: str) -> str:
+    """``text`` as one item: an expression, or ``name = expr``, kept on one line."""
+    return text.replace(" ", GLUE)
+
+
+class Wrapped(Text):
+    """Text that wraps between items, never inside one where it can help it.
+
+    An item is a run joined by :data:`GLUE` (see :func:`glued`); it is output with
+    ordinary spaces. An item too long for a line by itself wraps at its own spaces.
+    A wrapped line never ends in a space.
+    """
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: Any = None,
+        overflow: Any = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        plain = self.plain
+        spaced = Text(
+            plain.replace(GLUE, " "),
+            style=self.style,
+            justify=self.justify,
+            overflow=self.overflow,
+            no_wrap=self.no_wrap,
+            end=self.end,
+            tab_size=self.tab_size,
+            spans=list(self._spans),
+        )
+        no_wrap = bool(no_wrap if no_wrap is not None else self.no_wrap) or overflow == "ignore"
+        pieces = spaced.split("\n", allow_blank=True)
+        shapes = plain.split("\n")
+        if no_wrap or "\t" in plain or len(pieces) != len(shapes):
+            return spaced.wrap(
+                console,
+                width,
+                justify=justify,
+                overflow=overflow,
+                tab_size=tab_size,
+                no_wrap=no_wrap,
+            )
+        wrap_justify = justify or self.justify or "default"
+        wrap_overflow = overflow or self.overflow or "fold"
+        lines = Lines()
+        for line, shape in zip(pieces, shapes, strict=True):
+            new_lines = line.divide(divide_line(_shape(shape, width), width, fold=True))
+            for piece in new_lines:
+                piece.rstrip()
+                piece.rstrip_end(width)
+            new_lines.justify(console, width, justify=wrap_justify, overflow=wrap_overflow)
+            for piece in new_lines:
+                piece.truncate(width, overflow=wrap_overflow)
+            lines.extend(new_lines)
+        return lines
+
+    def __rich__(self) -> _Render:
+        # Console.print joins plain Text objects into one (losing this class): render
+        # through a wrapper so that wrap() above is always the one used.
+        return _Render(self)
+
+
+class _Render:
+    def __init__(self, text: Wrapped) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        return Text.__rich_console__(self.text, console, options)
+
+    def __rich_measure__(self, console: Console, options: Any) -> Any:
+        return Text.__rich_measure__(self.text, console, options)
+
+
+def _shape(line: str, width: int) -> str:
+    """The line as the line breaker sees it: glued items as single words (same widths),
+    except an item wider than a whole line, which may break at its spaces."""
+
+    def item(match: re.Match[str]) -> str:
+        word = match.group()
+        return word.replace(GLUE, " " if cell_len(word) > width else "_")
+
+    return _ITEM.sub(item, line)
+
+
+def print_trimmed(console: Console, *renderables: RenderableType) -> None:
+    """Print; to a file or pipe without the spaces rich pads lines with on the right."""
+    if console.is_terminal:
+        console.print(*renderables)
+        return
+    with console.capture() as capture:
+        console.print(*renderables)
+    text = "\n".join(_TRAILING.sub(r"\1", line) for line in capture.get().split("\n"))
+    console.file.write(text)
+    console.file.flush()
 
 
 def render_explain(solution: WorkedSolution, *, brief: bool = False) -> RenderableType:
@@ -31,13 +144,16 @@ def render_explain(solution: WorkedSolution, *, brief: bool = False) -> Renderab
     if solution.gradient is not None:
         parts.append(Text(""))
         parts.append(_gradient_line(solution))
+    elif solution.value is not None:  # derivatives inside a larger expression: 3·d/dx(x²)
+        parts.append(Text(""))
+        parts.append(Wrapped.assemble(("answer: ", "bold"), (_g(solution.value), "bold green")))
     return Group(*parts)
 
 
 def render_worked(worked: WorkedDerivative, *, brief: bool = False) -> RenderableType:
     """One derivative: the operator applied, the rule tree, the result and the simplify step."""
     partial = worked.partial
-    header = Text(r.applied(worked.variable, worked.expr, partial=partial), style="bold")
+    header = Wrapped(glued(r.applied(worked.variable, worked.expr, partial=partial)), style="bold")
     if worked.held:
         names = _and(str(s) for s in worked.held)
         verb = "is" if len(worked.held) == 1 else "are"
@@ -46,14 +162,14 @@ def render_worked(worked: WorkedDerivative, *, brief: bool = False) -> Renderabl
     _add(tree, worked.steps, partial=partial, brief=brief, seen=set())
     lines: list[RenderableType] = [tree]
     raw, simple = worked.result, worked.simplified
-    lines.append(Text.assemble(("result: ", "bold"), pretty(raw)))
+    lines.append(Wrapped.assemble(("result: ", "bold"), _g(raw)))
     if pretty(simple) != pretty(raw):
         lines.append(
-            Text.assemble(
+            Wrapped.assemble(
                 ("simplify", "bold"),
                 (" (algebra, not calculus): ", "dim"),
-                f"{pretty(raw)} = ",
-                (pretty(simple), "bold green"),
+                f"{_g(raw)} = ",
+                (_g(simple), "bold green"),
             )
         )
     return Group(*lines)
@@ -87,14 +203,24 @@ def _shown_substeps(node: r.Rule) -> tuple[r.Rule, ...]:
 
 def describe(node: r.Rule, *, partial: bool = False) -> Text:
     """One line: the rule's name, then the substitution and its result."""
-    text = Text()
-    text.append(f"{node.name}: ", style=RULE_STYLE)
+    text = Wrapped()
+    text.append(f"{glued(node.name)}: ", style=RULE_STYLE)
     text.append(_body(node, partial))
     return text
 
 
 def _op(node: r.Rule, partial: bool) -> str:
-    return r.applied(node.variable, node.expr, partial=partial)
+    return glued(r.applied(node.variable, node.expr, partial=partial))
+
+
+def _g(expr: sympy.Expr) -> str:
+    """pretty(expr) as one item of a line."""
+    return glued(pretty(expr))
+
+
+def _is(name: str, expr: sympy.Expr | str) -> str:
+    """``name = expr`` as one item of a line."""
+    return glued(f"{name} = {expr if isinstance(expr, str) else pretty(expr)}")
 
 
 def _unevaluated(build) -> sympy.Expr:  # type: ignore[no-untyped-def]
@@ -120,15 +246,17 @@ def _sum(terms: list[str]) -> str:
 
 
 def _then(shown: str, result: sympy.Expr, terms: list[str] | None = None) -> str:
-    """'shown', then ' = result' when sympy's arithmetic changes more than the order of terms."""
+    """'shown', then ' = result' when sympy's arithmetic changes more than the order of terms.
+
+    Each side is one item of the line (see :func:`glued`)."""
     last = pretty(result)
     if shown == last:
-        return shown
+        return glued(shown)
     if terms is not None:
         mine = sorted(t for t in terms if t != "0")
         if mine == sorted(pretty(t) for t in sympy.Add.make_args(result)):
-            return shown
-    return f"{shown} = {last}"
+            return glued(shown)
+    return f"{glued(shown)} = {glued(last)}"
 
 
 def _body(node: r.Rule, partial: bool) -> str:
@@ -140,15 +268,17 @@ def _body(node: r.Rule, partial: bool) -> str:
             brought = _times(n, x ** (n - 1)) if n != 2 else f"2{x}"
             return f"{op} = {_then(brought, result)}"
         as_power = f"{x}^({pretty(n)})"
-        brought = f"{pretty(n)}·{x}^({pretty(n - 1)})"
-        rewrite = "" if pretty(node.expr) == as_power else f"d/d{x} {as_power} = "
-        return f"{op} = {rewrite}{brought} = {pretty(result)}"
+        brought = glued(f"{pretty(n)}·{x}^({pretty(n - 1)})")
+        rewrite = "" if pretty(node.expr) == as_power else f"{glued(f'd/d{x} {as_power}')} = "
+        return f"{op} = {rewrite}{brought} = {_g(result)}"
     if isinstance(node, r.ConstantMultipleRule):
         inner = r.applied(node.variable, node.other, partial=partial)
         shown = _times(node.constant, node.substep.result)
-        return f"{op} = {_wrap(node.constant)}·{inner} = {_then(shown, result)}"
+        return f"{op} = {glued(f'{_wrap(node.constant)}·{inner}')} = {_then(shown, result)}"
     if isinstance(node, r.SumRule):
-        pieces = " + ".join(r.applied(t.variable, t.expr, partial=partial) for t in node.terms)
+        pieces = " + ".join(
+            glued(r.applied(t.variable, t.expr, partial=partial)) for t in node.terms
+        )
         terms = [pretty(t.result) for t in node.terms]
         return f"{op} = {pieces} = {_then(_sum(terms), result, terms)}"
     if isinstance(node, r.ProductRule):
@@ -157,43 +287,48 @@ def _body(node: r.Rule, partial: bool) -> str:
         f, g = node.numerator, node.denominator
         top = _sum([_times(f.result, g.expr), "−" + _times(f.expr, g.result)])
         shown = f"({top})/{_wrap(g.expr) if not g.expr.is_Pow else f'({pretty(g.expr)})'}²"
-        return (
-            f"{op} = (f'g − fg')/g² with f = {pretty(f.expr)}, g = {pretty(g.expr)}: "
-            f"f' = {pretty(f.result)}, g' = {pretty(g.result)} → {shown} = {pretty(result)}"
-        )
+        given = f"{_is('f', f.expr)}, {_is('g', g.expr)}: {_derivatives(f, g)}"
+        return f"{op} = {glued(FORMULA_QUOTIENT)} with {given} → {glued(shown)} = {_g(result)}"
     if isinstance(node, r.ChainRule):
         u, outer = node.u, node.outer
         at_inner = _unevaluated(lambda: outer.result.xreplace({u: node.inner}))
         shown = f"{_wrap(at_inner)}·{_wrap(node.inner_step.result)}"
+        outer_rule = glued(f"f'({u}) = {pretty(outer.result)} ({outer.name})")
+        inner_rule = _is(f"{u}'", node.inner_step.result)
+        given = f"{_is(str(u), node.inner)}, {_is(f'f({u})', outer.expr)}"
         return (
-            f"{op} = f'({u})·{u}' with {u} = {pretty(node.inner)}, f({u}) = {pretty(outer.expr)}: "
-            f"f'({u}) = {pretty(outer.result)} ({outer.name}), {u}' = "
-            f"{pretty(node.inner_step.result)} → {_then(shown, result)}"
+            f"{op} = f'({u})·{u}' with {given}: {outer_rule}, {inner_rule} → {_then(shown, result)}"
         )
     if isinstance(node, r.GeneralPowerRule):
         f, g = node.base, node.exponent
-        return (
-            f"{op} = f^g·(g'·ln f + g·f'/f) with f = {pretty(f.expr)}, g = {pretty(g.expr)}: "
-            f"f' = {pretty(f.result)}, g' = {pretty(g.result)} → {pretty(result)}"
-        )
+        given = f"{_is('f', f.expr)}, {_is('g', g.expr)}: {_derivatives(f, g)}"
+        return f"{op} = {glued(FORMULA_GENERAL_POWER)} with {given} → {_g(result)}"
     if isinstance(node, r.RewriteRule):
-        return f"{pretty(node.expr)} = {pretty(node.rewritten)}, then differentiate that"
+        return f"{_g(node.expr)} = {_g(node.rewritten)}, then differentiate that"
     if isinstance(node, r.HeldConstantRule):
         return f"{op} = 0"
     if isinstance(node, r.UnknownRule):
-        return f"{op} = {pretty(result)}   (gradtutor has no rule for this; sympy computed it)"
-    return f"{op} = {pretty(result)}"
+        return f"{op} = {_g(result)}   (gradtutor has no rule for this; sympy computed it)"
+    return f"{op} = {_g(result)}"
+
+
+def _derivatives(f: r.Rule, g: r.Rule) -> str:
+    """``f' = …, g' = …``, each one item."""
+    return ", ".join((_is("f'", f.result), _is("g'", g.result)))
 
 
 def _product(node: r.ProductRule, op: str) -> str:
     n = len(node.factors)
     names = list(LETTERS[:n]) if n <= 3 else [f"f{i + 1}" for i in range(n)]
-    formula = " + ".join(
-        "".join(f"{name}'" if i == j else name for j, name in enumerate(names)) for i in range(n)
+    formula = glued(
+        " + ".join(
+            "".join(f"{name}'" if i == j else name for j, name in enumerate(names))
+            for i in range(n)
+        )
     )
     pairs = list(zip(names, node.factors, strict=True))
-    given = ", ".join(f"{name} = {pretty(f.expr)}" for name, f in pairs)
-    derivatives = ", ".join(f"{name}' = {pretty(f.result)}" for name, f in pairs)
+    given = ", ".join(_is(name, f.expr) for name, f in pairs)
+    derivatives = ", ".join(_is(f"{name}'", f.result) for name, f in pairs)
     terms = [
         _times(*(f.result if i == j else f.expr for j, f in enumerate(node.factors)))
         for i in range(n)
@@ -206,8 +341,8 @@ def _gradient_line(solution: WorkedSolution) -> Text:
     derivatives = solution.derivatives
     names = ", ".join(f"∂f/∂{d.variable}" for d in derivatives)
     assert solution.gradient is not None
-    values = ", ".join(pretty(g) for g in solution.gradient)
-    return Text.assemble(
+    values = ", ".join(_g(g) for g in solution.gradient)  # breaks only between components
+    return Wrapped.assemble(
         ("gradient: ", "bold"), f"∇f = ({names}) = ", (f"({values})", "bold green")
     )
 

@@ -34,6 +34,17 @@ def _dots(difficulty: int) -> str:
     return "●" * level + "○" * (5 - level)
 
 
+def difficulty_label(difficulty: int) -> str:
+    """``difficulty ●●○○○``: the question's difficulty, 1 to 5."""
+    return f"difficulty {_dots(difficulty)}"
+
+
+RETRY_BANNERS = {
+    "retry": "Same skill, new numbers.",
+    "retry-same": "Same question again (this one has no other numbers).",
+}
+
+
 def question_view(
     *,
     number: int,
@@ -49,17 +60,41 @@ def question_view(
         "  ",
         (topic_title, "cyan"),
         "  ",
-        (_dots(difficulty), "dim"),
+        (difficulty_label(difficulty), "dim"),
     )
     body = Text(readable(prompt))
-    if reason == "retry":
-        body = Text.assemble(("Same skill, new numbers.\n", "italic dim"), body)
+    if reason in RETRY_BANNERS:
+        body = Text.assemble((RETRY_BANNERS[reason] + "\n", "italic dim"), body)
     return Panel(body, title=title, title_align="left", border_style="blue", expand=False)
 
 
 def prompt_text(label: str) -> str:
     """The text before the answer line: the part's label, or a plain arrow."""
     return f"{readable(label)} = " if label else "> "
+
+
+def parts_view(count: int) -> RenderableType:
+    """A one-line answer whose number of pieces does not match the question's parts."""
+    letters = ", ".join("abcdefghijklmnopqrstuvwxyz"[: max(2, min(count, 26))])
+    return Text(
+        f"This question has {count} parts; answer them one at a time, "
+        f"or all at once as ({letters}).",
+        style="yellow",
+    )
+
+
+def part_answer_view(label: str, answer: str) -> RenderableType:
+    """One piece of a one-line answer, before its verdict: ``∂f/∂x = 7``."""
+    return Text.assemble((f"{readable(label)} = " if label else "", "bold"), answer)
+
+
+def unchecked_view(label: str, rest: Sequence[str]) -> RenderableType:
+    """Pieces of a one-line answer left unchecked while an earlier part is still open."""
+    names = ", ".join(readable(name) for name in rest)
+    return Text(
+        f"Not checked yet: {names}. Answer {readable(label)} again (alone, or with the rest).",
+        style="yellow",
+    )
 
 
 def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType:
@@ -193,6 +228,15 @@ def help_view() -> RenderableType:
     return Text(HELP_TEXT, style="dim")
 
 
+SUMMARY_PROMPT_WIDTH = 48
+
+
+def short_prompt(prompt: str, width: int = SUMMARY_PROMPT_WIDTH) -> str:
+    """The question as the learner saw it, on one line, cut to ``width`` with an ellipsis."""
+    text = " ".join(readable(prompt).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
     """The end of a quiz: score, misconceptions seen, what was kept."""
     results = summary.results
@@ -212,13 +256,17 @@ def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
             )
         )
         table = Table(box=None, show_header=False, pad_edge=False)
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True, overflow="ellipsis", max_width=SUMMARY_PROMPT_WIDTH)
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True, justify="right")
         for r in results:
             mark = {"correct": ("✓", "green"), "wrong": ("✗", "red")}.get(
                 r.outcome, ("·", "yellow")
             )
             table.add_row(
                 Text(mark[0], style=mark[1]),
-                Text(r.template_id, style="dim"),
+                Text(short_prompt(r.prompt)),
                 Text(r.outcome),
                 Text(f"{r.elapsed_ms / 1000:.1f}s", style="dim"),
             )

@@ -16,6 +16,7 @@ from gradtutor.calculus.derivation import (
     Task,
 )
 from gradtutor.calculus.printing import pretty
+from gradtutor.render.explain import Wrapped, glued
 
 MARKS = {OK: ("✓", "green"), INVALID: ("?", "yellow"), UNDETERMINED: ("~", "yellow")}
 WRONG_MARK = ("✗", "bold red")
@@ -23,8 +24,8 @@ WRONG_MARK = ("✗", "bold red")
 
 def render_task(task: Task) -> Text:
     """The task as the tutor read it, with the variables held constant said once."""
-    text = Text.assemble(
-        ("task: ", "bold"), r.applied(task.variable, task.expr, partial=bool(task.held))
+    text = Wrapped.assemble(
+        ("task: ", "bold"), glued(r.applied(task.variable, task.expr, partial=bool(task.held)))
     )
     if task.held:
         names = " and ".join(str(s) for s in task.held)
@@ -36,7 +37,8 @@ def render_task(task: Task) -> Text:
 def render_line(check: LineCheck) -> RenderableType:
     """One judged line: a mark, the line as typed, and for a wrong line the diagnosis."""
     mark, style = MARKS.get(check.status, WRONG_MARK)
-    head = Text.assemble((f"{check.index + 1:>3} ", "dim"), (mark, style), " ", check.text)
+    number = (f"{check.index + 1:>3} ", "dim")
+    head = Wrapped.assemble(number, (mark, style), " ", glued(check.text))
     if check.status == OK:
         head.append(f"    {check.message}", style="dim")
         return head
@@ -65,7 +67,7 @@ def render_line(check: LineCheck) -> RenderableType:
     if check.counterexample is not None:
         rows.append(_indent(_counterexample(check.counterexample)))
     if check.should_be:
-        rows.append(_indent(f"it should have been: {check.should_be}", "green"))
+        rows.append(_indent(f"it should have been: {glued(check.should_be)}", "green"))
     return Group(*rows)
 
 
@@ -77,8 +79,8 @@ def render_summary(report: DerivationReport) -> Text:
     if not report.lines:
         return Text("no lines to check", style="yellow")
     where = "" if first is None else f"first problem at line {first + 1}; "
-    return Text.assemble(
-        (where, "bold red"), "the derivative is ", (pretty(report.derivative), "bold")
+    return Wrapped.assemble(
+        (where, "bold red"), "the derivative is ", (glued(pretty(report.derivative)), "bold")
     )
 
 
@@ -88,7 +90,7 @@ def render_report(report: DerivationReport, task: Task) -> RenderableType:
 
 def _indent(message: str, style: str = "") -> Padding:
     """A detail under its line; wrapped text keeps the indent."""
-    return Padding(Text(message, style=style), (0, 0, 0, 6), expand=False)
+    return Padding(Wrapped(message, style=style), (0, 0, 0, 6), expand=False)
 
 
 def _counterexample(ce) -> str:  # type: ignore[no-untyped-def]

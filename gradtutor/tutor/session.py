@@ -56,6 +56,62 @@ def command_of(text: str) -> str | None:
     return COMMANDS.get(text.strip().lower())
 
 
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def components(text: str) -> list[str] | None:
+    """The parts of a one-line answer to a multi-part question: ``(7, 5)``, ``[7, 5]`` or
+    ``7, 5`` → ``["7", "5"]``. None when there is no comma outside brackets (``max(0, x)``
+    is one answer)."""
+    stripped = text.strip()
+    if stripped[:1] in _OPEN and _closing(stripped, 0) == len(stripped) - 1:
+        inner = _split_top_level(stripped[1:-1])
+        if len(inner) > 1:
+            return inner
+    pieces = _split_top_level(stripped)
+    return pieces if len(pieces) > 1 else None
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the bracket closing the one at ``start``."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] in _OPEN:
+            depth += 1
+        elif text[i] in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _split_top_level(text: str) -> list[str]:
+    pieces: list[str] = []
+    depth = start = 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0:
+            pieces.append(text[start:i].strip())
+            start = i + 1
+    pieces.append(text[start:].strip())
+    return pieces
+
+
+def spread(state: QuestionState, pieces: Sequence[str]) -> list[str] | None:
+    """The answers, one per part still open, from the pieces of a one-line answer: as many
+    pieces as the question has parts (those of parts already done are passed over), or as
+    many as are left. None when the count fits neither."""
+    parts = len(state.exercise.parts)
+    if len(pieces) == parts:
+        return list(pieces[state.part_index :])
+    if len(pieces) == parts - state.part_index:
+        return list(pieces)
+    return None
+
+
 @dataclass(frozen=True)
 class Answer:
     """One answer typed at the prompt and the engine's verdict on it."""

@@ -1,0 +1,123 @@
+"""``steps`` output: no trailing spaces in a file, JSON errors for bad input, and Ctrl-C at the
+interactive prompt (a newline, the summary so far, exit 130)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gradtutor.calculus.errors import ParseError
+from gradtutor.calculus.parsing import parse
+from gradtutor.cli.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTES = "d/dx(3x^3)\n= 3*3x^2\n= 3*3*1^2\n= 9^2\n"
+
+runner = CliRunner()
+
+
+def test_steps_written_to_a_file_has_no_trailing_spaces(tmp_path: Path) -> None:
+    work = tmp_path / "work.txt"
+    work.write_text(NOTES, encoding="utf-8")
+    result = runner.invoke(app, ["steps", str(work)], env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert [ln for ln in lines if ln.endswith(" ")] == []
+    assert "\u00a0" not in result.stdout
+    assert lines[:5] == [
+        "task: d/dx (3x³)",
+        "  1 ✓ = 3*3x^2    right",
+        "  2 ✗ = 3*3*1^2",
+        "      variable dropped: Where did x go? 9x² became 9, as if x were 1 or not",
+        "      there.",
+    ]
+    assert lines[-1] == "first problem at line 2; the derivative is 9x²"
+
+
+def test_steps_json_bad_task_line_writes_an_error_object() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse("d/dx(3x^^3)")
+    err = caught.value
+    result = runner.invoke(app, ["steps", "-", "--json"], input="d/dx(3x^^3)\n= 9x^2\n")
+    assert result.exit_code == 2
+    message = f"can't read the task line: {err.message}"
+    assert json.loads(result.stdout) == {
+        "error": {"message": message, "column": 7, "hint": err.hint}
+    }
+    assert result.stderr.startswith(f"gradtutor steps: {message}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["-"], "", "no task line: the first line should be the task, e.g. d/dx(3x^3)"),
+        (["-"], "d/dx(x^2)\n", "nothing to check: give your lines after the task line"),
+    ],
+)
+def test_steps_json_missing_lines_write_an_error_object(
+    args: list[str], stdin: str, message: str
+) -> None:
+    result = runner.invoke(app, ["steps", *args, "--json"], input=stdin)
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == {
+        "error": {"message": message, "column": None, "hint": None}
+    }
+    assert result.stderr == f"gradtutor steps: {message}\n"
+
+
+def test_steps_json_unreadable_file_and_unclear_variable(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    result = runner.invoke(app, ["steps", str(missing), "--json"])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["message"].startswith(f"can't read {missing}: ")
+    assert (error["column"], error["hint"]) == (None, None)
+
+    unclear = runner.invoke(app, ["steps", "-", "--json"], input="x^2 y\n= 2xy\n")
+    assert unclear.exit_code == 2
+    assert json.loads(unclear.stdout) == {
+        "error": {
+            "message": "x^2*y: with respect to which variable? (variables: x, y)",
+            "column": None,
+            "hint": "write the task as d/dx(...) or ∂/∂x(...), or start the first line with "
+            "f'(x) =",
+        }
+    }
+
+
+@pytest.mark.slow
+def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary() -> None:
+    import pexpect
+
+    env = {
+        "NO_COLOR": "1",
+        "COLUMNS": "100",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TERM": "dumb",
+        "PYTHONPATH": str(ROOT),
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gradtutor", "steps"],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect_exact("task> ")
+    child.sendline("d/dx(3x^3)")
+    child.expect_exact("1> ")
+    child.sendline("= 3*3x^2")
+    child.expect_exact("✓ = 3*3x^2    right")
+    child.expect_exact("   2> ")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    # The terminal echoes ^C; the summary starts on the next line, not after the prompt.
+    assert child.before == "^C\r\n✓ every line is right\r\n"
+    assert child.exitstatus == 130
