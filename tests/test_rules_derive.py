@@ -24,8 +24,20 @@ UNARY = [
     sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot,
     sympy.asin, sympy.acos, sympy.atan, sympy.acot,
     sympy.sinh, sympy.cosh, sympy.tanh, sympy.exp, sympy.log, sympy.sqrt, sympy.Abs,
-    sigmoid, softplus, lambda u: _relu(u), lambda u: 2**u, lambda u: sympy.log(u, 2),
+    sigmoid, softplus, lambda u: _relu(u), lambda u: _power(sympy.Integer(2), u),
+    lambda u: sympy.log(u, 2),
 ]  # fmt: skip
+
+
+def _power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
+    """base**exponent, unless both are numbers and the result would be astronomically large
+    (2^2^2^2^3 has about 10^77 digits: sympy would compute it exactly, in C, forever)."""
+    base, exponent = sympy.sympify(base), sympy.sympify(exponent)
+    if base.is_number and exponent.is_number:
+        size = abs(complex(exponent.evalf(15)))
+        if size != size or size > 60:
+            return base
+    return base**exponent
 
 
 def _relu(u: sympy.Expr) -> sympy.Expr:
@@ -44,8 +56,8 @@ def _extend(children: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.
         st.builds(lambda a, b: a - b, children, children),
         st.builds(lambda a, b: a * b, children, children),
         st.builds(lambda a, b: a / b, children, children),
-        st.builds(lambda a, n: a**n, children, st.sampled_from(EXPONENTS)),
-        st.builds(lambda a, b: a**b, children, children),
+        st.builds(lambda a, n: _power(a, n), children, st.sampled_from(EXPONENTS)),
+        st.builds(_power, children, children),
         st.builds(lambda f, a: f(a), st.sampled_from(UNARY), children),
     )
 

@@ -383,7 +383,7 @@ def home_view(
     if report.attempts:
         lines.append(
             Text.assemble(
-                f"{report.attempts} questions so far, ",
+                f"{report.attempts} question{'s' if report.attempts != 1 else ''} so far, ",
                 _percent(report.accuracy),
                 " right · streak ",
                 f"{report.streak} day{'s' if report.streak != 1 else ''}",
