@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from gradtutor.cli.errors import fail
 from gradtutor.cli.exit_codes import ExitCode
 
 HELP = """\
@@ -97,15 +98,13 @@ def _fail(
     json_output: bool = False,
     column: int | None = None,
 ) -> None:
-    """The error on stderr; with --json also ``{"error": {"message", "column", "hint"}}`` on
-    stdout (``column`` 0-based in the task, or null)."""
-    if json_output:
-        error = {"message": message, "column": column, "hint": hint}
-        sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
-    lines = [f"gradtutor explain: {message}"]
-    if caret:
-        lines.extend("  " + line for line in caret.split("\n"))
-    if hint:
-        lines.append(f"hint: {hint}")
-    sys.stderr.write("\n".join(lines) + "\n")
-    raise typer.Exit(code)
+    """The error on stderr; with --json also as an object on stdout (see cli.errors)."""
+    fail(
+        "explain",
+        message,
+        caret=caret,
+        hint=hint,
+        column=column,
+        json_output=json_output,
+        code=code,
+    )

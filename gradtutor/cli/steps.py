@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from gradtutor.cli.errors import fail
 from gradtutor.cli.exit_codes import ExitCode
 
 HELP = """\
@@ -179,15 +180,5 @@ def _fail(
     json_output: bool = False,
     column: int | None = None,
 ) -> None:
-    """The error on stderr, exit 2; with --json also ``{"error": {"message", "column",
-    "hint"}}`` on stdout (``column`` 0-based in the task line, or null)."""
-    if json_output:
-        error = {"message": message, "column": column, "hint": hint}
-        sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
-    lines = [f"gradtutor steps: {message}"]
-    if caret:
-        lines.extend("  " + line for line in caret.split("\n"))
-    if hint:
-        lines.append(f"hint: {hint}")
-    sys.stderr.write("\n".join(lines) + "\n")
-    raise typer.Exit(ExitCode.INVALID)
+    """The error on stderr, exit 2; with --json also as an object on stdout (see cli.errors)."""
+    fail("steps", message, caret=caret, hint=hint, column=column, json_output=json_output)
