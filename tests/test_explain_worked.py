@@ -29,8 +29,8 @@ def test_explain_product_rule_lines() -> None:
         "    2x·sin(x) + x²·cos(x)\n"
         "    ├── power rule: d/dx x² = 2x\n"
         "    └── sin rule: d/dx sin(x) = cos(x)\n"
-        "result: x²·cos(x) + 2x·sin(x)\n"
-        "simplify (algebra, not calculus): x²·cos(x) + 2x·sin(x) = x·(x·cos(x) + 2sin(x))\n"
+        "result: 2x·sin(x) + x²·cos(x)\n"  # u'v + uv', in the order of the line above
+        "simplify (algebra, not calculus): 2x·sin(x) + x²·cos(x) = x·(x·cos(x) + 2sin(x))\n"
     )
 
 
@@ -59,10 +59,10 @@ def test_explain_repeated_substep_worked_once() -> None:
 
 def test_explain_partial_says_held_constant_once() -> None:
     text = _text("∂/∂z(3x^3z - y^2 + 5z + 2yz)", width=140)
-    assert text.splitlines()[0] == "∂/∂z (3x³z − y² + 2yz + 5z)    x and y are held constant"
+    assert text.splitlines()[0] == "∂/∂z (3x³z − y² + 5z + 2yz)    x and y are held constant"
     assert text.count("held constant") == 2  # the header, and the −y² leaf's rule name
     assert "held constant: ∂/∂z (−y²) = 0" in text
-    assert text.endswith("result: 3x³ + 2y + 5\n")
+    assert text.endswith("result: 3x³ + 5 + 2y\n")  # the terms in the order typed
 
 
 def test_explain_gradient_vector() -> None:

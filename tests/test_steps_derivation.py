@@ -139,7 +139,7 @@ def test_steps_cli_file_exit_status_and_output(tmp_path) -> None:  # type: ignor
     result = runner.invoke(app, ["steps", str(work)], env={"NO_COLOR": "1", "COLUMNS": "100"})
     assert result.exit_code == 1
     out = result.stdout
-    assert "task: ∂/∂x (3x³ + 5x − y² + 2)    y is held constant" in out
+    assert "task: ∂/∂x (3x³ − y² + 5x + 2)    y is held constant" in out  # as typed
     assert "  3 ✗ = 9^2 - 0 + 5 + 0" in out
     assert "the term 3·3x² became 9²" in out
     assert "first problem at line 1; the derivative is 9x² + 5" in out

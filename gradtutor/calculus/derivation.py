@@ -379,8 +379,10 @@ class DerivationChecker:
         """The line it should have been: (for people, in the input language)."""
         from gradtutor.calculus.printing import plain, pretty
 
-        if previous is not None and previous.status == OK and change is not None:
-            fixed = _replace_term(line.text, previous.text, self._points)
+        if change is not None and (previous is None or previous.status == OK):
+            # the learner's line with its one wrong term put right, in the learner's order
+            before = self._task_terms() if previous is None else _terms(previous.text)
+            fixed = _replace_term(line.text, before, self._points)
             if fixed is not None:
                 return fixed
         return pretty(self.task.derivative), plain(self.task.derivative)
@@ -449,7 +451,6 @@ def _after_equals(text: str) -> str:
 
 def _terms(text: str) -> list[_Term] | None:
     from gradtutor.calculus.parsing import parse
-    from gradtutor.calculus.printing import pretty
 
     terms = []
     for piece in split_terms(text):
@@ -457,8 +458,8 @@ def _terms(text: str) -> list[_Term] | None:
             parsed = parse(piece)
         except ValueError:
             return None
-        shown = _typed(piece, parsed.expr)
-        terms.append(_Term(piece, pretty(shown), parsed.value, parsed.expr.has(sympy.Derivative)))
+        shown = r.shown(_typed(piece, parsed.expr))  # a sum in brackets keeps its typed order
+        terms.append(_Term(piece, shown, parsed.value, parsed.expr.has(sympy.Derivative)))
     return terms
 
 
@@ -505,11 +506,15 @@ def _changed_term(before: list[_Term], after: list[_Term], points: list[Any]) ->
     return None
 
 
-def _replace_term(line_text: str, previous_text: str, points: list[Any]) -> tuple[str, str] | None:
-    """This line with its one changed term put back right: (pretty, input language)."""
+def _replace_term(
+    line_text: str, before: list[_Term] | None, points: list[Any]
+) -> tuple[str, str] | None:
+    """This line with its one changed term put back right: (pretty, input language).
+
+    ``before``: the terms of the line before (or of the task, each differentiated)."""
     from gradtutor.calculus.printing import plain, pretty
 
-    before, after = _terms(previous_text), _terms(line_text)
+    after = _terms(line_text)
     if before is None or after is None:
         return None
     left, right = _pairs(before, after, points)

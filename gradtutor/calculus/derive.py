@@ -54,7 +54,7 @@ def derive(expr: Expr, variable: Symbol) -> r.Rule:
     if expr == variable:
         return r.IdentityRule(expr, variable)
     if isinstance(expr, sympy.Derivative):
-        done = expr.doit()
+        done = r.in_shown_order(expr.doit())
         return r.RewriteRule(expr, variable, done, derive(done, variable), "inner derivative")
     if expr.is_Add:
         return r.SumRule(expr, variable, tuple(derive(t, variable) for t in expr.args))
@@ -346,7 +346,7 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
             for variable, count in op.variable_count:
                 for _ in range(int(count)):
                     parts.append(work(expr, variable, time_limit=time_limit))
-                    expr = parts[-1].simplified
+                    expr = r.in_shown_order(parts[-1].simplified)
         whole = None if operators == [typed] else simplify_result(parsed.value, time_limit)
         return WorkedSolution(text, tuple(parts), value=whole)
     expr = typed

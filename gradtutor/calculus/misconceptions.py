@@ -34,6 +34,25 @@ Twin = Callable[[Any, Context], tuple[Expr, ...]]
 
 
 @dataclass(frozen=True)
+class Slip:
+    """A twin that reproduced the learner's answer: where, and what it made of the whole."""
+
+    node: Any  # the rule application that went wrong (a Rule)
+    tree: r.Rule  # the whole derivative
+    answer: Expr  # the whole wrong answer, as the twin gives it (what the learner wrote)
+    chain: r.ChainRule | None = None  # the chain rule whose outer step ``node`` is, if any
+
+    @property
+    def where(self) -> Expr:
+        """What the learner differentiated there: (2x + 1)³ for the outer step u³ of a chain."""
+        return self.chain.expr if self.chain is not None else self.node.expr
+
+    def in_u(self) -> str:
+        """' (with u = …)' when the node is in the chain rule's u (the learner never wrote u)."""
+        return "" if self.chain is None else f" (with u = {r.shown(self.chain.inner)})"
+
+
+@dataclass(frozen=True)
 class Misconception:
     """A buggy twin of one rule: where it applies, what it yields, and three levels of help."""
 
@@ -41,7 +60,7 @@ class Misconception:
     name: str
     rules: tuple[type[r.Rule], ...]
     twin: Twin
-    question: Callable[[Any], str]  # level 1: a question pointing at the slip
+    question: Callable[[Slip], str]  # level 1: a question pointing at the slip
     rule_hint: str  # level 2: the correct rule
 
     def applies(self, node: r.Rule) -> bool:
@@ -49,9 +68,15 @@ class Misconception:
 
 
 def _p(expr: Expr) -> str:
+    """A result, printed as sympy orders it."""
     from gradtutor.calculus.printing import pretty
 
     return pretty(expr)
+
+
+def _s(expr: Expr) -> str:
+    """An expression as the learner typed it (its sums' terms in the typed order)."""
+    return r.shown(expr)
 
 
 def _partial(node: r.Rule, ctx: Context | None) -> bool:
@@ -158,95 +183,121 @@ def _constant_factor_dropped(node: r.ConstantMultipleRule, ctx: Context) -> tupl
 
 
 # --- the questions (level 1) --------------------------------------------------------------
+# Each names what the learner wrote or should have written, never a step they could not see
+# (the outer step u³ of a chain is "(2x + 1)³"; a dropped variable names the derivative's term).
 
 
-def _q_chain_inner(node: r.ChainRule) -> str:
+def _q_chain_inner(slip: Slip) -> str:
+    node = slip.node
     return (
-        f"You differentiated the outside at u = {_p(node.inner)}. "
+        f"You differentiated the outside at u = {_s(node.inner)}. "
         f"Did you multiply by the derivative of the inside, {r.applied(node.variable, node.inner)}?"
     )
 
 
-def _q_chain_outer(node: r.ChainRule) -> str:
+def _q_chain_outer(slip: Slip) -> str:
+    node = slip.node
     return (
-        f"The outer derivative {_p(node.outer.result)} must be taken at u = {_p(node.inner)}, "
+        f"The outer derivative {_p(node.outer.result)} must be taken at u = {_s(node.inner)}, "
         f"not at {node.variable}. What did you put in for u?"
     )
 
 
-def _q_product_of_derivatives(node: r.ProductRule) -> str:
+def _q_product_of_derivatives(slip: Slip) -> str:
     return (
-        f"Is the derivative of the product {_p(node.expr)} the product of the derivatives? "
+        f"Is the derivative of the product {_s(slip.node.expr)} the product of the derivatives? "
         "Try it on x·x = x²."
     )
 
 
-def _q_product_term_missing(node: r.ProductRule) -> str:
-    n = len(node.factors)
+def _q_product_term_missing(slip: Slip) -> str:
+    n = len(slip.node.factors)
     return (
-        f"The product {_p(node.expr)} has {n} factors, so its derivative has {n} terms, "
+        f"The product {_s(slip.node.expr)} has {n} factors, so its derivative has {n} terms, "
         "one for each factor differentiated. How many did you write?"
     )
 
 
-def _q_quotient_sign(node: r.QuotientRule) -> str:
+def _q_quotient_sign(slip: Slip) -> str:
     return "In the quotient rule, which product comes first in the numerator: f'·g or f·g'?"
 
 
-def _q_quotient_square(node: r.QuotientRule) -> str:
-    return f"What happens to the denominator {_p(node.denominator.expr)} in the quotient rule?"
+def _q_quotient_square(slip: Slip) -> str:
+    return f"What happens to the denominator {_s(slip.node.denominator.expr)} in the quotient rule?"
 
 
-def _q_power_not_reduced(node: r.PowerRule) -> str:
+def _q_power_not_reduced(slip: Slip) -> str:
     return (
-        f"When you bring the exponent {_p(node.exponent)} of {_p(node.expr)} down, "
+        f"When you bring the exponent {_p(slip.node.exponent)} of {_s(slip.where)} down, "
         "what happens to the exponent itself?"
     )
 
 
-def _q_power_increased(node: r.PowerRule) -> str:
-    return f"Differentiating {_p(node.expr)}: does the exponent go up (as in integration) or down?"
+def _q_power_increased(slip: Slip) -> str:
+    return f"Differentiating {_s(slip.where)}: does the exponent go up (as in integration) or down?"
 
 
-def _q_power_coefficient(node: r.PowerRule) -> str:
+def _q_power_coefficient(slip: Slip) -> str:
     return (
-        f"You lowered the exponent of {_p(node.expr)}. Where did the old exponent "
-        f"{_p(node.exponent)} go?"
+        f"You lowered the exponent of {_s(slip.where)}. Where did the old exponent "
+        f"{_p(slip.node.exponent)} go?"
     )
 
 
-def _q_dropped_variable(node: r.Rule) -> str:
+def _q_dropped_variable(slip: Slip) -> str:
+    """Names the derivative (or its one term) that lost the variable, and what it became."""
+    x = slip.node.variable
+    correct, answer = sympy.expand(slip.tree.result), sympy.expand(slip.answer)  # 9² stays 9²
+    right_number, right_rest = correct.as_coeff_Add()
+    wrong_number, wrong_rest = answer.as_coeff_Add()
+    right, wrong = sympy.Add.make_args(right_rest), sympy.Add.make_args(wrong_rest)
+    lost = [t for t in right if t not in wrong and t != 0]
+    became = [t for t in wrong if t not in right and t != 0]
+    if wrong_number != right_number:  # 9x² + 5 written 9 + 5: the 9 is what 9x² became
+        became.append(wrong_number - right_number)
+    if len(lost) == 1 and len(became) == 1 and len(sympy.Add.make_args(correct)) > 1:
+        before, after = f"the term {_p(lost[0])}", became[0]
+    else:
+        before, after = _p(correct), answer
+    kind = "the number " if after.is_number else ""
     return (
-        f"Where did the variable {node.variable} go? Replacing {node.variable} by 1 "
-        f"(or dropping it) turns {_p(node.result)} into a number."
+        f"Where did the variable {x} go? Replacing {x} by 1 (or dropping it) turns "
+        f"{before} into {kind}{_p(after)}."
     )
 
 
-def _q_constant_not_zero(node: r.Rule) -> str:
+def _q_constant_not_zero(slip: Slip) -> str:
+    node = slip.node
     return (
-        f"{_p(node.expr)} does not change when {node.variable} changes. What is its rate of change?"
+        f"{_s(node.expr)} does not change when {node.variable} changes. What is its rate of change?"
     )
 
 
-def _q_sign_error_trig(node: r.Rule) -> str:
-    return f"Check the sign: is the derivative of {_p(node.expr)} equal to {_p(-node.result)}?"
-
-
-def _q_exp_power(node: r.Rule) -> str:
+def _q_sign_error_trig(slip: Slip) -> str:
+    node = slip.node
     return (
-        f"In {_p(node.expr)} the variable is in the exponent, not the base. "
+        f"Check the sign{slip.in_u()}: is the derivative of {_s(node.expr)} "
+        f"equal to {_p(-node.result)}?"
+    )
+
+
+def _q_exp_power(slip: Slip) -> str:
+    return (
+        f"In {_s(slip.where)} the variable is in the exponent, not the base. "
         "Does the power rule x^n → n·x^(n−1) apply?"
     )
 
 
-def _q_log_chain(node: r.ChainRule) -> str:
+def _q_log_chain(slip: Slip) -> str:
+    node = slip.node
     return (
-        f"1/u with u = {_p(node.inner)} is only the outer part. "
+        f"1/u with u = {_s(node.inner)} is only the outer part. "
         f"Did you multiply by {r.applied(node.variable, node.inner)}?"
     )
 
 
-def _q_other_var(node: r.Rule) -> str:
+def _q_other_var(slip: Slip) -> str:
+    node = slip.node
     held = sorted({str(s) for s in node.expr.free_symbols} - {str(node.variable)})
     names = " and ".join(held) or "the other variables"
     verb = "is" if len(held) == 1 else "are"
@@ -256,9 +307,11 @@ def _q_other_var(node: r.Rule) -> str:
     )
 
 
-def _q_constant_factor(node: r.ConstantMultipleRule) -> str:
+def _q_constant_factor(slip: Slip) -> str:
+    # the twin keeps the number and drops the held variables: name only what was dropped
+    _, dropped = slip.node.constant.as_coeff_Mul()
     return (
-        f"{_p(node.constant)} is a constant factor in this partial derivative. "
+        f"{_p(dropped)} is a constant factor in this partial derivative. "
         "Does a constant factor disappear, or stay as a factor?"
     )
 
@@ -565,7 +618,9 @@ def _diagnosis(found: _Candidate, tree: r.Rule, ctx: Context) -> Diagnosis:
     if node is not tree:
         whole = r.applied(tree.variable, tree.expr, partial=_partial(tree, ctx))
         correction += f", so {whole} = {_p(tree.result)}"
-    return Diagnosis(m.id, m.name, node, m.question(node), m.rule_hint, correction, tree.result)
+    chain = next((n for n in r.walk(tree) if isinstance(n, r.ChainRule) and n.outer is node), None)
+    question = m.question(Slip(node, tree, found.answer, chain))
+    return Diagnosis(m.id, m.name, node, question, m.rule_hint, correction, tree.result)
 
 
 def diagnose_answer(task: Expr, answer: Expr) -> list[Any]:

@@ -12,9 +12,10 @@ rule (a misconception) can replace one node's result and re-evaluate the tree ab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 import sympy
@@ -97,16 +98,59 @@ def operator(variable: Symbol, *, partial: bool = False) -> str:
 
 
 def applied(variable: Symbol, expr: Expr, *, partial: bool = False) -> str:
-    """``d/dx x²``, ``d/dx sin(x)``, ``d/dx (x² + 1)``: the operator applied, for people."""
-    from gradtutor.calculus.printing import is_atomic, pretty
+    """``d/dx x²``, ``d/dx sin(x)``, ``d/dx (x² + 1)``: the operator applied, for people.
 
-    text = pretty(expr)
+    The terms of a sum keep their order in ``expr`` (as typed): see :func:`shown`."""
+    from gradtutor.calculus.printing import is_atomic
+
+    text = shown(expr)
     simple = (
         is_atomic(expr)
         or expr.is_Function
         or (expr.is_Pow and (expr.exp.is_Number or expr.base == sympy.E))
     )
     return f"{operator(variable, partial=partial)} {text if simple else f'({text})'}"
+
+
+def shown(expr: Expr) -> str:
+    """``pretty(expr)``, but each sum's terms in the order of its ``args``, not sympy's.
+
+    For an expression as typed (``parse(text, evaluate=False)``: an unevaluated sum keeps the
+    typed order in ``args``), the terms appear where the learner put them, which is how a
+    learner matches them. Evaluated results print with :func:`~printing.pretty` instead.
+    """
+    from gradtutor.calculus.printing import _drop_double_parentheses
+
+    text = _drop_double_parentheses(_typed_printer().doprint(expr))
+    text = re.sub(r"sqrt\(([A-Za-z0-9\u0370-\u03ff]+)\)", r"√\1", text).replace("sqrt(", "√(")
+    return text.replace("-", "−")
+
+
+@cache
+def _typed_printer() -> Any:
+    from gradtutor.calculus.printing import PrettyPrinter
+
+    class TypedPrinter(PrettyPrinter):
+        def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+            return super()._print_Add(expr, "none")
+
+    return TypedPrinter()
+
+
+def in_shown_order(expr: Expr) -> Expr:
+    """An evaluated expression rebuilt unevaluated with each sum's terms in printed order.
+
+    A rule tree built from it then shows its terms as :func:`~printing.pretty` prints them
+    (3x + 2, not sympy's internal 2 + 3x), for expressions that were never typed."""
+    if not expr.args or not isinstance(expr, Expr):
+        return expr
+    args = expr.as_ordered_terms() if expr.is_Add else expr.args
+    new = [in_shown_order(a) for a in args]
+    if expr.is_Add or expr.is_Mul or expr.is_Pow:
+        return expr.func(*new, evaluate=False)
+    if all(a is b for a, b in zip(new, expr.args, strict=True)):
+        return expr
+    return expr.func(*new)
 
 
 # --- atomic rules -------------------------------------------------------------------------

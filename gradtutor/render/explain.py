@@ -162,13 +162,14 @@ def render_worked(worked: WorkedDerivative, *, brief: bool = False) -> Renderabl
     _add(tree, worked.steps, partial=partial, brief=brief, seen=set())
     lines: list[RenderableType] = [tree]
     raw, simple = worked.result, worked.simplified
-    lines.append(Wrapped.assemble(("result: ", "bold"), _g(raw)))
+    raw_text = glued(result_text(worked.steps))
+    lines.append(Wrapped.assemble(("result: ", "bold"), raw_text))
     if pretty(simple) != pretty(raw):
         lines.append(
             Wrapped.assemble(
                 ("simplify", "bold"),
                 (" (algebra, not calculus): ", "dim"),
-                f"{_g(raw)} = ",
+                f"{raw_text} = ",
                 (_g(simple), "bold green"),
             )
         )
@@ -218,9 +219,27 @@ def _g(expr: sympy.Expr) -> str:
     return glued(pretty(expr))
 
 
+def _t(expr: sympy.Expr) -> str:
+    """An expression as typed (its sums' terms in the learner's order) as one item of a line."""
+    return glued(r.shown(expr))
+
+
 def _is(name: str, expr: sympy.Expr | str) -> str:
-    """``name = expr`` as one item of a line."""
-    return glued(f"{name} = {expr if isinstance(expr, str) else pretty(expr)}")
+    """``name = expr`` (an expression as typed) as one item of a line."""
+    return glued(f"{name} = {expr if isinstance(expr, str) else r.shown(expr)}")
+
+
+def result_text(node: r.Rule) -> str:
+    """The node's result; for a sum (or product rule), the terms' results in the order of the
+    terms (as typed), when adding them up changes nothing but the order (zeros dropped)."""
+    terms: list[str] = []
+    if isinstance(node, r.SumRule):
+        terms = [result_text(t) for t in node.terms if t.result != 0]
+    elif isinstance(node, r.ProductRule):  # u'v + uv', in the order the rule wrote them
+        terms = [pretty(t) for t in node.terms(tuple(f.result for f in node.factors)) if t != 0]
+    if terms and sorted(terms) == sorted(pretty(t) for t in sympy.Add.make_args(node.result)):
+        return _sum(terms)
+    return pretty(node.result)
 
 
 def _unevaluated(build) -> sympy.Expr:  # type: ignore[no-untyped-def]
@@ -228,14 +247,16 @@ def _unevaluated(build) -> sympy.Expr:  # type: ignore[no-untyped-def]
         return build()
 
 
-def _wrap(expr: sympy.Expr) -> str:
-    """pretty(expr), bracketed when it is a sum or starts with a minus (to sit in a product)."""
-    text = pretty(expr)
+def _wrap(expr: sympy.Expr, *, typed: bool = False) -> str:
+    """pretty(expr), bracketed when it is a sum or starts with a minus (to sit in a product);
+    ``typed``: an expression as typed, its sums' terms in the learner's order."""
+    text = r.shown(expr) if typed else pretty(expr)
     return f"({text})" if expr.is_Add or text.startswith("−") else text
 
 
-def _times(*factors: sympy.Expr) -> str:
-    return "·".join(_wrap(f) for f in factors)
+def _times(*factors: sympy.Expr | str) -> str:
+    """A product; a str factor is already printed (and wrapped)."""
+    return "·".join(f if isinstance(f, str) else _wrap(f) for f in factors)
 
 
 def _sum(terms: list[str]) -> str:
@@ -269,7 +290,7 @@ def _body(node: r.Rule, partial: bool) -> str:
             return f"{op} = {_then(brought, result)}"
         as_power = f"{x}^({pretty(n)})"
         brought = glued(f"{pretty(n)}·{x}^({pretty(n - 1)})")
-        rewrite = "" if pretty(node.expr) == as_power else f"{glued(f'd/d{x} {as_power}')} = "
+        rewrite = "" if r.shown(node.expr) == as_power else f"{glued(f'd/d{x} {as_power}')} = "
         return f"{op} = {rewrite}{brought} = {_g(result)}"
     if isinstance(node, r.ConstantMultipleRule):
         inner = r.applied(node.variable, node.other, partial=partial)
@@ -285,14 +306,15 @@ def _body(node: r.Rule, partial: bool) -> str:
         return _product(node, op)
     if isinstance(node, r.QuotientRule):
         f, g = node.numerator, node.denominator
-        top = _sum([_times(f.result, g.expr), "−" + _times(f.expr, g.result)])
-        shown = f"({top})/{_wrap(g.expr) if not g.expr.is_Pow else f'({pretty(g.expr)})'}²"
+        g_typed = _wrap(g.expr, typed=True)
+        top = _sum([_times(f.result, g_typed), "−" + _times(_wrap(f.expr, typed=True), g.result)])
+        shown = f"({top})/{g_typed if not g.expr.is_Pow else f'({r.shown(g.expr)})'}²"
         given = f"{_is('f', f.expr)}, {_is('g', g.expr)}: {_derivatives(f, g)}"
         return f"{op} = {glued(FORMULA_QUOTIENT)} with {given} → {glued(shown)} = {_g(result)}"
     if isinstance(node, r.ChainRule):
         u, outer = node.u, node.outer
-        at_inner = _unevaluated(lambda: outer.result.xreplace({u: node.inner}))
-        shown = f"{_wrap(at_inner)}·{_wrap(node.inner_step.result)}"
+        at_inner = _unevaluated(lambda: r.in_shown_order(outer.result).xreplace({u: node.inner}))
+        shown = f"{_wrap(at_inner, typed=True)}·{_wrap(node.inner_step.result)}"
         outer_rule = glued(f"f'({u}) = {pretty(outer.result)} ({outer.name})")
         inner_rule = _is(f"{u}'", node.inner_step.result)
         given = f"{_is(str(u), node.inner)}, {_is(f'f({u})', outer.expr)}"
@@ -304,7 +326,7 @@ def _body(node: r.Rule, partial: bool) -> str:
         given = f"{_is('f', f.expr)}, {_is('g', g.expr)}: {_derivatives(f, g)}"
         return f"{op} = {glued(FORMULA_GENERAL_POWER)} with {given} → {_g(result)}"
     if isinstance(node, r.RewriteRule):
-        return f"{_g(node.expr)} = {_g(node.rewritten)}, then differentiate that"
+        return f"{_t(node.expr)} = {_t(node.rewritten)}, then differentiate that"
     if isinstance(node, r.HeldConstantRule):
         return f"{op} = 0"
     if isinstance(node, r.UnknownRule):
@@ -330,7 +352,9 @@ def _product(node: r.ProductRule, op: str) -> str:
     given = ", ".join(_is(name, f.expr) for name, f in pairs)
     derivatives = ", ".join(_is(f"{name}'", f.result) for name, f in pairs)
     terms = [
-        _times(*(f.result if i == j else f.expr for j, f in enumerate(node.factors)))
+        _times(
+            *(f.result if i == j else _wrap(f.expr, typed=True) for j, f in enumerate(node.factors))
+        )
         for i in range(n)
     ]
     shown = _then(_sum(terms), node.result, terms)
