@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,94 @@ def test_batch_line_that_is_not_utf8_is_its_own_invalid_line(tmp_path: Path) -> 
         "equivalent",
     ]
     assert code == 2
+
+
+# -- vectors: regressions from the second red-team pass -----------------------------------
+
+
+def test_gradient_variables_in_natural_order() -> None:
+    code, _, _ = run("check", "grad(x1^2 + x2^2 + x10^2)", "(2x1, 2x2, 2x10)")
+    assert code == 0
+
+
+def test_swapped_gradient_components_are_named_as_such() -> None:
+    code, out, _ = run("check", "grad((3w+b-2)^2)", "(6(3w+b-2), 2(3w+b-2))", "--json")
+    assert code == 1
+    assert json.loads(out)["feedback"][0] == {
+        "kind": "order",
+        "message": "your components are right but in another order: the gradient is taken "
+        "over (b, w) in that order; write grad(f, …) with the variables in the order you want",
+    }
+    code, _, _ = run("check", "grad((3w+b-2)^2, w, b)", "(6(3w+b-2), 2(3w+b-2))")
+    assert code == 0
+
+
+@pytest.mark.parametrize("answer", ["2x", "(2x)", "[2x]"])
+def test_one_variable_gradient_is_a_number(answer: str) -> None:
+    code, _, _ = run("check", "grad(x^2)", answer)
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("expected", "answer", "side", "column", "message"),
+    [
+        ("grad(,x)", "1", "expected", 5, "grad() needs a function: grad(x^2 y)"),
+        ("(sinx, y)", "1", "expected", 1, "'sinx' isn't a name gradtutor knows"),
+        ("(1, 2)", "(2xy, sinx)", "answer", 6, "'sinx' isn't a name gradtutor knows"),
+        ("grad(xy, x, x)", "1", "expected", 5, "grad(f, x, y) names a variable twice"),
+        ("[max(0,x), [1,2]]", "1", "expected", 11, "a vector inside a vector isn't supported"),
+    ],
+)
+def test_bad_vectors_are_invalid_with_the_column_in_the_whole_text(
+    expected: str, answer: str, side: str, column: int, message: str
+) -> None:
+    code, out, _ = run("check", expected, answer, "--json")
+    assert code == 2
+    error = json.loads(out)["error"]
+    assert (error["side"], error["column"], error["message"]) == (side, column, message)
+
+
+@pytest.mark.parametrize(
+    "answer", ["\\left(2xy, x^2\\right)", "\\left[2xy, x^2\\right]", "{2xy, x^2}"]
+)
+def test_latex_and_brace_vectors(answer: str) -> None:
+    code, _, _ = run("check", "grad(x^2 y)", answer)
+    assert code == 0
+
+
+def test_wrong_component_outranks_a_slow_one_and_supplies_the_counterexample() -> None:
+    code, out, _ = run(
+        "check",
+        "(x+1, d^3/dx^3(sec(sec(tan(sec(tan(sec(x))))))))",
+        "(x, 0)",
+        "--time-limit",
+        "0.2",
+        "--json",
+    )
+    data = json.loads(out)
+    assert (code, data["verdict"]) == (1, "not_equivalent")
+    assert data["counterexample"]["point"] == {"x": 2}
+    assert (data["counterexample"]["expected"], data["counterexample"]["answer"]) == (3, 2)
+
+
+def test_time_limit_covers_the_whole_vector() -> None:
+    variables = " + ".join(f"sin(x{i})^3" for i in range(60))
+    start = time.perf_counter()
+    code, _, _ = run("check", f"grad({variables})", "(0, 0)", "--time-limit", "0.3")
+    assert code == 1  # wrong shape, found quickly
+    code, _, _ = run(
+        "check",
+        f"grad({variables})",
+        "(" + ", ".join("0" for _ in range(60)) + ")",
+        "--time-limit",
+        "0.3",
+    )
+    assert code in (1, 3)
+    assert time.perf_counter() - start < 30  # a guard against minutes, not a speed target
+
+
+def test_vector_longer_than_the_input_limit_is_invalid() -> None:
+    long = "(" + ", ".join("sin(x)^2 + cos(x)^2" for _ in range(100)) + ")"
+    code, out, _ = run("check", long, long, "--json")
+    assert code == 2
+    assert "characters long" in json.loads(out)["error"]["message"]

@@ -12,6 +12,7 @@ defined). Everything runs under a hard time limit.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -34,7 +35,7 @@ from gradtutor.calculus.numeric import (
     compile_expr,
     evaluate,
 )
-from gradtutor.calculus.parsing import Parsed, parse
+from gradtutor.calculus.parsing import MAX_LENGTH, Parsed, parse
 from gradtutor.calculus.printing import plain, pretty
 from gradtutor.calculus.results import (
     CheckResult,
@@ -92,6 +93,13 @@ def check(
     Never raises on bad input: the result's verdict is then ``invalid``.
     """
     start = time.perf_counter()
+    for side, text in (("expected", expected), ("answer", answer)):
+        if len(text) > MAX_LENGTH:
+            message = (
+                f"the input is {len(text):,} characters long; gradtutor reads up to {MAX_LENGTH:,}"
+            )
+            error = InputError(message, side)
+            return CheckResult(verdict=Verdict.INVALID, error=error, elapsed_ms=_ms(start))
     try:
         vectors = read_vector(expected), read_vector(answer)
     except ParseError as exc:
@@ -117,11 +125,13 @@ def check(
     return check_parsed(parsed_expected, parsed_answer, time_limit=time_limit, start=start)
 
 
+# For a vector, the worst component decides. A component that is surely wrong makes the
+# vector wrong even if another ran out of time.
 _SEVERITY = {
     Verdict.EQUIVALENT: 0,
     Verdict.DOMAIN_DEPENDENT: 1,
-    Verdict.NOT_EQUIVALENT: 2,
-    Verdict.UNDETERMINED: 3,
+    Verdict.UNDETERMINED: 2,
+    Verdict.NOT_EQUIVALENT: 3,
     Verdict.INVALID: 4,
 }
 
@@ -143,64 +153,120 @@ def _check_vectors(
     time_limit: float | None,
     start: float,
 ) -> CheckResult:
-    """A gradient or vector: each component checked on its own, the worst verdict overall."""
+    """A gradient or vector: each component checked on its own, the worst verdict overall.
+
+    The time limit covers the whole vector, not each component."""
+    deadline = start + time_limit if time_limit else None
+    vectors = {"expected": expected_vector, "answer": answer_vector}
+    for side, vector in vectors.items():
+        if vector is not None:  # a typo in any component makes the input invalid
+            invalid = _first_invalid(vector, side)
+            if invalid is not None:
+                return CheckResult(verdict=Verdict.INVALID, error=invalid, elapsed_ms=_ms(start))
     if expected_vector is None or answer_vector is None:
-        scalar_side, scalar = (
-            ("expected", expected) if expected_vector is None else ("answer", answer)
-        )
-        single = check(scalar, scalar, time_limit=time_limit)
-        if single.verdict is Verdict.INVALID and single.error is not None:
-            error = InputError(
-                single.error.message,
-                scalar_side,
-                single.error.column,
-                single.error.hint,
-                single.error.text,
-            )
-            return CheckResult(verdict=Verdict.INVALID, error=error, elapsed_ms=_ms(start))
-        vector = expected_vector or answer_vector
-        assert vector is not None
-        what = "the gradient" if vector.is_gradient else "a vector"
-        message = (
-            f"the expected answer is {what} with {len(vector.components)} components; "
-            "yours is a single expression"
-            if expected_vector is not None
-            else f"your answer is a vector with {len(vector.components)} components; "
-            "the expected answer is a single expression"
-        )
-        return CheckResult(
-            verdict=Verdict.NOT_EQUIVALENT,
-            expected=expected,
-            answer=answer,
-            feedback=(Feedback("shape", message),),
-            elapsed_ms=_ms(start),
-        )
-    if len(expected_vector.components) != len(answer_vector.components):
+        return _vector_and_scalar(expected, answer, expected_vector, answer_vector, deadline, start)
+    n, m = len(expected_vector.components), len(answer_vector.components)
+    if n != m:
         return CheckResult(
             verdict=Verdict.NOT_EQUIVALENT,
             expected=_join(expected_vector.components),
             answer=_join(answer_vector.components),
-            feedback=(
-                Feedback(
-                    "shape",
-                    f"the expected answer has {len(expected_vector.components)} components, "
-                    f"yours has {len(answer_vector.components)}",
-                ),
-            ),
+            feedback=(Feedback("shape", f"the expected answer has {n} components, yours has {m}"),),
             elapsed_ms=_ms(start),
         )
-    labels = expected_vector.labels
     parts = tuple(
-        check(e, a, time_limit=time_limit)
+        _check_within(e, a, deadline)
         for e, a in zip(expected_vector.components, answer_vector.components, strict=True)
     )
+    return _combine(expected_vector, answer_vector, parts, deadline, start)
+
+
+def _first_invalid(vector: VectorText, side: str) -> InputError | None:
+    for index, component in enumerate(vector.components):
+        try:
+            parse(component)
+        except ParseError as exc:
+            return InputError(
+                exc.message, side, vector.column(index, exc.column), exc.hint, vector.text
+            )
+    return None
+
+
+def _check_within(expected: str, answer: str, deadline: float | None) -> CheckResult:
+    """One component, with what is left of the whole check's time."""
+    if deadline is None:
+        return check(expected, answer, time_limit=None)
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return CheckResult(
+            verdict=Verdict.UNDETERMINED,
+            feedback=(Feedback("time_limit", "no time was left to check this component"),),
+        )
+    return check(expected, answer, time_limit=left)
+
+
+def _vector_and_scalar(
+    expected: str,
+    answer: str,
+    expected_vector: VectorText | None,
+    answer_vector: VectorText | None,
+    deadline: float | None,
+    start: float,
+) -> CheckResult:
+    vector = expected_vector or answer_vector
+    assert vector is not None
+    if len(vector.components) == 1:  # grad(x^2) against 2x: a one-component vector is a number
+        if expected_vector is not None:
+            return _check_within(vector.components[0], answer, deadline)
+        return _check_within(expected, vector.components[0], deadline)
+    scalar_side, scalar = ("expected", expected) if expected_vector is None else ("answer", answer)
+    try:
+        parse(scalar)
+    except ParseError as exc:
+        error = InputError(exc.message, scalar_side, exc.column, exc.hint, exc.text)
+        return CheckResult(verdict=Verdict.INVALID, error=error, elapsed_ms=_ms(start))
+    what = "the gradient" if vector.is_gradient else "a vector"
+    count = len(vector.components)
+    message = (
+        f"the expected answer is {what} with {count} components; yours is a single expression"
+        if expected_vector is not None
+        else f"your answer is a vector with {count} components; "
+        "the expected answer is a single expression"
+    )
+    return CheckResult(
+        verdict=Verdict.NOT_EQUIVALENT,
+        expected=expected,
+        answer=answer,
+        feedback=(Feedback("shape", message),),
+        elapsed_ms=_ms(start),
+    )
+
+
+def _combine(
+    expected_vector: VectorText,
+    answer_vector: VectorText,
+    parts: tuple[CheckResult, ...],
+    deadline: float | None,
+    start: float,
+) -> CheckResult:
+    labels = expected_vector.labels
     worst = max(parts, key=lambda r: _SEVERITY[r.verdict])
-    feedback = tuple(
+    feedback = [
         Feedback(f.kind, f"{label}: {f.message}", f.id)
         for label, part in zip(labels, parts, strict=True)
         for f in part.feedback
-    )
-    first_wrong = next((p for p in parts if p.verdict is not Verdict.EQUIVALENT), None)
+    ]
+    if worst.verdict is Verdict.NOT_EQUIVALENT:
+        order = _order_feedback(expected_vector, answer_vector, deadline)
+        if order is not None:
+            feedback.insert(0, order)
+    error = worst.error
+    if error is not None:
+        index = parts.index(worst)
+        vector = expected_vector if error.side == "expected" else answer_vector
+        error = InputError(
+            error.message, error.side, vector.column(index, error.column), error.hint, vector.text
+        )
     return CheckResult(
         verdict=worst.verdict,
         expected=_join(p.expected for p in parts),
@@ -209,10 +275,10 @@ def _check_vectors(
         expected_read_as=_gradient_read_as(expected_vector)
         or _join(p.expected_read_as for p in parts),
         read_as=_join(p.read_as for p in parts),
-        counterexample=first_wrong.counterexample if first_wrong else None,
-        feedback=feedback,
-        domain=first_wrong.domain if first_wrong else None,
-        error=worst.error,
+        counterexample=worst.counterexample,
+        feedback=tuple(feedback),
+        domain=worst.domain,
+        error=error,
         elapsed_ms=_ms(start),
         derivative_mode=any(p.derivative_mode for p in parts),
         components=parts,
@@ -220,18 +286,48 @@ def _check_vectors(
     )
 
 
+def _order_feedback(
+    expected_vector: VectorText, answer_vector: VectorText, deadline: float | None
+) -> Feedback | None:
+    """Right components in another order (∂/∂b before ∂/∂w): say so rather than "wrong"."""
+    n = len(expected_vector.components)
+    if n > 4:
+        return None
+    for order in itertools.permutations(range(n)):
+        if list(order) == list(range(n)):
+            continue
+        if all(
+            _check_within(
+                expected_vector.components[i], answer_vector.components[j], deadline
+            ).verdict
+            is Verdict.EQUIVALENT
+            for i, j in enumerate(order)
+        ):
+            if expected_vector.is_gradient:
+                variables = ", ".join(label.removeprefix("∂/∂") for label in expected_vector.labels)
+                message = (
+                    f"your components are right but in another order: the gradient is taken "
+                    f"over ({variables}) in that order; write grad(f, …) with the variables "
+                    "in the order you want"
+                )
+            else:
+                message = "your components are right but in another order"
+            return Feedback("order", message)
+    return None
+
+
 def _gradient_read_as(vector: VectorText) -> str | None:
     if not vector.is_gradient or vector.function is None:
         return None
     variables = ", ".join(label.removeprefix("∂/∂") for label in vector.labels)
-    return f"∇({pretty(parse(vector.function).expr)}) over ({variables})"
-
-
-def _join(items: Any) -> str | None:
-    items = list(items)
-    if any(item is None for item in items):
+    try:
+        return f"∇({pretty(parse(vector.function).expr)}) over ({variables})"
+    except ParseError:
         return None
-    return "(" + ", ".join(items) + ")"
+
+
+def _join(items: Any) -> str:
+    return "(" + ", ".join(item if item is not None else "?" for item in items) + ")"
 
 
 def check_exprs(

@@ -159,9 +159,9 @@ _INDEXED = re.compile(
     rf"^([{_LETTER}]|{'|'.join(sorted(GREEK_NAMES, key=len, reverse=True))})(_?\d+|_[A-Za-z0-9]+)$"
 )
 _DERIV = re.compile(
-    r"(?P<d>d|∂)(?:\^?(?P<n1>[23])|(?P<s1>[²³]))?\s*/\s*(?P=d)\s*"
+    r"(?P<d>d|∂)(?:\^?(?P<n1>[1-9][0-9]?)|(?P<s1>[²³]))?\s*/\s*(?P=d)\s*"
     rf"(?P<var>{'|'.join(sorted(GREEK_NAMES, key=len, reverse=True))}|[{_LETTER}](?:_?\d+)?)"
-    r"(?:\^?(?P<n2>[23])|(?P<s2>[²³]))?"
+    r"(?:\^?(?P<n2>[1-9][0-9]?)|(?P<s2>[²³]))?"
     rf"(?![{_LETTER}])"
 )
 _DIGITS = frozenset("0123456789")
@@ -277,7 +277,14 @@ def _deriv_order(m: re.Match[str]) -> int:
             m.start(),
             hint="write d^2/dx^2 for a second derivative",
         )
-    return int(top) if top else 1
+    order = int(top) if top else 1
+    if order > 20:
+        raise ParseError(
+            f"a derivative of order {order} is more than gradtutor works out (up to 20)",
+            m.string,
+            m.start(),
+        )
+    return order
 
 
 def _prime(text: str, tokens: list[Token], last: Token, i: int) -> int:
