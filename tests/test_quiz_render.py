@@ -144,3 +144,31 @@ def test_a_numeric_answer_is_not_given_away_before_the_last_try() -> None:
     ]
     last = render(view.wrong_view(Miss(), 0, numeric=True), width=80)
     assert "that was the last try" in last and "expected 36" in last
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "waiting", "shown"),
+    [
+        (
+            [("∂f/∂x", "wrong"), ("∂f/∂y", "right")],
+            ["∂f/∂x"],
+            "∂f/∂x ✗, ∂f/∂y ✓. Answer ∂f/∂x again.",
+        ),
+        ([("∂f/∂x", "right"), ("∂f/∂y", "right")], [], "∂f/∂x ✓, ∂f/∂y ✓."),
+        (
+            [("∂f/∂x", "missed"), ("∂f/∂y", "unread")],
+            ["∂f/∂y"],
+            "∂f/∂x ✗ (answer shown), ∂f/∂y ? (not read). Answer ∂f/∂y again.",
+        ),
+        (
+            [("∂f/∂x", "wrong"), ("∂f/∂y", "wrong")],
+            ["∂f/∂x", "∂f/∂y"],
+            "∂f/∂x ✗, ∂f/∂y ✗. Still to answer: ∂f/∂x, ∂f/∂y "
+            "(one at a time, or together as (a, b)).",
+        ),
+    ],
+)
+def test_line_verdicts_report_every_part_of_a_one_line_answer(
+    verdicts: list[tuple[str, str]], waiting: list[str], shown: str
+) -> None:
+    assert view.line_verdicts_view(verdicts, waiting).plain == shown

@@ -152,6 +152,53 @@ def test_a_missed_part_reveals_it_and_moves_on_to_the_next() -> None:
     assert state.outcome == "wrong" and state.part_results == ("missed", "correct")
 
 
+def test_a_one_line_answer_is_one_attempt_and_its_right_parts_stay_done() -> None:
+    state = session.ask(GRAD, now_ms=0)
+    line = state.next_line
+    state, first = session.judge(state, "3", WRONG, now_ms=1, part_index=0, line=line)
+    state, second = session.judge(state, "x^2", RIGHT, now_ms=2, part_index=1, line=line)
+    assert isinstance(first, Judged) and not first.correct and first.tries_left == 2
+    assert isinstance(second, Judged) and second.correct
+    assert state.part_results == (None, "correct") and state.open_parts == (0,)
+    assert state.part.label == "∂f/∂x" and state.part_tries == 1 and not state.done
+    assert (state.tries, state.attempts) == (2, 1)
+    with pytest.raises(ValueError, match="not open"):
+        session.judge(state, "x^2", RIGHT, now_ms=3, part_index=1)
+    state, _ = session.judge(state, "2xy", RIGHT, now_ms=4)  # a line of its own
+    assert state.outcome == "correct" and state.part_results == ("correct", "correct")
+    result = session.result_of(state)
+    assert (result.tries, result.attempts) == (3, 2) and not result.clean
+    record = result.to_json()
+    assert (record["attempts"], record["answers"]) == (2, ["3", "x^2", "2xy"])
+    assert [[a["answer"] for a in p["answers"]] for p in record["parts"]] == [
+        ["3", "2xy"],
+        ["x^2"],
+    ]
+
+
+def test_a_right_one_line_answer_is_clean() -> None:
+    state = session.ask(GRAD, now_ms=0)
+    state, _ = session.judge(state, "2xy", RIGHT, now_ms=1, part_index=0, line=0)
+    state, _ = session.judge(state, "x^2", RIGHT, now_ms=1, part_index=1, line=0)
+    result = session.result_of(state)
+    assert (result.outcome, result.attempts, result.tries, result.clean) == ("correct", 1, 2, True)
+
+
+def test_an_unread_piece_does_not_make_a_line_an_attempt() -> None:
+    state = session.ask(GRAD, now_ms=0)
+    state, _ = session.judge(state, "x^^", INVALID, now_ms=1, part_index=0, line=0)
+    state, _ = session.judge(state, "x^^2", INVALID, now_ms=1, part_index=1, line=0)
+    assert (state.tries, state.attempts, state.next_line) == (0, 0, 1)
+
+
+def test_skip_after_a_one_line_answer_reveals_only_the_open_parts() -> None:
+    state = session.ask(GRAD, now_ms=0)
+    state, _ = session.judge(state, "x^2", RIGHT, now_ms=1, part_index=1)
+    state, event = session.skip(state, now_ms=2)
+    assert event.parts == (GRAD.parts[0],)
+    assert session.result_of(state).to_json()["parts"][1]["verdict"] == "correct"
+
+
 def test_steps_in_the_second_part_reveal_only_what_is_left() -> None:
     state = session.ask(GRAD, now_ms=0)
     state, _ = session.judge(state, "2xy", RIGHT, now_ms=1)
@@ -246,7 +293,7 @@ def test_summary_counts_misconceptions_most_frequent_first() -> None:
 
 
 ACTIONS = st.lists(
-    st.sampled_from(["right", "wrong", "invalid", "hint", "steps", "skip"]), max_size=20
+    st.sampled_from(["right", "wrong", "invalid", "hint", "steps", "skip", "line"]), max_size=20
 )
 
 
@@ -263,6 +310,13 @@ def test_any_sequence_of_moves_keeps_the_invariants(
         if action in ("right", "wrong", "invalid"):
             result = {"right": RIGHT, "wrong": WRONG, "invalid": INVALID}[action]
             state, _ = session.judge(state, action, result, now_ms=now)
+        elif action == "line":  # a one-line answer: the last open part wrong, the rest right
+            line, last = state.next_line, state.open_parts[-1]
+            for index in state.open_parts:
+                result = WRONG if index == last else RIGHT
+                state, _ = session.judge(
+                    state, "v", result, now_ms=now, part_index=index, line=line
+                )
         elif action == "hint":
             state, _ = session.hint(state)
         elif action == "steps":
@@ -276,6 +330,7 @@ def test_any_sequence_of_moves_keeps_the_invariants(
         assert all(n <= max_tries for n in per_part)
         assert state.hints_used <= len(exercise.hints)
         assert len(state.part_results) <= len(exercise.parts)
+        assert state.attempts <= state.tries
         assert state.done == (state.finished_ms is not None)
     if state.done:
         result = session.result_of(state)
@@ -283,6 +338,7 @@ def test_any_sequence_of_moves_keeps_the_invariants(
             len(state.part_results) == len(exercise.parts)
             and all(r == "correct" for r in state.part_results)
         )
+        assert result.attempts == len({a.line for a in result.answers if a.judged})
         assert set(result.to_json()) >= {
             "id",
             "topic",

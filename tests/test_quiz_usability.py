@@ -153,34 +153,78 @@ def test_the_header_labels_the_difficulty_of_each_question(drawn: Path) -> None:
 # -- 4. a multi-part question answered on one line -------------------------------------------
 
 
-@pytest.mark.parametrize("line", ["(2xy, x^2)", "2xy, x^2", "[2*x*y, x^2]"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(2xy, x^2)",
+        "2xy, x^2",
+        "[2*x*y, x^2]",
+        r"\left(2xy, x^2\right)",
+        r"\left[2xy,\, x^{2}\right]",
+        r"$(2xy, x^2)$",
+    ],
+)
 def test_a_gradient_answered_as_one_vector_is_checked_part_by_part(line: str) -> None:
     code, records, text = quiz([line], pack=FIXED, topic="quiz-partials", count=1, seed=3)
     assert code == ExitCode.OK
     (record,) = records
-    assert (record["verdict"], record["attempts"]) == ("correct", 2)
+    assert (record["verdict"], record["attempts"]) == ("correct", 1)  # one line: one attempt
     pieces = session.components(line)
     assert [p["answers"][0]["answer"] for p in record["parts"]] == pieces
     assert [p["verdict"] for p in record["parts"]] == ["correct", "correct"]
     assert "unexpected ','" not in text
     assert text.count("✓ Right.") == 2
+    assert "∂f/∂x ✓, ∂f/∂y ✓." in text
 
 
-def test_a_wrong_first_component_keeps_the_rest_waiting(home: Path) -> None:
+@pytest.mark.parametrize("again", ["(2xy, x^2)", "2xy"])
+def test_a_wrong_first_component_still_checks_the_rest(home: Path, again: str) -> None:
     code, records, text = quiz(
-        ["(2x, x^2)", "(2xy, x^2)"], pack=FIXED, topic="quiz-partials", count=1, seed=3
+        ["(2x, x^2)", again], pack=FIXED, topic="quiz-partials", count=1, seed=3
     )
     assert code == ExitCode.OK
     (record,) = records
+    # The right ∂f/∂y is kept; the second line answers ∂f/∂x only (a repeated x^2 is
+    # passed over).
     assert [[a["answer"] for a in p["answers"]] for p in record["parts"]] == [
         ["2x", "2xy"],
         ["x^2"],
     ]
-    assert record["attempts"] == 3
-    assert "Not checked yet: ∂f/∂y. Answer ∂f/∂x again (alone, or with the rest)." in text
+    assert record["answers"] == ["2x", "x^2", "2xy"]
+    assert record["attempts"] == 2
+    assert "∂f/∂x ✗, ∂f/∂y ✓. Answer ∂f/∂x again." in text
+    assert text.count("✓ Right.") == 2
     with open_store(home / "progress.sqlite3") as store:
         (row,) = store.attempts()
-    assert row.outcome == "correct"
+    # The store keeps one try per judged answer (what the review rating counts).
+    assert (row.outcome, row.tries) == ("correct", 3)
+
+
+def test_two_wrong_components_are_both_asked_again() -> None:
+    code, records, text = quiz(
+        ["(2x, 2y)", "(2xy, x^2)"], pack=FIXED, topic="quiz-partials", count=1, seed=3
+    )
+    assert code == ExitCode.OK
+    (record,) = records
+    assert record["answers"] == ["2x", "2y", "2xy", "x^2"]
+    assert (record["attempts"], record["verdict"]) == (2, "correct")
+    assert "∂f/∂x ✗, ∂f/∂y ✗. Still to answer: ∂f/∂x, ∂f/∂y (one at a time, or together as" in (
+        " ".join(text.split())
+    )
+
+
+def test_an_unreadable_component_is_not_a_try_and_is_asked_again() -> None:
+    code, records, text = quiz(
+        ["(2xy, x^^2)", "x^2"], pack=FIXED, topic="quiz-partials", count=1, seed=3
+    )
+    assert code == ExitCode.OK
+    (record,) = records
+    assert [[a["verdict"] for a in p["answers"]] for p in record["parts"]] == [
+        ["equivalent"],
+        ["invalid", "equivalent"],
+    ]
+    assert record["attempts"] == 2
+    assert "∂f/∂x ✓, ∂f/∂y ? (not read). Answer ∂f/∂y again." in text
 
 
 def test_a_vector_with_the_wrong_number_of_parts_is_explained_not_counted() -> None:
@@ -198,6 +242,12 @@ def test_a_vector_with_the_wrong_number_of_parts_is_explained_not_counted() -> N
         ("[7,5]", ["7", "5"]),
         ("7, 5", ["7", "5"]),
         ("(2x*y, log(x, 2))", ["2x*y", "log(x, 2)"]),
+        (r"\left(2x, 3y\right)", ["2x", "3y"]),
+        (r"\left[2xy, x^2\right]", ["2xy", "x^2"]),
+        (r"\left(\frac{1}{x}, 2\right)", ["((1)/(x))", "2"]),
+        (r"$2x, 3y$", ["2x", "3y"]),
+        (r"\frac{1}{2}\,x", None),  # a thin space is no comma
+        (r"\left(2x, \bogus\right)", None),  # unreadable LaTeX: one answer, reported as such
         ("max(0, x)", None),  # one answer: its comma is inside brackets
         ("(max(0, x))", None),
         ("7", None),
@@ -210,11 +260,17 @@ def test_components_of_a_one_line_answer(text: str, pieces: list[str] | None) ->
 def test_spread_fits_the_pieces_to_the_parts_still_open() -> None:
     exercise = generate(load_catalogue([FIXED]).template("quiztest.grad"), 1)
     state = session.ask(exercise, now_ms=0)
-    assert session.spread(state, ["a", "b"]) == ["a", "b"]
+    assert session.spread(state, ["a", "b"]) == [(0, "a"), (1, "b")]
     assert session.spread(state, ["a", "b", "c"]) is None
     state, _ = session.judge(state, "2xy", _Right(), now_ms=0)
-    assert session.spread(state, ["a", "b"]) == ["b"]  # the first part is done
-    assert session.spread(state, ["b"]) == ["b"]
+    assert session.spread(state, ["a", "b"]) == [(1, "b")]  # the first part is done
+    assert session.spread(state, ["b"]) == [(1, "b")]
+    # The second part done first (a one-line answer): the first is the one left.
+    state = session.ask(exercise, now_ms=0)
+    state, _ = session.judge(state, "x^2", _Right(), now_ms=0, part_index=1)
+    assert state.part_index == 0 and state.open_parts == (0,)
+    assert session.spread(state, ["a", "b"]) == [(0, "a")]
+    assert session.spread(state, ["a"]) == [(0, "a")]
     assert view.parts_view(3).plain == (
         "This question has 3 parts; answer them one at a time, or all at once as (a, b, c)."
     )

@@ -399,38 +399,51 @@ class _Loop:
         parts = state.exercise.parts
         pieces = session.components(text) if len(parts) > 1 else None
         if pieces is None:
-            return self._answer(attempt_id, state, text)
+            return self._answer(attempt_id, state, text)[0]
         answers = session.spread(state, pieces)
         if answers is None:
             self.console.print(view.parts_view(len(parts)))
             return state
         return self._answer_all(attempt_id, state, answers)
 
-    def _answer_all(self, attempt_id: int, state: Any, answers: list[str]) -> Any:
-        """A one-line answer to several parts (``(7, 5)``), checked part by part. A part
-        answered wrong with tries left stays open: the pieces after it wait."""
+    def _answer_all(self, attempt_id: int, state: Any, answers: list[tuple[int, str]]) -> Any:
+        """A one-line answer to several parts (``(7, 5)``): one attempt, every piece checked
+        against its part. The right parts are done; the question asks again for the rest."""
         from gradtutor.render import quiz as view
 
-        for i, text in enumerate(answers):
-            part, index = state.part, state.part_index
-            self.console.print(view.part_answer_view(part.label, text))
-            state = self._answer(attempt_id, state, text)
-            rest = answers[i + 1 :]
-            if state.done or not rest:
+        line = state.next_line
+        verdicts: list[tuple[str, str]] = []
+        for index, text in answers:
+            if state.done or index not in state.open_parts:
                 break
-            if state.part_index == index:
-                labels = [p.label for p in state.exercise.parts[index + 1 : index + 1 + len(rest)]]
-                self.console.print(view.unchecked_view(part.label, labels))
-                break
+            label = state.exercise.parts[index].label
+            self.console.print(view.part_answer_view(label, text))
+            state, event = self._answer(attempt_id, state, text, part_index=index, line=line)
+            verdicts.append((label, _mark(event)))
+        if len(verdicts) > 1:
+            waiting = [state.exercise.parts[i].label for i in state.open_parts]
+            self.console.print(view.line_verdicts_view(verdicts, waiting))
         return state
 
-    def _answer(self, attempt_id: int, state: Any, text: str) -> Any:
-        """One answer to the part open now: judged, stored, and its verdict shown."""
+    def _answer(
+        self,
+        attempt_id: int,
+        state: Any,
+        text: str,
+        *,
+        part_index: int | None = None,
+        line: int | None = None,
+    ) -> tuple[Any, Any]:
+        """One answer to a part (by default the one asked for now): judged, stored, and its
+        verdict shown."""
         from gradtutor.render import quiz as view
         from gradtutor.tutor import session
 
-        result = _check(state.part, text)
-        state, event = session.judge(state, text, result, now_ms=_now_ms())
+        index = state.part_index if part_index is None else part_index
+        result = _check(state.exercise.parts[index], text)
+        state, event = session.judge(
+            state, text, result, now_ms=_now_ms(), part_index=index, line=line
+        )
         answer = event.answer
         self.store.record_answer(
             attempt_id,
@@ -451,7 +464,7 @@ class _Loop:
             self.console.print(view.wrong_view(result, event.tries_left, numeric=numeric))
             if event.revealed is not None:
                 self._solution(event.revealed)
-        return state
+        return state, event
 
     def _solution(self, part: Any) -> None:
         from gradtutor.render import quiz as view
@@ -528,6 +541,18 @@ class _Loop:
 
 def _now_ms() -> int:
     return int(time.monotonic() * 1000)
+
+
+def _mark(event: Any) -> str:
+    """How one piece of a one-line answer went: ``right``, ``wrong`` (tries left),
+    ``missed`` (out of tries, solution shown) or ``unread`` (not a try)."""
+    from gradtutor.tutor.session import Unjudged
+
+    if isinstance(event, Unjudged):
+        return "unread"
+    if event.correct:
+        return "right"
+    return "missed" if event.revealed is not None else "wrong"
 
 
 _TARGETS: dict[tuple[str, str], str] = {}

@@ -88,13 +88,35 @@ def part_answer_view(label: str, answer: str) -> RenderableType:
     return Text.assemble((f"{readable(label)} = " if label else "", "bold"), answer)
 
 
-def unchecked_view(label: str, rest: Sequence[str]) -> RenderableType:
-    """Pieces of a one-line answer left unchecked while an earlier part is still open."""
-    names = ", ".join(readable(name) for name in rest)
-    return Text(
-        f"Not checked yet: {names}. Answer {readable(label)} again (alone, or with the rest).",
-        style="yellow",
-    )
+_MARKS = {
+    "right": ("✓", "bold green", ""),
+    "wrong": ("✗", "bold red", ""),
+    "missed": ("✗", "bold red", " (answer shown)"),
+    "unread": ("?", "bold yellow", " (not read)"),
+}
+
+
+def line_verdicts_view(verdicts: Sequence[tuple[str, str]], waiting: Sequence[str]) -> Text:
+    """Each part's verdict on a one-line answer, and what is left to answer:
+    ``∂f/∂x ✗, ∂f/∂y ✓. Answer ∂f/∂x again.`` A verdict is ``right``, ``wrong``,
+    ``missed`` (out of tries) or ``unread`` (not a try)."""
+    text = Text()
+    for i, (label, verdict) in enumerate(verdicts):
+        mark, style, note = _MARKS[verdict]
+        text.append(", " if i else "")
+        text.append(f"{readable(label)} " if label else "")
+        text.append(mark, style=style)
+        text.append(note, style="dim")
+    text.append(".")
+    names = [readable(label) for label in waiting]
+    if len(names) == 1:
+        text.append(f" Answer {names[0]} again.")
+    elif names:
+        letters = ", ".join("abcdefghijklmnopqrstuvwxyz"[: min(len(names), 26)])
+        text.append(
+            f" Still to answer: {', '.join(names)} (one at a time, or together as ({letters}))."
+        )
+    return text
 
 
 def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType:

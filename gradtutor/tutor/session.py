@@ -4,7 +4,10 @@ A question is asked (:func:`ask`), then moves on each thing the learner does at 
 prompt: an answer the engine has judged (:func:`judge`), ``hint``, ``steps``, ``skip``.
 Each move returns the new frozen state and an event saying what happened, for the
 shell to render and store. Multi-part questions are judged part by part; a part gets
-``max_tries`` judged answers, then its solution is shown and the next part begins.
+``max_tries`` judged answers, then its solution is shown. A one-line answer to several
+parts (``(2xy, x^2)``) gives every open part an answer, all on the same line: each part
+is judged on its own, the right ones are done, and the question asks again for the first
+part still open. A line with at least one judged answer is one attempt at the question.
 Nothing here reads a clock or calls the engine: times and check results come in.
 """
 
@@ -62,14 +65,29 @@ _OPEN, _CLOSE = "([{", ")]}"
 def components(text: str) -> list[str] | None:
     """The parts of a one-line answer to a multi-part question: ``(7, 5)``, ``[7, 5]`` or
     ``7, 5`` → ``["7", "5"]``. None when there is no comma outside brackets (``max(0, x)``
-    is one answer)."""
-    stripped = text.strip()
+    is one answer). LaTeX is read first (``\\left(2x, 3y\\right)`` → ``["2x", "3y"]``; a
+    thin space ``\\,`` is no comma), so the pieces are in plain syntax."""
+    stripped = _plain(text).strip()
     if stripped[:1] in _OPEN and _closing(stripped, 0) == len(stripped) - 1:
         inner = _split_top_level(stripped[1:-1])
         if len(inner) > 1:
             return inner
     pieces = _split_top_level(stripped)
     return pieces if len(pieces) > 1 else None
+
+
+def _plain(text: str) -> str:
+    """``text`` with its LaTeX translated to plain syntax (as the parser would read it);
+    unreadable LaTeX is left as typed, for the engine to report as one answer."""
+    if "\\" not in text and "_{" not in text and not text.strip().startswith("$"):
+        return text
+    from gradtutor.calculus.errors import ParseError
+    from gradtutor.calculus.latex import latex_to_plain
+
+    try:
+        return latex_to_plain(text)
+    except ParseError:
+        return text
 
 
 def _closing(text: str, start: int) -> int | None:
@@ -100,15 +118,15 @@ def _split_top_level(text: str) -> list[str]:
     return pieces
 
 
-def spread(state: QuestionState, pieces: Sequence[str]) -> list[str] | None:
-    """The answers, one per part still open, from the pieces of a one-line answer: as many
-    pieces as the question has parts (those of parts already done are passed over), or as
-    many as are left. None when the count fits neither."""
-    parts = len(state.exercise.parts)
-    if len(pieces) == parts:
-        return list(pieces[state.part_index :])
-    if len(pieces) == parts - state.part_index:
-        return list(pieces)
+def spread(state: QuestionState, pieces: Sequence[str]) -> list[tuple[int, str]] | None:
+    """``(part index, answer)`` for every part still open, from the pieces of a one-line
+    answer: as many pieces as the question has parts (those of parts already done are passed
+    over), or one per open part, in order. None when the count fits neither."""
+    open_parts = state.open_parts
+    if len(pieces) == len(state.exercise.parts):
+        return [(i, pieces[i]) for i in open_parts]
+    if len(pieces) == len(open_parts):
+        return list(zip(open_parts, pieces, strict=True))
     return None
 
 
@@ -122,6 +140,7 @@ class Answer:
     part_index: int
     misconception: str | None
     elapsed_ms: int
+    line: int = 0  # the line typed at the prompt (a one-line answer: one line, several parts)
 
     @property
     def judged(self) -> bool:
@@ -135,10 +154,10 @@ class QuestionState:
     exercise: ExerciseLike
     started_ms: int
     max_tries: int = DEFAULT_MAX_TRIES
-    part_index: int = 0
-    part_tries: int = 0
     answers: tuple[Answer, ...] = ()
-    part_results: tuple[str, ...] = ()  # per finished part: "correct" or "missed"
+    # per part: "correct" or "missed" once finished, None while open (parts of a one-line
+    # answer can finish in any order)
+    part_results: tuple[str | None, ...] = ()
     hints_used: int = 0
     outcome: str | None = None  # "correct" | "wrong" | "skipped" | "shown" | "incomplete"
     finished_ms: int | None = None
@@ -148,13 +167,47 @@ class QuestionState:
         return self.outcome is not None
 
     @property
+    def open_parts(self) -> tuple[int, ...]:
+        """The indexes of the parts not yet finished, in order."""
+        results = self.part_results
+        return tuple(
+            i for i in range(len(self.exercise.parts)) if i >= len(results) or results[i] is None
+        )
+
+    @property
+    def part_index(self) -> int:
+        """The part asked for now: the first one still open (the last part once done)."""
+        open_parts = self.open_parts
+        return open_parts[0] if open_parts else len(self.exercise.parts) - 1
+
+    @property
     def part(self) -> PartLike:
-        return self.exercise.parts[min(self.part_index, len(self.exercise.parts) - 1)]
+        return self.exercise.parts[self.part_index]
+
+    def tries_at(self, index: int) -> int:
+        """Judged answers to part ``index`` so far."""
+        return sum(1 for a in self.answers if a.part_index == index and a.judged)
+
+    @property
+    def part_tries(self) -> int:
+        """Judged answers to the part asked for now."""
+        return self.tries_at(self.part_index)
 
     @property
     def tries(self) -> int:
-        """Judged answers so far (invalid or undecided input is not a try)."""
+        """Judged answers so far, over all parts (invalid or undecided input is not a try)."""
         return sum(1 for answer in self.answers if answer.judged)
+
+    @property
+    def attempts(self) -> int:
+        """Lines typed with at least one judged answer: a one-line answer to several parts
+        is one attempt at the question."""
+        return _attempts(self.answers)
+
+    @property
+    def next_line(self) -> int:
+        """The line number of the next thing typed at the prompt."""
+        return max((a.line for a in self.answers), default=-1) + 1
 
     @property
     def touched(self) -> bool:
@@ -215,32 +268,49 @@ def ask(
 ) -> QuestionState:
     if not exercise.parts:
         raise ValueError(f"exercise {exercise.template_id!r} has no parts to answer")
-    return QuestionState(exercise=exercise, started_ms=now_ms, max_tries=max(1, max_tries))
+    return QuestionState(
+        exercise=exercise,
+        started_ms=now_ms,
+        max_tries=max(1, max_tries),
+        part_results=(None,) * len(exercise.parts),
+    )
 
 
 def judge(
-    state: QuestionState, text: str, result: Any, *, now_ms: int
+    state: QuestionState,
+    text: str,
+    result: Any,
+    *,
+    now_ms: int,
+    part_index: int | None = None,
+    line: int | None = None,
 ) -> tuple[QuestionState, Event]:
-    """Take the engine's ``result`` for ``text`` given to the current part."""
+    """Take the engine's ``result`` for ``text`` given to part ``part_index`` (by default
+    the part asked for now). ``line``: the line it was typed on, to judge the pieces of a
+    one-line answer as one attempt (by default a line of its own)."""
     _require_open(state)
-    part = state.part
+    index = state.part_index if part_index is None else part_index
+    if index not in state.open_parts:
+        raise ValueError(f"part {index} of this question is not open")
+    part = state.exercise.parts[index]
     raw = getattr(result, "verdict", "invalid")
     verdict = str(getattr(raw, "value", raw))
     answer = Answer(
         part=part.label,
         text=text,
         verdict=verdict,
-        part_index=state.part_index,
+        part_index=index,
         misconception=misconception_of(result),
         elapsed_ms=state.elapsed_ms(now_ms),
+        line=state.next_line if line is None else line,
     )
     state = replace(state, answers=(*state.answers, answer))
     if not answer.judged:
         return state, Unjudged(part=part, answer=answer, result=result)
     correct = verdict in RIGHT
-    tries = state.part_tries + 1
+    tries = state.tries_at(index)
     if correct or tries >= state.max_tries:
-        state = _finish_part(state, "correct" if correct else "missed", now_ms)
+        state = _finish_part(state, index, "correct" if correct else "missed", now_ms)
         return state, Judged(
             part=part,
             answer=answer,
@@ -249,7 +319,6 @@ def judge(
             tries_left=state.max_tries - tries,
             revealed=None if correct else part,
         )
-    state = replace(state, part_tries=tries)
     return state, Judged(
         part=part, answer=answer, result=result, correct=False, tries_left=state.max_tries - tries
     )
@@ -270,14 +339,14 @@ def hint(state: QuestionState) -> tuple[QuestionState, HintGiven]:
 def show_steps(state: QuestionState, *, now_ms: int) -> tuple[QuestionState, Revealed]:
     """The worked solution of every part not yet answered; the question counts as shown."""
     _require_open(state)
-    remaining = tuple(state.exercise.parts[state.part_index :])
+    remaining = tuple(state.exercise.parts[i] for i in state.open_parts)
     state = replace(state, outcome="shown", finished_ms=now_ms)
     return state, Revealed(parts=remaining, reason="steps")
 
 
 def skip(state: QuestionState, *, now_ms: int) -> tuple[QuestionState, Revealed]:
     _require_open(state)
-    remaining = tuple(state.exercise.parts[state.part_index :])
+    remaining = tuple(state.exercise.parts[i] for i in state.open_parts)
     state = replace(state, outcome="skipped", finished_ms=now_ms)
     return state, Revealed(parts=remaining, reason="skip")
 
@@ -289,18 +358,20 @@ def abandon(state: QuestionState, *, now_ms: int) -> QuestionState:
     return replace(state, outcome="incomplete", finished_ms=now_ms)
 
 
-def _finish_part(state: QuestionState, result: str, now_ms: int) -> QuestionState:
-    results = (*state.part_results, result)
-    if len(results) < len(state.exercise.parts):
-        return replace(state, part_results=results, part_index=state.part_index + 1, part_tries=0)
-    outcome = "correct" if all(r == "correct" for r in results) else "wrong"
-    return replace(
-        state,
-        part_results=results,
-        part_tries=0,
-        outcome=outcome,
-        finished_ms=now_ms,
+def _finish_part(state: QuestionState, index: int, result: str, now_ms: int) -> QuestionState:
+    results = list(state.part_results) + [None] * (
+        len(state.exercise.parts) - len(state.part_results)
     )
+    results[index] = result
+    state = replace(state, part_results=tuple(results))
+    if state.open_parts:
+        return state
+    outcome = "correct" if all(r == "correct" for r in results) else "wrong"
+    return replace(state, outcome=outcome, finished_ms=now_ms)
+
+
+def _attempts(answers: Sequence[Answer]) -> int:
+    return len({a.line for a in answers if a.judged})
 
 
 def _require_open(state: QuestionState) -> None:
@@ -332,13 +403,20 @@ class QuestionResult:
     expected: tuple[str, ...]
     answers: tuple[Answer, ...]
     outcome: str
-    part_results: tuple[str, ...]
+    part_results: tuple[str | None, ...]
     hints_used: int
     elapsed_ms: int
 
     @property
     def tries(self) -> int:
+        """Judged answers, over all parts (what a review is rated on, and what is stored)."""
         return sum(1 for answer in self.answers if answer.judged)
+
+    @property
+    def attempts(self) -> int:
+        """Lines typed with at least one judged answer (``--json`` ``attempts``): a one-line
+        answer to several parts is one attempt, with one answer per part."""
+        return _attempts(self.answers)
 
     @property
     def misconceptions(self) -> tuple[str, ...]:
@@ -361,7 +439,7 @@ class QuestionResult:
             "answers": [a.text for a in self.answers],
             "verdict": self.outcome,
             "misconception": self.misconceptions[0] if self.misconceptions else None,
-            "attempts": self.tries,
+            "attempts": self.attempts,
             "hints_used": self.hints_used,
             "elapsed_ms": self.elapsed_ms,
             "seed": self.seed,
