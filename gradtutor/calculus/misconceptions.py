@@ -3,9 +3,17 @@
 Each :class:`Misconception` names the rule it twins and a function giving the buggy result at one
 node of a rule tree (:mod:`gradtutor.calculus.rules`). Re-evaluating the tree with that node's
 result replaced (:func:`~gradtutor.calculus.rules.evaluate`) gives the whole wrong answer a
-learner with that misconception would write, for any expression. A wrong answer is diagnosed
-only when exactly one misconception reproduces it; otherwise nothing is named, because a
-confident wrong diagnosis does more harm than none.
+learner with that misconception would write, for any expression. Answers are compared by value
+(at sample points, never by form: 3x − 2 and −(2 − 3x) are the same inside). A wrong answer is
+diagnosed only when exactly one misconception reproduces it; otherwise nothing is named, because
+a confident wrong diagnosis does more harm than none.
+
+One exception, the most common slip of all: a chain rule without its inner derivative
+(``chain_inner_missing``, ``log_chain_missing``). Another twin inside the same chain can give
+the same answer by a coincidence of numbers: d/dx (2x − 1)³ written 3(2x − 1)² is also what
+d/dx (−1) = −1 gives (inner derivative 2 − 1 = 1), and d/dx (3x + 1)³ written 3(3x + 1)² is also
+the power rule without its exponent (the exponent 3 equals the inner slope 3). When every other
+twin that reproduces the answer does so only strictly inside that chain, the omission is named.
 """
 
 from __future__ import annotations
@@ -489,6 +497,11 @@ class _Candidate:
     misconception: Misconception
     node: r.Rule
     answer: Expr
+    nodes: tuple[r.Rule, ...] = ()  # every node the twin replaced (``node`` alone if empty)
+
+    @property
+    def changed(self) -> tuple[r.Rule, ...]:
+        return self.nodes or (self.node,)
 
 
 def candidates(tree: r.Rule, ctx: Context) -> Iterator[_Candidate]:
@@ -502,7 +515,8 @@ def candidates(tree: r.Rule, ctx: Context) -> Iterator[_Candidate]:
                 yield _Candidate(m, node, r.evaluate(tree, {id(node): alt}))
         if len(applied) > 1:
             everywhere = {id(n): alts[0] for n, alts in applied}
-            yield _Candidate(m, applied[0][0], r.evaluate(tree, everywhere))
+            nodes = tuple(n for n, _ in applied)
+            yield _Candidate(m, applied[0][0], r.evaluate(tree, everywhere), nodes)
     yield from _dropped_variable_lines(tree, ctx)
 
 
@@ -599,16 +613,53 @@ def diagnose(
     given = values_at(answer, points)
     if correct is None or given is None or same_values(correct, given):
         return None
-    matches: dict[str, _Candidate] = {}
+    matches: dict[str, list[_Candidate]] = {}
     for candidate in candidates(tree, ctx):
         values = values_at(candidate.answer, points)
         if values is None or same_values(values, correct) or not same_values(values, given):
             continue
-        matches.setdefault(candidate.misconception.id, candidate)
-    if len(matches) != 1:
+        matches.setdefault(candidate.misconception.id, []).append(candidate)
+    found = _one_explanation(matches)
+    if found is None or not _agrees_elsewhere(found.answer, answer, variable):
         return None
-    (found,) = matches.values()
     return _diagnosis(found, tree, ctx)
+
+
+# the inner derivative left out: named over a coincidence strictly inside the same chain
+_OMISSIONS = ("chain_inner_missing", "log_chain_missing")
+
+
+def _one_explanation(matches: dict[str, list[_Candidate]]) -> _Candidate | None:
+    """The one misconception behind the answer, or None when the evidence is ambiguous."""
+    if len(matches) == 1:
+        return next(iter(matches.values()))[0]
+    for omission in _OMISSIONS:
+        for candidate in matches.get(omission, ()):
+            chain = candidate.node
+            if candidate.nodes or not isinstance(chain, r.ChainRule):
+                continue  # the twin at several chains at once: no single chain to point at
+            inside = {id(n) for n in r.walk(chain) if n is not chain}
+            others = [c for key, cs in matches.items() if key != omission for c in cs]
+            if all(id(n) in inside for c in others for n in c.changed):
+                return candidate
+    return None
+
+
+_WIDER = (-1.3719, 1.6183, 2.4427, -0.6571, 3.1416)
+
+
+def _agrees_elsewhere(twin: Expr, answer: Expr, variable: Symbol) -> bool:
+    """The twin's answer equals the learner's beyond the first sample points, too.
+
+    A cheap second look by value, away from (0, 1): points where either side is undefined are
+    skipped, and one point where both are defined and differ refutes the diagnosis."""
+    symbols = sorted(twin.free_symbols | answer.free_symbols | {variable}, key=str)
+    for j, start in enumerate(_WIDER):
+        point = {s: sympy.Float(start + 0.17 * k + 0.05 * j) for k, s in enumerate(symbols)}
+        mine, theirs = values_at(twin, [point]), values_at(answer, [point])
+        if mine is not None and theirs is not None and not same_values(mine, theirs):
+            return False
+    return True
 
 
 def _diagnosis(found: _Candidate, tree: r.Rule, ctx: Context) -> Diagnosis:
