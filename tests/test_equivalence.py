@@ -305,3 +305,31 @@ def test_no_overconfident_feedback(expected: str, answer: str, kind: str) -> Non
     result = check(expected, answer)
     assert result.verdict is Verdict.NOT_EQUIVALENT
     assert kind not in [f.kind for f in result.feedback]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_time_limit_fires_again_when_the_first_alarm_is_swallowed() -> None:
+    # An exception raised inside __del__ (or a gc callback) is swallowed by Python; the
+    # limit must still stop the work by firing again.
+    import time as clock
+
+    class Swallower:
+        def __del__(self) -> None:
+            end = clock.perf_counter() + 0.15
+            while clock.perf_counter() < end:  # the first alarm lands here and is lost
+                pass
+
+    start = clock.perf_counter()
+    with pytest.raises(TimeLimitExceeded), time_limit(0.05):
+        Swallower()  # collected at once: __del__ swallows the first alarm
+        while clock.perf_counter() - start < 5:
+            pass
+    assert clock.perf_counter() - start < 2
+
+
+def test_time_limit_leaves_no_alarm_behind() -> None:
+    import signal
+
+    with time_limit(0.5):
+        pass
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

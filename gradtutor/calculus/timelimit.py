@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_RETRY_SECONDS = 0.05
+
 
 class TimeLimitExceeded(Exception):
     """The time limit ran out."""
@@ -45,23 +47,33 @@ def _alarm(seconds: float) -> Iterator[None]:
     previous_timer = signal.getitimer(signal.ITIMER_REAL)
     previous_handler = signal.getsignal(signal.SIGALRM)
     outer_deadline = time.monotonic() + previous_timer[0] if previous_timer[0] > 0 else None
+    active = [True]
 
     def _raise(signum: int, frame: object) -> None:
-        raise TimeLimitExceeded(f"time limit of {seconds:g} s ran out")
+        if active[0]:
+            raise TimeLimitExceeded(f"time limit of {seconds:g} s ran out")
 
     # A nested limit never extends an outer one.
     if outer_deadline is not None and outer_deadline < deadline:
         seconds = max(outer_deadline - time.monotonic(), 0.001)
     signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Fire again every 50 ms: an exception raised inside a garbage-collection callback or
+    # a __del__ is swallowed by Python, and the limit must still stop the work.
+    signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY_SECONDS)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        while True:  # the alarm may fire once more while we disarm it
+            try:
+                active[0] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                break
+            except TimeLimitExceeded:
+                continue
         signal.signal(signal.SIGALRM, previous_handler)
         if outer_deadline is not None:
             remaining = outer_deadline - time.monotonic()
-            signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
+            signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001), previous_timer[1])
 
 
 @contextmanager
