@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rich.color import Color
@@ -209,8 +210,25 @@ class DescentView:
                 )
                 chars.append(["▀"] * cols)
         (x0, x1), (y0, y1) = self.surface.window
-        y_labels = self._y_labels(y0, y1, rows)
-        layout = _Layout(
+        return self._assemble(
+            (width, height, rows, cols, lw), chars, styles, cell_bg,
+            x_range=(x0, x1), y_range=(y0, y1), legend=self._legend(values, width),
+        )  # fmt: skip
+
+    def _assemble(
+        self,
+        size: tuple[int, int, int, int, int],
+        chars: list[list[str]],
+        styles: list[list[Style | None]],
+        cell_bg: Any,
+        *,
+        x_range: tuple[float, float],
+        y_range: tuple[float, float],
+        legend: Any,
+    ) -> _Layout:
+        """The parts of a layout that 1-D and 2-D share: rows, axes, labels."""
+        width, height, rows, cols, lw = size
+        return _Layout(
             width=width,
             height=height,
             map_rows=rows,
@@ -220,12 +238,11 @@ class DescentView:
             cell_chars=chars,
             cell_styles=styles,
             cell_bg=cell_bg,
-            y_labels=y_labels,
-            axis_lines=self._axis_lines(x0, x1, cols, lw),
-            legend=self._legend(values, width),
-            y_range=(y0, y1),
+            y_labels=self._y_labels(*y_range, rows),
+            axis_lines=self._axis_lines(*x_range, cols, lw),
+            legend=legend,
+            y_range=y_range,
         )
-        return layout
 
     def _layout_1d(self, width: int, height: int, rows: int, cols: int, lw: int) -> _Layout:
         (x0, x1) = self.surface.window[0]
@@ -250,21 +267,10 @@ class DescentView:
             else:
                 chars.append([braille(b) if b else " " for b in row_bits])
             styles.append([grey if b else None for b in row_bits])
-        return _Layout(
-            width=width,
-            height=height,
-            map_rows=rows,
-            map_cols=cols,
-            label_width=lw,
-            base_rows=[_merge(chars[r], styles[r]) for r in range(rows)],
-            cell_chars=chars,
-            cell_styles=styles,
-            cell_bg=None,
-            y_labels=self._y_labels(lo, hi, rows),
-            axis_lines=self._axis_lines(x0, x1, cols, lw),
-            legend=self._legend_1d(width),
-            y_range=(lo, hi),
-        )
+        return self._assemble(
+            (width, height, rows, cols, lw), chars, styles, None,
+            x_range=(x0, x1), y_range=(lo, hi), legend=self._legend_1d(width),
+        )  # fmt: skip
 
     def _y_labels(self, lo: float, hi: float, rows: int) -> dict[int, str]:
         labels: dict[int, str] = {}
