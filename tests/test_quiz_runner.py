@@ -148,4 +148,7 @@ def test_an_unusable_home_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
     out = io.StringIO()
     runner = QuizRunner(console=make_console(file=out, width=200), reader=ScriptedReader([]))
     assert runner.run(topic=None, count=1, seed=1, review=False, packs=(PACK,)) == ExitCode.INVALID
-    assert f"Progress database: cannot create the directory {blocker / 'home'}" in out.getvalue()
+    assert (
+        f"Progress database: progress cannot be kept in {blocker / 'home'}: {blocker} is a file"
+        in out.getvalue()
+    )

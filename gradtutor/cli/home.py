@@ -19,6 +19,7 @@ class NextStep:
 
 
 def home(ctx: typer.Context | None = None) -> None:
+    from gradtutor.cli.exit_codes import ExitCode
     from gradtutor.render.console import make_console
     from gradtutor.render.quiz import home_view
     from gradtutor.tutor.store import StoreError, open_store
@@ -27,10 +28,15 @@ def home(ctx: typer.Context | None = None) -> None:
     try:
         store = open_store()
     except StoreError as exc:
-        console.print(f"Progress database: {exc}", markup=False)
-        console.print("Run gradtutor --help for the commands.", markup=False)
-        return
+        errors = make_console(stderr=True)
+        errors.print(f"gradtutor: progress database: {exc}", markup=False)
+        errors.print("Run gradtutor --help for the commands.", markup=False)
+        raise typer.Exit(ExitCode.INVALID) from None
     with store:
+        if store.unsaved:
+            make_console(stderr=True).print(
+                f"Progress is read only: {store.unsaved}.", style="yellow", markup=False
+            )
         from gradtutor.cli.progress import load_catalogue_or_none, load_report
 
         catalogue = load_catalogue_or_none()

@@ -49,7 +49,9 @@ def progress(
         if store.notice:
             errors.print(store.notice, style="yellow", markup=False)
         if reset:
-            raise typer.Exit(_reset(store, yes=yes, console=console))
+            raise typer.Exit(_reset(store, yes=yes, console=console, errors=errors))
+        if store.unsaved:
+            errors.print(f"Progress is read only: {store.unsaved}.", style="yellow", markup=False)
         report = load_report(store)
     if json_output:
         data = {**report.to_json(), "database": str(store.path)}
@@ -63,8 +65,17 @@ def progress(
     console.print(f"Progress database: {store.path}", style="dim", markup=False)
 
 
-def _reset(store: Any, *, yes: bool, console: Any) -> ExitCode:
+def _reset(store: Any, *, yes: bool, console: Any, errors: Any) -> ExitCode:
+    from gradtutor.tutor.store import StoreError
+
     if not yes:
+        if sys.stdin is None or sys.stdin.closed:
+            errors.print(
+                "progress --reset: no input to read the confirmation from (stdin is closed); "
+                "use --yes to reset without asking. Nothing was changed.",
+                markup=False,
+            )
+            return ExitCode.INVALID
         try:
             confirmed = typer.confirm(f"Forget all progress in {store.path}?", default=False)
         except (typer.Abort, EOFError, KeyboardInterrupt):
@@ -72,7 +83,11 @@ def _reset(store: Any, *, yes: bool, console: Any) -> ExitCode:
         if not confirmed:
             console.print("Nothing was changed.")
             return ExitCode.OK
-    store.reset()
+    try:
+        store.reset()
+    except StoreError as exc:
+        errors.print(f"progress --reset: {exc}", markup=False)
+        return ExitCode.WRONG
     console.print("Progress reset.")
     return ExitCode.OK
 

@@ -166,12 +166,15 @@ class QuizRunner:
             )
             return ExitCode.INVALID
         try:
-            store = open_store()
+            store = open_store(practise_unsaved=True)
         except StoreError as exc:
             self.console.print(f"[red]Progress database:[/red] {_escape(str(exc))}")
             return ExitCode.INVALID
         if store.notice:
             self.console.print(f"[yellow]{_escape(store.notice)}[/yellow]")
+        store.watch_unsaved(
+            lambda warning: self.console.print(f"[yellow]{_escape(warning)}[/yellow]")
+        )
         if self.reader is None:
             self.reader = make_reader(
                 self.console, json_mode=self.json_out is not None, home=default_home()
