@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from gradtutor import __version__
+from gradtutor.cli import streams
 from gradtutor.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:  # pragma: no cover
+    import typer
 
 # Modules that define commands; each has ``register(app: typer.Typer) -> None``.
 # Their order is the order of `gradtutor --help`: the daily loop first.
@@ -48,41 +50,67 @@ Exit codes: 0 correct/success, 1 wrong answer or failed check, 2 invalid input o
 usage, 3 undetermined (time limit), 130 interrupted.
 """
 
-app = typer.Typer(
-    name="gradtutor",
-    help=HELP,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    add_completion=True,
-)
+_APP: typer.Typer | None = None
 
 
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"gradtutor {__version__}")
-        raise typer.Exit(ExitCode.OK)
+def __getattr__(name: str) -> Any:
+    """``app`` is built on first use, so that the entry point imports almost nothing
+    before :func:`main` can catch a Ctrl-C."""
+    if name == "app":
+        return _application()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@app.callback(invoke_without_command=True)
-def root(
-    ctx: typer.Context,
-    version: bool = typer.Option(
-        False,
-        "--version",
-        "-V",
-        help="Show the version and exit.",
-        callback=_version_callback,
-        is_eager=True,
-    ),
-) -> None:
-    """A terminal tutor for the calculus behind neural networks."""
-    if ctx.invoked_subcommand is None:
-        home = _home_screen()
-        if home is not None:
-            home(ctx)
-        else:
-            typer.echo(ctx.get_help())
+def _application() -> typer.Typer:
+    global _APP
+    if _APP is None:
+        _APP = _build()
+    return _APP
+
+
+def _build() -> typer.Typer:
+    global typer  # the commands' annotations (typer.Context) are resolved in this module
+    import typer
+
+    from gradtutor import __version__
+
+    app = typer.Typer(
+        name="gradtutor",
+        help=HELP,
+        rich_markup_mode="rich",
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        add_completion=True,
+    )
+
+    def version_callback(value: bool) -> None:
+        if value:
+            typer.echo(f"gradtutor {__version__}")
+            raise typer.Exit(ExitCode.OK)
+
+    @app.callback(invoke_without_command=True)
+    def root(
+        ctx: typer.Context,
+        version: bool = typer.Option(
+            False,
+            "--version",
+            "-V",
+            help="Show the version and exit.",
+            callback=version_callback,
+            is_eager=True,
+        ),
+    ) -> None:
+        """A terminal tutor for the calculus behind neural networks."""
+        if ctx.invoked_subcommand is None:
+            home = _home_screen()
+            if home is not None:
+                home(ctx)
+            else:
+                typer.echo(ctx.get_help())
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+    return app
 
 
 def _home_screen():  # type: ignore[no-untyped-def]
@@ -94,27 +122,76 @@ def _home_screen():  # type: ignore[no-untyped-def]
     return getattr(module, "home", None)
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
-
-
 def main() -> None:
-    """Entry point: run the app and map anything unexpected to a clear exit status."""
+    """Entry point: run the app and map everything that can go wrong to a clear status.
+
+    Streams first (closed, not UTF-8, a pipe whose reader left, a full disk), then the
+    exit status: a closed pipe ends quietly with 141 (128 + SIGPIPE, as ``cat`` and
+    ``yes`` do), a full disk says so with 1, a closed stream a command needs with 2,
+    Ctrl-C anywhere with 130 and a newline, a bug with 70."""
+    sys.exit(_run())
+
+
+def _run() -> int:
     try:
-        app()
+        streams.prepare()
+        application = _application()
+        try:
+            application()
+        except SystemExit as exc:
+            code = _status_of(exc)
+        else:  # pragma: no cover - typer's standalone mode always exits
+            code = ExitCode.OK
+        if code != PIPE_CLOSED:
+            sys.stdout.flush()
+        return code
     except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted\n")
-        sys.exit(ExitCode.INTERRUPTED)
+        streams.say("\ninterrupted")
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # Output piped into `head` and the like: not an error worth a traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(ExitCode.OK)
+        streams.discard_stdout()
+        return PIPE_CLOSED
+    except streams.StreamClosed as exc:
+        what = "can't write the output" if exc.name == "standard output" else "nothing to read"
+        streams.say(f"gradtutor: {what}: {exc.name} is closed")
+        return ExitCode.INVALID
+    except OSError as exc:
+        if exc.errno not in streams.WRITE_FAILURES:
+            return _bug(exc)
+        streams.discard_stdout()
+        streams.say(f"gradtutor: can't write the output: {streams.WRITE_FAILURES[exc.errno]}")
+        return ExitCode.WRONG
     except Exception as exc:  # the last line of defence: never a traceback
-        if os.environ.get("GRADTUTOR_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"gradtutor: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in gradtutor; run with GRADTUTOR_DEBUG=1 for details.\n"
-        )
-        sys.exit(ExitCode.INTERNAL)
+        return _bug(exc)
+
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of the output went away (`| head -1`)
+
+
+def _status_of(exit: SystemExit) -> int:
+    """The status of typer's SystemExit, recognising the two events typer maps itself:
+    Ctrl-C (Exit(130) from a KeyboardInterrupt) and a closed pipe (exit 1 from EPIPE)."""
+    context = exit.__context__
+    if isinstance(context, BrokenPipeError):
+        streams.discard_stdout()
+        return PIPE_CLOSED
+    if context is not None and isinstance(context.__cause__, KeyboardInterrupt):
+        streams.say("\ninterrupted")
+        return ExitCode.INTERRUPTED
+    code = exit.code
+    if code is None:
+        return ExitCode.OK
+    if isinstance(code, int):
+        return code
+    streams.say(str(code))
+    return ExitCode.WRONG
+
+
+def _bug(exc: BaseException) -> int:
+    if os.environ.get("GRADTUTOR_DEBUG"):
+        raise exc
+    streams.say(
+        f"gradtutor: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in gradtutor; run with GRADTUTOR_DEBUG=1 for details."
+    )
+    return ExitCode.INTERNAL
