@@ -150,5 +150,5 @@ def test_an_unusable_home_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
     assert runner.run(topic=None, count=1, seed=1, review=False, packs=(PACK,)) == ExitCode.INVALID
     assert (
         f"Progress database: progress cannot be kept in {blocker / 'home'}: {blocker} is a file"
-        in out.getvalue()
+        in " ".join(out.getvalue().split())
     )

@@ -39,13 +39,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _shown_path(file: str) -> str:
-    """A shipped pack's path relative to the exercises directory; others as given."""
+    """A shipped pack's path relative to the exercises directory; others as given (with
+    control characters neutralised: a file name is untrusted text)."""
     from gradtutor.tutor.resources import exercises_dir
+    from gradtutor.tutor.untrusted import neutralise
 
     try:
         return str(Path(file).relative_to(exercises_dir().resolve()))
     except ValueError:
-        return file
+        return neutralise(file)
 
 
 def _load(packs: list[Path] | None) -> Catalogue:
@@ -117,6 +119,7 @@ def _unknown_topic(topic: str, known: set[str]) -> None:
 
 def _print_table(rows: list[dict[str, object]]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     console = make_console()
     columns = ("id", "topic", "difficulty", "kind", "file")
@@ -128,8 +131,8 @@ def _print_table(rows: list[dict[str, object]]) -> None:
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in columns:
         table.add_column(column, justify="right" if column == "difficulty" else "left")
-    for row in rows:
-        table.add_row(*(str(row[c]) for c in columns))
+    for row in rows:  # cells as Text: a file name is not markup
+        table.add_row(*(Text(str(row[c])) for c in columns))
     console.print(table)
     console.print(f"{len(rows)} templates", markup=False, highlight=False)
 

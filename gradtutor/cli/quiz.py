@@ -241,6 +241,7 @@ class _Loop:
         self.mode = "review" if review else ("topic" if topic else "adaptive")
         self.session_id = store.start_session(mode=self.mode, seed=seed, now=now)
         self.results: list[Any] = []
+        self.broken = 0  # exercises skipped because they could not be generated
         self.asked: list[str] = []
         self.last: Any = None  # the exercise asked last
         self.current: Any = None  # (attempt_id, QuestionState) while a question is open
@@ -275,6 +276,9 @@ class _Loop:
             return ExitCode.INVALID
         if ended_by == "interrupt":
             return ExitCode.INTERRUPTED
+        if self.broken and not self.asked:
+            self.console.print("[red]No exercise could be asked:[/red] every one tried is broken.")
+            return ExitCode.INVALID
         return ExitCode.OK if summary.all_correct else ExitCode.WRONG
 
     def _questions(self, count: int) -> str:
@@ -318,6 +322,7 @@ class _Loop:
             exercise = generate(template, seed)
         except (PackError, KeyError) as exc:
             self.console.print(f"[yellow]Skipping a broken exercise:[/yellow] {_escape(str(exc))}")
+            self.broken += 1
             self.templates = [t for t in self.templates if t.id != template_id]
             if self.due is not None and template_id in self.due:
                 self.due.remove(template_id)

@@ -25,6 +25,7 @@ from gradtutor.calculus.errors import ParseError
 from gradtutor.tutor import templates
 from gradtutor.tutor.kinds import KINDS, MATHS_FIELDS, Built
 from gradtutor.tutor.resources import exercises_dir
+from gradtutor.tutor.untrusted import neutralise
 
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$")
@@ -58,7 +59,7 @@ class PackError(ValueError):
         self.exercise_id = exercise_id
         self.reason = reason
         where = f"{self.file}: {exercise_id}" if exercise_id else self.file
-        super().__init__(f"{where}: {reason}")
+        super().__init__(neutralise(f"{where}: {reason}"))
 
 
 @dataclass(frozen=True)
@@ -325,12 +326,9 @@ def read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError]]
 def _read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError], list[str]]:
     """``read_pack``, and the exercise ids in the order they are written."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        return [], [], [PackError(path, None, f"not valid TOML: {exc}")], []
-    except OSError as exc:
-        return [], [], [PackError(path, None, f"cannot read: {exc.strerror}")], []
+        data = read_toml(path)
+    except PackError as exc:
+        return [], [], [exc], []
     problems = _Problems()
     problems.attempt(_check_keys, path, None, data, _PACK_KEYS, "pack")
     if data.get("format_version") != FORMAT_VERSION:
@@ -352,6 +350,76 @@ def _read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError]
     if not data.get("exercise") and not data.get("topic"):
         problems.add(path, None, "the pack is empty: it has no [[exercise]] tables")
     return topics, loaded, problems.found, [str(raw.get("id")) for raw in tables]
+
+
+MAX_PACK_BYTES = 4_000_000  # the shipped packs together are under 100 kB
+MAX_PACK_DEPTH = 16  # tables and arrays within each other; a pack needs about 4
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A pack file's TOML, read as untrusted input: bounded in size and nesting, UTF-8
+    only, and every string with its terminal control characters neutralised (a prompt
+    cannot retitle the window or clear the screen). Raise PackError saying what is wrong."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PACK_BYTES + 1)
+    except OSError as exc:
+        raise PackError(path, None, f"cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_PACK_BYTES:
+        raise PackError(path, None, f"larger than {MAX_PACK_BYTES:,} bytes: not a pack")
+    text = _decoded(path, raw)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(path, None, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PackError(path, None, _too_deep()) from None
+    if _depth(data) > MAX_PACK_DEPTH:
+        raise PackError(path, None, _too_deep())
+    return _neutralised(data)
+
+
+def _decoded(path: Path, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PackError(path, None, "the file is UTF-16; save it as UTF-8 (TOML is UTF-8)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PackError(
+            path,
+            None,
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} on line {line} (save the file as UTF-8)",
+        ) from None
+
+
+def _too_deep() -> str:
+    return f"arrays or tables are nested more than {MAX_PACK_DEPTH} deep: not a pack"
+
+
+def _depth(data: object) -> int:
+    """How deeply lists and tables nest in ``data`` (counted without recursion)."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth + 1)
+            if deepest > MAX_PACK_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def _neutralised(data: Any) -> Any:
+    if isinstance(data, str):
+        return neutralise(data)
+    if isinstance(data, dict):
+        return {neutralise(key): _neutralised(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_neutralised(value) for value in data]
+    return data
 
 
 def _tables(path: Path, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
