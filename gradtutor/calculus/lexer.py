@@ -93,6 +93,8 @@ GREEK_LETTERS = {
     "Ω": "Omega",
 }
 GREEK_NAMES = frozenset(GREEK_LETTERS.values())
+# Greek letters that cannot be told from a Latin one on screen: read as a mistake.
+LATIN_LOOKALIKES = {"ο": "o", "Ο": "O"}
 
 # Function names of the input language; their meaning lives in the parser.
 FUNCTIONS = frozenset(
@@ -315,6 +317,14 @@ def _prime(text: str, tokens: list[Token], last: Token, i: int) -> int:
 def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
     """One identifier run → tokens: a known name, an indexed variable, or single letters."""
     end = start + len(run)
+    for k, ch in enumerate(run):
+        if ch in LATIN_LOOKALIKES:
+            raise ParseError(
+                f"'{ch}' is the Greek letter omicron, not the Latin letter {LATIN_LOOKALIKES[ch]}",
+                text,
+                start + k,
+                hint=f"type the Latin letter {LATIN_LOOKALIKES[ch]} instead",
+            )
     # Greek letters typed as characters become their ASCII names.
     if run in CONSTANTS:
         return [Token("CONST", CONSTANTS[run], start, end, spaced=spaced)]

@@ -39,6 +39,12 @@ Stop reasons: converged, max_steps, diverged, stalled.
 """
 
 DEFAULT_STEPS = 1000
+# Guards against what cannot be drawn or computed: coordinates whose loss or window
+# arithmetic overflows a float, and a terminal reporting any size it likes.
+MAX_COORDINATE = 1e6
+MIN_WINDOW = 1e-6
+MAX_COLUMNS = 400
+MAX_LINES = 150
 DEFAULT_TOL = 1e-4
 ANIMATION_SECONDS = 8.0  # --every defaults so an animation lasts about this long
 
@@ -129,6 +135,8 @@ def descend_command(
             raise UsageError("name a surface (see --list) or type a loss, e.g. 'x^2 + 10y^2'")
         if tol <= 0:
             raise UsageError(f"--tol must be positive, not {tol:g}")
+        if lr is not None and not math.isfinite(lr):
+            raise UsageError(f"--lr must be a finite number, not {lr:g}")
         if scale not in ("quantile", "log", "linear"):
             raise UsageError(f"--scale must be quantile, log or linear, not {scale!r}")
         loss = _surface(surface, window, start)
@@ -184,6 +192,8 @@ def _numbers(text: str, option: str, dim: int) -> tuple[float, ...]:
         raise UsageError(f"{option} needs {dim} comma-separated number(s), not {text!r}") from None
     if len(values) != dim or not all(math.isfinite(v) for v in values):
         raise UsageError(f"{option} needs {dim} comma-separated number(s), not {text!r}")
+    if any(abs(v) > MAX_COORDINATE for v in values):
+        raise UsageError(f"{option} must lie within ±{MAX_COORDINATE:,.0f}, not {text!r}")
     return values
 
 
@@ -199,6 +209,10 @@ def _window(text: str, dim: int) -> tuple[tuple[float, float], ...]:
             raise UsageError(
                 f"--window needs LO:HI ranges with LO < HI, like -2:2,-1:3; not {text!r}"
             )
+        if any(abs(v) > MAX_COORDINATE for v in pair):
+            raise UsageError(f"--window must lie within ±{MAX_COORDINATE:,.0f}, not {text!r}")
+        if pair[1] - pair[0] < MIN_WINDOW:
+            raise UsageError(f"--window ranges must be at least {MIN_WINDOW:g} wide, not {text!r}")
         ranges.append(pair)
     if len(ranges) != dim:
         raise UsageError(f"--window needs {dim} range(s) LO:HI for this surface, not {text!r}")
@@ -360,6 +374,7 @@ def _show(
     from gradtutor.render.descent_summary import print_summary, summary
 
     console = console or make_console()
+    _cap_size(console)
     plain = _plain(console)
     endings, notes, warnings = _analysis(result)
     view = DescentView(result, plain=plain, scale=scale, notes=warnings)
@@ -392,6 +407,14 @@ def _show(
     return int(code)
 
 
+def _cap_size(console: Console) -> None:
+    """Draw at most MAX_COLUMNS × MAX_LINES, whatever size the terminal reports: a frame
+    costs time per cell, and a 3,000 × 2,000 report would never finish drawing."""
+    width, height = console.size
+    if width > MAX_COLUMNS or height > MAX_LINES:
+        console.size = (min(width, MAX_COLUMNS), min(height, MAX_LINES))
+
+
 def _write_outputs(
     result: Race,
     view: Any,
@@ -411,6 +434,7 @@ def _write_outputs(
     from gradtutor.render.descent_frame import DescentView
     from gradtutor.render.descent_summary import print_summary
 
+    target = save
     try:
         if save is not None:
             svg = Console(
@@ -425,10 +449,11 @@ def _write_outputs(
             svg.print(colour_view.frame(view.last_step), height=max(height - 1, 12))
             print_summary(svg, parts)
             svg.save_svg(str(save), title=f"gradtutor descend {result.surface.name}")
+        target = record
         if record is not None and cast is not None:
             record.write_text(cast.dumps(), encoding="utf-8")
     except OSError as err:
-        _usage(f"cannot write {err.filename}: {err.strerror}")
+        _usage(f"cannot write {err.filename or target}: {err.strerror}")
 
 
 def _print_catalogue(json_output: bool) -> None:
