@@ -448,3 +448,64 @@ def test_a_real_file_size_limit_is_met_by_practising_without_saving(tmp_path: Pa
     assert "can't save progress:" in run.stdout
     assert "answers in this quiz will not be kept" in run.stdout
     assert path.read_bytes() == before and no_corrupt_files(tmp_path)
+
+
+# -- the commands that read progress --------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [[], ["progress"], ["progress", "--json"]])
+def test_logical_corruption_in_the_home_screen_and_progress_is_moved_not_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "300")
+    path = tmp_path / "progress.sqlite3"
+    with_answers(path)
+    corrupt(path, "PRAGMA wal_checkpoint(TRUNCATE)", "UPDATE answers SET answered_at = 'soon'")
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    (moved,) = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert f"It was moved to {moved} and a fresh one started." in " ".join(result.output.split())
+    assert sqlite3.connect(moved).execute("SELECT count(*) FROM answers").fetchone() == (3,)
+
+
+def test_quiz_with_logical_corruption_moves_it_aside_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
+    path = tmp_path / "progress.sqlite3"
+    with_answers(path)
+    corrupt(path, "PRAGMA wal_checkpoint(TRUNCATE)", "DROP TABLE sessions")
+    out = io.StringIO()
+    runner = QuizRunner(
+        console=make_console(file=out, width=300), clock=lambda: T0, reader=Reader(["9x^2"])
+    )
+    code = runner.run(topic="quiz-power", count=1, seed=1, review=False, packs=(PACK,))
+    assert code == ExitCode.OK
+    assert "could not be read (its sessions table is missing)" in out.getvalue()
+    with open_store(path) as store:
+        assert [a.outcome for a in store.attempts()] == ["correct"]
+
+
+def test_a_good_database_in_a_read_only_place_is_not_called_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "300")
+    with_answers(tmp_path / "progress.sqlite3")
+    disk_fails_on_open(monkeypatch, READ_ONLY)
+    result = CliRunner().invoke(app, ["progress", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["attempts"] == 3
+    assert result.stderr == (
+        "Progress is read only: the progress database is read-only (file, directory or file "
+        "system).\n"
+    )
+    home = CliRunner().invoke(app, [])
+    assert home.exit_code == 0 and "unreadable" not in home.output
+    reset = CliRunner().invoke(app, ["progress", "--reset", "--yes"])
+    assert reset.exit_code == ExitCode.WRONG
+    assert "can't reset progress: the progress database is read-only" in reset.output
+    monkeypatch.undo()
+    with open_store(tmp_path / "progress.sqlite3") as store:
+        assert len(store.attempts()) == 3

@@ -67,6 +67,16 @@ def test_a_closed_pipe_ends_quietly_with_141(args: list[str]) -> None:
     assert (run.returncode, run.stderr) == (141, b"")
 
 
+def test_check_batch_into_a_closed_pipe_ends_quietly_with_141() -> None:
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        run = gradtutor("check", "--batch", "-", stdout=write, stdin_text="x^2\tx*x\n" * 20)
+    finally:
+        os.close(write)
+    assert (run.returncode, run.stderr) == (141, b"")
+
+
 @pytest.mark.parametrize(
     "args",
     [["check", "--json", "x^2", "x*x"], ["exercises", "list"], ["descend", "--list"]],
