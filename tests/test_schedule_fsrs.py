@@ -85,3 +85,12 @@ def test_retrievability_falls_with_time() -> None:
     later = retrievability(reviewed.card_json, now=T0 + timedelta(days=30))
     assert 0.9 < soon < 1.0
     assert later < soon
+
+
+@pytest.mark.parametrize("stored", ["{}", '{"due": 1}', '{"card_id": 1}'])
+def test_a_stored_card_fsrs_cannot_read_starts_afresh(stored: str) -> None:
+    """A malformed card row in the database: the quiz goes on, the schedule starts over."""
+    now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    scheduler = make_scheduler(fuzz=False)
+    fresh = review("power.basic-1", None, Rating.Good, now=now, scheduler=scheduler)
+    assert review("power.basic-1", stored, Rating.Good, now=now, scheduler=scheduler) == fresh

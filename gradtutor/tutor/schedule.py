@@ -66,11 +66,21 @@ def review(
     """Review the template's card (a new one if ``card_json`` is None) at ``now``."""
     scheduler = scheduler if scheduler is not None else make_scheduler()
     now = now.astimezone(UTC)
-    card = Card.from_json(card_json) if card_json else new_card(template_id, now)
+    card = _readable_card(card_json) if card_json else None
+    card = card if card is not None else new_card(template_id, now)
     card, _log = scheduler.review_card(
         card, rating, review_datetime=now, review_duration=duration_ms
     )
     return Review(template_id=template_id, rating=rating, card_json=card.to_json(), due=card.due)
+
+
+def _readable_card(card_json: str) -> Card | None:
+    """The stored card, or None when the database holds one fsrs cannot read (the
+    template's schedule then starts afresh rather than the quiz stopping)."""
+    try:
+        return Card.from_json(card_json)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def retrievability(card_json: str, *, now: datetime, scheduler: Scheduler | None = None) -> float:
