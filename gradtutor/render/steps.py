@@ -17,6 +17,7 @@ from gradtutor.calculus.derivation import (
 )
 from gradtutor.calculus.printing import pretty
 from gradtutor.render.explain import Wrapped, glued
+from gradtutor.tutor.untrusted import neutralise
 
 MARKS = {OK: ("✓", "green"), INVALID: ("?", "yellow"), UNDETERMINED: ("~", "yellow")}
 WRONG_MARK = ("✗", "bold red")
@@ -38,7 +39,7 @@ def render_line(check: LineCheck) -> RenderableType:
     """One judged line: a mark, the line as typed, and for a wrong line the diagnosis."""
     mark, style = MARKS.get(check.status, WRONG_MARK)
     number = (f"{check.index + 1:>3} ", "dim")
-    head = Wrapped.assemble(number, (mark, style), " ", glued(check.text))
+    head = Wrapped.assemble(number, (mark, style), " ", glued(neutralise(check.text)))
     if check.status == OK:
         head.append(f"    {check.message}", style="dim")
         return head
