@@ -509,3 +509,22 @@ def test_a_good_database_in_a_read_only_place_is_not_called_unreadable(
     monkeypatch.undo()
     with open_store(tmp_path / "progress.sqlite3") as store:
         assert len(store.attempts()) == 3
+
+
+def test_corrupt_file_on_a_full_disk_is_moved_and_the_quiz_practises_unsaved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "progress.sqlite3"
+    path.write_bytes(b"not sqlite " * 100)  # refused on its first bytes, before SQLite
+    disk_fails_on_open(monkeypatch, FULL)  # so only the fresh database meets the full disk
+    with pytest.raises(StoreError, match=r"but a fresh one cannot be created at .*disk is full"):
+        open_store(path, now=T0)
+    path.write_bytes(b"not sqlite " * 100)
+    with open_store(path, now=T0, practise_unsaved=True) as store:
+        assert store.unsaved == "the disk is full"
+        assert store.notice is not None and "-1 and a fresh one started" in store.notice
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "progress.sqlite3.corrupt-20260301T090000",
+        "progress.sqlite3.corrupt-20260301T090000-1",
+    ]

@@ -606,7 +606,7 @@ def open_store(
         if not _proves_corrupt(exc):
             return _read_only(path, write_failure(exc) or str(exc), practise_unsaved)
         reason = str(exc)
-    return _start_afresh(path, reason, now or datetime.now(UTC))
+    return _start_afresh(path, reason, now or datetime.now(UTC), practise_unsaved)
 
 
 def _refuse_a_file_for_home(path: Path) -> None:
@@ -627,19 +627,22 @@ def _proves_corrupt(exc: sqlite3.DatabaseError) -> bool:
     return any(name.startswith(code) for code in _CORRUPT)
 
 
-def _start_afresh(path: Path, reason: str, now: datetime) -> Store:
+def _start_afresh(path: Path, reason: str, now: datetime, practise_unsaved: bool) -> Store:
     moved = _move_aside(path, now)
-    try:
-        connection = _connect(path)
-    except (sqlite3.DatabaseError, CorruptDatabase) as exc:
-        raise StoreError(
-            f"your progress database could not be read ({reason}); it was moved to {moved}, "
-            f"but a fresh one cannot be created at {path}: {write_failure(exc) or exc}"
-        ) from None
     notice = (
         f"Your progress database could not be read ({reason}). "
         f"It was moved to {moved} and a fresh one started."
     )
+    try:
+        connection = _connect(path)
+    except (sqlite3.DatabaseError, CorruptDatabase) as exc:
+        failure = write_failure(exc) or str(exc)
+        if practise_unsaved:
+            return Store(_fresh_memory(), path, notice, unsaved=failure)
+        raise StoreError(
+            f"your progress database could not be read ({reason}); it was moved to {moved}, "
+            f"but a fresh one cannot be created at {path}: {failure}"
+        ) from None
     return Store(connection, path, notice)
 
 
