@@ -243,3 +243,37 @@ def test_a_genuine_bug_is_70_and_its_traceback_shows_with_debug(
     monkeypatch.setenv("GRADTUTOR_DEBUG", "1")
     with pytest.raises(ZeroDivisionError, match="a bug"):
         run_main(monkeypatch, [])
+
+
+def test_after_the_command_a_late_ctrl_c_cannot_turn_the_status_into_a_signal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import signal
+
+    previous = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(app_module, "_run", lambda: 1)
+    try:
+        with pytest.raises(SystemExit) as done:
+            app_module.main()
+        assert done.value.code == 1
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_between_the_command_and_the_exit_is_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(app_module, "_run", interrupted)
+    try:
+        with pytest.raises(SystemExit) as done:
+            app_module.main()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert (done.value.code, err.getvalue()) == (130, "\ninterrupted\n")

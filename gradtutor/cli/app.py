@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -129,7 +130,16 @@ def main() -> None:
     exit status: a closed pipe ends quietly with 141 (128 + SIGPIPE, as ``cat`` and
     ``yes`` do), a full disk says so with 1, a closed stream a command needs with 2,
     Ctrl-C anywhere with 130 and a newline, a bug with 70."""
-    sys.exit(_run())
+    code: int = ExitCode.INTERRUPTED
+    try:
+        code = _run()
+    except KeyboardInterrupt:  # between the command's end and here
+        streams.say("\ninterrupted")
+    finally:
+        # The work is done and said: a Ctrl-C while Python shuts down changes nothing, and
+        # must not turn the status into death by signal.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
 
 
 def _run() -> int:
