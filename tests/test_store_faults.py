@@ -528,3 +528,14 @@ def test_corrupt_file_on_a_full_disk_is_moved_and_the_quiz_practises_unsaved(
         "progress.sqlite3.corrupt-20260301T090000",
         "progress.sqlite3.corrupt-20260301T090000-1",
     ]
+
+
+def test_home_that_is_a_link_to_nothing_is_named(tmp_path: Path) -> None:
+    link = tmp_path / "home"
+    link.symlink_to(tmp_path / "gone")
+    with pytest.raises(StoreError) as caught:
+        open_store(link / "progress.sqlite3")
+    assert str(caught.value) == (
+        f"progress cannot be kept in {link}: {link} is a link to nothing, not a directory "
+        "(set GRADTUTOR_HOME to a directory)"
+    )

@@ -614,12 +614,12 @@ def _refuse_a_file_for_home(path: Path) -> None:
     for folder in (path.parent, *path.parent.parents):
         if folder.exists() or folder.is_symlink():
             if not folder.is_dir():
+                what = "a link to nothing" if not folder.exists() else "a file"
                 raise StoreError(
-                    f"progress cannot be kept in {path.parent}: {folder} is a file, not a "
+                    f"progress cannot be kept in {path.parent}: {folder} is {what}, not a "
                     "directory (set GRADTUTOR_HOME to a directory)"
                 )
             return
-    return
 
 
 def _proves_corrupt(exc: sqlite3.DatabaseError) -> bool:
