@@ -539,3 +539,17 @@ def test_home_that_is_a_link_to_nothing_is_named(tmp_path: Path) -> None:
         f"progress cannot be kept in {link}: {link} is a link to nothing, not a directory "
         "(set GRADTUTOR_HOME to a directory)"
     )
+
+
+def test_a_damaged_database_that_cannot_be_written_is_still_moved_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unwritable (the WAL cannot be opened) and proven damaged: renaming still works."""
+    path = tmp_path / "progress.sqlite3"
+    with_answers(path)
+    corrupt(path, "PRAGMA wal_checkpoint(TRUNCATE)", "DROP TABLE cards")
+    disk_fails_on_open(monkeypatch, CANT_OPEN)
+    with pytest.raises(StoreError, match=r"moved to .*corrupt-20260301T090000, but a fresh one"):
+        open_store(path, now=T0)
+    moved = tmp_path / "progress.sqlite3.corrupt-20260301T090000"
+    assert sqlite3.connect(moved).execute("SELECT count(*) FROM attempts").fetchone() == (3,)

@@ -603,9 +603,13 @@ def open_store(
             raise StoreError(
                 f"the progress database {path} is busy (another gradtutor is writing); try again"
             ) from None
-        if not _proves_corrupt(exc):
-            return _read_only(path, write_failure(exc) or str(exc), practise_unsaved)
-        reason = str(exc)
+        if _proves_corrupt(exc):
+            reason = str(exc)
+        else:
+            try:
+                return _read_only(path, write_failure(exc) or str(exc), practise_unsaved)
+            except CorruptDatabase as proof:  # unwritable *and* proven not a database
+                reason = str(proof)
     return _start_afresh(path, reason, now or datetime.now(UTC), practise_unsaved)
 
 
@@ -654,15 +658,14 @@ def _read_only(path: Path, reason: str, practise_unsaved: bool) -> Store:
         raise StoreError(f"cannot create the progress database {path}: {reason}")
     try:
         memory = _snapshot(path)
-        _check_readable(memory)
-        _check_schema(memory)
-        _migrate(memory, path)
-        validate_rows(memory)
-    except (CorruptDatabase, sqlite3.DatabaseError) as exc:
-        raise StoreError(
-            f"the progress database {path} cannot be read ({exc}) and cannot be moved "
-            f"aside: {reason}"
-        ) from None
+    except sqlite3.DatabaseError as exc:
+        if _proves_corrupt(exc):
+            raise CorruptDatabase(str(exc)) from None
+        raise StoreError(f"the progress database {path} cannot be read: {exc}") from None
+    _check_readable(memory)  # these raise CorruptDatabase: the caller moves the file aside
+    _check_schema(memory)
+    _migrate(memory, path)
+    validate_rows(memory)
     return Store(memory, path, None, unsaved=reason)
 
 
