@@ -241,6 +241,7 @@ class _Loop:
         self.asked: list[str] = []
         self.last: Any = None  # the exercise asked last
         self.current: Any = None  # (attempt_id, QuestionState) while a question is open
+        self.twins: tuple[tuple[Any, ...], ...] = ()  # numeric twins of the open question
 
     # ---- the quiz ----
     def run(self, count: int) -> ExitCode:
@@ -365,6 +366,7 @@ class _Loop:
             ),
             now=self.runner.clock(),
         )
+        self.twins = _twins(template, exercise)
         state = session.ask(exercise, now_ms=_now_ms(), max_tries=MAX_TRIES)
         self.current = (attempt_id, state)
         while not state.done:
@@ -438,9 +440,10 @@ class _Loop:
         verdict shown."""
         from gradtutor.render import quiz as view
         from gradtutor.tutor import session
+        from gradtutor.tutor.answers import check_answer, is_number
 
         index = state.part_index if part_index is None else part_index
-        result = _check(state.exercise.parts[index], text)
+        result = check_answer(state.exercise.parts[index], text, twins=self._twins_of(index))
         state, event = session.judge(
             state, text, result, now_ms=_now_ms(), part_index=index, line=line
         )
@@ -458,13 +461,16 @@ class _Loop:
         if isinstance(event, session.Unjudged):
             self.console.print(view.unjudged_view(result))
         elif event.correct:
-            self.console.print(view.right_view())
+            self.console.print(view.right_view(result))
         else:
-            numeric = _is_number(event.part.expected)
+            numeric = is_number(event.part.expected)
             self.console.print(view.wrong_view(result, event.tries_left, numeric=numeric))
             if event.revealed is not None:
                 self._solution(event.revealed)
         return state, event
+
+    def _twins_of(self, index: int) -> tuple[Any, ...]:
+        return self.twins[index] if index < len(self.twins) else ()
 
     def _solution(self, part: Any) -> None:
         from gradtutor.render import quiz as view
@@ -555,67 +561,17 @@ def _mark(event: Any) -> str:
     return "missed" if event.revealed is not None else "wrong"
 
 
-_TARGETS: dict[tuple[str, str], str] = {}
+def _twins(template: Any, exercise: Any) -> tuple[tuple[Any, ...], ...]:
+    """The numeric twins of each part of ``exercise`` (none for symbolic kinds)."""
+    from gradtutor.tutor.numeric_twins import BUILT_FOR, twins_for
+    from gradtutor.tutor.packs import rendered_fields
 
-
-def _target(part: Any) -> str:
-    """What to check an answer against: the part's derivative task when it is equivalent to
-    the expected answer (then the engine can name misconceptions of the rules), else the
-    expected answer itself (e.g. a derivative evaluated at a point)."""
-    from gradtutor.calculus.equivalence import check
-
-    task = getattr(part, "task", None)
-    if not task:
-        return str(part.expected)
-    key = (task, str(part.expected))
-    if key not in _TARGETS:
-        try:
-            same = str(check(task, part.expected).verdict) == "equivalent"
-        except Exception:
-            same = False
-        _TARGETS[key] = task if same else str(part.expected)
-    return _TARGETS[key]
-
-
-def _check(part: Any, answer: str) -> Any:
-    """The engine's verdict; any failure inside it becomes an 'undetermined' result."""
-    from gradtutor.calculus.equivalence import check
-
+    if exercise.kind not in BUILT_FOR:
+        return ()
     try:
-        return check(_target(part), answer)
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:
-        note = _Note(f"The checker failed on this answer ({type(exc).__name__}).")
-        return _Undecided(feedback=(note,))
-
-
-@dataclass(frozen=True)
-class _Note:
-    message: str
-    kind: str = "note"
-    id: str | None = None
-
-
-@dataclass(frozen=True)
-class _Undecided:
-    """Stands in for a CheckResult when the engine itself failed."""
-
-    feedback: tuple[_Note, ...]
-    verdict: str = "undetermined"
-    read_as: str | None = None
-    counterexample: Any = None
-    error: Any = None
-
-
-def _is_number(expression: str) -> bool:
-    """Whether an expected answer has no variables (then its value must not be shown)."""
-    try:
-        from gradtutor.calculus.parsing import parse
-
-        return not parse(expression).value.free_symbols
+        return twins_for(exercise.kind, rendered_fields(template, exercise.values))
     except Exception:
-        return False
+        return ()
 
 
 def _pretty(expression: str) -> str:

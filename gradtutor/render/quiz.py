@@ -193,8 +193,30 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def right_view() -> RenderableType:
-    return Text("✓ Right.", style="bold green")
+def right_view(result: Any = None) -> RenderableType:
+    """A right answer; for a decimal, the exact value it stands for."""
+    exact = getattr(result, "exact_shown", "") or getattr(result, "exact", "")
+    if not exact:
+        return Text("✓ Right.", style="bold green")
+    digits = getattr(result, "significant_digits", 0)
+    return Text.assemble(
+        ("✓ Right", "bold green"),
+        f" (to {digits} significant figures)." if digits else ".",
+        " Exact value: ",
+        (readable(exact), "bold"),
+    )
+
+
+def close_view(result: Any) -> RenderableType:
+    """A decimal that is nearly right: too few digits, or a near miss (not a try)."""
+    example = getattr(result, "example", "") or "1/3"
+    digits = getattr(result, "significant_digits", 0)
+    why = "Close" if digits < 3 else "Close, but not right to the digits you typed"
+    return Text(
+        f"{why} — give 3 significant figures, or the exact value, e.g. {example}. "
+        "(This does not count as a try.)",
+        style="yellow",
+    )
 
 
 def wrong_view(result: Any, tries_left: int, *, numeric: bool = False) -> RenderableType:
@@ -213,6 +235,8 @@ def wrong_view(result: Any, tries_left: int, *, numeric: bool = False) -> Render
 
 def unjudged_view(result: Any) -> RenderableType:
     verdict = str(getattr(result, "verdict", ""))
+    if verdict == "close":
+        return close_view(result)
     if verdict == "undetermined":
         head = Text(
             "I could not decide that one in time. Write it another way, or 'skip'.", style="yellow"
