@@ -123,7 +123,8 @@ def test_human_report(home: Path) -> None:
     assert "Mastery by topic" in out
     assert "Constant, power and sum rules" in out and "17%" in out
     assert "Questions: 2   Accuracy: 50%   Streak: 1 day   Due for review: 1" in out
-    assert "1 × dropped variable" in out
+    assert "1 × variable dropped" in out  # the misconception's title, not its id
+    assert "practise it: gradtutor quiz --misconception dropped_variable" in out
     assert "Last 14 days" in out
 
 

@@ -116,15 +116,18 @@ def _same(answer: str, value: sympy.Expr | None, twin: sympy.Expr) -> bool:
 # --- the instances' numbers ---------------------------------------------------------------
 
 
-def twins_for(kind: str, fields: Mapping[str, Any]) -> tuple[tuple[NumericTwin, ...], ...]:
+def twins_for(
+    kind: str, fields: Mapping[str, Any], *, with_rules: bool = True
+) -> tuple[tuple[NumericTwin, ...], ...]:
     """The twins of each part of an instance of ``kind`` (rendered fields, as the kind's
     builder reads them); () for kinds without numeric twins. Twins equal to the right
-    answer are left out (they would name a right answer's mistake)."""
+    answer are left out (they would name a right answer's mistake). ``with_rules=False``
+    leaves out the derivative rules' twins (cheaper, when only the procedure's matter)."""
     builder = _BUILDERS.get(kind)
     if builder is None:
         return ()
     try:
-        parts = builder(fields)
+        parts = builder(fields, with_rules)
     except Exception:  # a hint must never break a question
         return ()
     return tuple(tuple(t for t in twins if not _zero(t.value - right)) for right, twins in parts)
@@ -200,7 +203,9 @@ def _slope_twins(
     return found
 
 
-def _descent(fields: Mapping[str, Any]) -> list[tuple[sympy.Expr, list[NumericTwin]]]:
+def _descent(
+    fields: Mapping[str, Any], with_rules: bool = True
+) -> list[tuple[sympy.Expr, list[NumericTwin]]]:
     """x₁ = x₀ − lr·f′(x₀), per coordinate, and its twins."""
     import sympy
 
@@ -261,7 +266,7 @@ def _descent(fields: Mapping[str, Any]) -> list[tuple[sympy.Expr, list[NumericTw
                     "d/dx u² = 2u·u′ keeps its 2.",
                 )
             )
-        for mid, wrong, name, hint in _slope_twins(f, var, point):
+        for mid, wrong, name, hint in _slope_twins(f, var, point) if with_rules else ():
             twins.append(
                 NumericTwin(
                     mid,
@@ -275,7 +280,9 @@ def _descent(fields: Mapping[str, Any]) -> list[tuple[sympy.Expr, list[NumericTw
     return parts
 
 
-def _evaluate(fields: Mapping[str, Any]) -> list[tuple[sympy.Expr, list[NumericTwin]]]:
+def _evaluate(
+    fields: Mapping[str, Any], with_rules: bool = True
+) -> list[tuple[sympy.Expr, list[NumericTwin]]]:
     """f′ (or ∂f/∂var) at a point, and its twins."""
     import sympy
 
@@ -309,7 +316,7 @@ def _evaluate(fields: Mapping[str, Any]) -> list[tuple[sympy.Expr, list[NumericT
                 "d/dx u² = 2u·u′ keeps its 2.",
             )
         )
-    for mid, wrong, name, hint in _slope_twins(f, var, point):
+    for mid, wrong, name, hint in _slope_twins(f, var, point) if with_rules else ():
         wrong_value = f"the value of a wrong derivative ({name})"
         twins.append(NumericTwin(mid, wrong, wrong_value, f"{hint}.", of_rule=True))
     return [(right, twins)]
@@ -318,7 +325,9 @@ def _evaluate(fields: Mapping[str, Any]) -> list[tuple[sympy.Expr, list[NumericT
 _ACTIVATIONS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "softplus": "softplus"}
 
 
-def _neuron(fields: Mapping[str, Any]) -> list[tuple[sympy.Expr, list[NumericTwin]]]:
+def _neuron(
+    fields: Mapping[str, Any], with_rules: bool = True
+) -> list[tuple[sympy.Expr, list[NumericTwin]]]:
     """∂L/∂w and ∂L/∂b of L = (act(w·x + b) − y)², and their twins."""
     import sympy
 
@@ -372,7 +381,7 @@ def _neuron(fields: Mapping[str, Any]) -> list[tuple[sympy.Expr, list[NumericTwi
     return parts
 
 
-_BUILDERS: dict[str, Callable[[Mapping[str, Any]], list[tuple[Any, list[NumericTwin]]]]] = {
+_BUILDERS: dict[str, Callable[..., list[tuple[Any, list[NumericTwin]]]]] = {
     "descent-step": _descent,
     "evaluate": _evaluate,
     "neuron-backprop": _neuron,
