@@ -110,7 +110,9 @@ def test_json_after_some_questions(home: Path) -> None:
     report = json.loads(CliRunner().invoke(app, ["progress", "--json"]).stdout)
     assert (report["attempts"], report["correct"], report["accuracy"]) == (2, 1, 0.5)
     assert report["mastery"]["power-rule"] == round(1 / 6, 3)
-    assert report["misconceptions"] == [{"id": "dropped_variable", "count": 1}]
+    assert report["misconceptions"] == [
+        {"id": "dropped_variable", "count": 1, "title": "variable dropped"}
+    ]
     assert (report["due"], report["streak"]) == (1, 1)
     assert report["days"][-1]["answered"] == 2
 

@@ -153,6 +153,8 @@ def test_piped_answer_with_json(tmp_path: Path) -> None:
         "hints_used": 0,
         "seed": 1,
         "difficulty": 1,
+        "misconceptions": [],
+        "how": "right first time",
         "parts": [
             {
                 "label": "",

@@ -424,6 +424,7 @@ class _Loop:
     def _question(self, exercise: Any, number: int, count: int, reason: str) -> str | None:
         from gradtutor.render import quiz as view
         from gradtutor.tutor import session
+        from gradtutor.tutor.answers import answer_note
         from gradtutor.tutor.store import AttemptStart
 
         self.console.print()
@@ -435,6 +436,7 @@ class _Loop:
                 topic_title=self.titles.get(exercise.topic, exercise.topic),
                 difficulty=exercise.difficulty,
                 reason=reason,
+                answer_note=answer_note(exercise.parts),
             )
         )
         template = self.catalogue.template(exercise.template_id)

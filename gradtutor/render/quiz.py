@@ -53,7 +53,9 @@ def question_view(
     topic_title: str,
     difficulty: int,
     reason: str = "",
+    answer_note: str = "",
 ) -> RenderableType:
+    """The question's box; ``answer_note`` says what form of answer is wanted."""
     of = f" of {total}" if total else ""
     title = Text.assemble(
         (f"Question {number}{of}", "bold"),
@@ -65,6 +67,8 @@ def question_view(
     body = Text(readable(prompt))
     if reason in RETRY_BANNERS:
         body = Text.assemble((RETRY_BANNERS[reason] + "\n", "italic dim"), body)
+    if answer_note:
+        body = Text.assemble(body, ("\n" + answer_note, "dim"))
     return Panel(body, title=title, title_align="left", border_style="blue", expand=False)
 
 

@@ -114,6 +114,24 @@ def number_of(expression: str) -> Any:
     return None if value.free_symbols else value
 
 
+def answer_note(parts: Sequence[Any]) -> str:
+    """What form of answer a question wants, for its prompt: for a question whose answers
+    are all numbers, an exact value or a decimal to 3 significant figures (with an exact
+    form in the style of the answer, never the answer); nothing for expressions."""
+    from gradtutor.calculus.decimal_answer import MIN_SIGNIFICANT, exact_form_example
+
+    values = [expected_number(p) for p in parts]
+    if not values or any(v is None for v in values):
+        return ""
+    if all(v.is_Integer for v in values):
+        return "Answer with a number."
+    example = exact_form_example(values[0])
+    return (
+        f"Answer with the exact value (e.g. {example}) or a decimal to at least "
+        f"{MIN_SIGNIFICANT} significant figures."
+    )
+
+
 def is_number(expression: str) -> bool:
     """Whether an expected answer has no variables (then its value must not be shown)."""
     try:

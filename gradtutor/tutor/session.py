@@ -469,6 +469,8 @@ class QuestionResult:
             "elapsed_ms": self.elapsed_ms,
             "seed": self.seed,
             "difficulty": self.difficulty,
+            "misconceptions": list(self.misconceptions),
+            "how": self.how,
             "parts": [
                 {
                     "label": label,
