@@ -56,7 +56,9 @@ def quiz(
     seed: int | None = typer.Option(
         None,
         "--seed",
-        help="Repeatable numbers: question 1 uses exercise seed SEED, question 2 SEED+1, …",
+        help="Repeatable questions: question 1 uses exercise seed SEED, question 2 SEED+1, …; "
+        "the choice of questions then ignores earlier sessions, so the same seed and answers "
+        "give the same questions.",
     ),
     review: bool = typer.Option(False, "--review", help="Only what is due for review."),
     misconception: str | None = typer.Option(

@@ -47,7 +47,20 @@ def aim_at(misconception_id: str, catalogue: Any, allowed: Iterable[str] | None 
     return Aim(misconception_id, misconception_title(misconception_id), tuple(found))
 
 
+TIME_LIMIT = 2.0  # seconds to look at one template
+
+
 def _can_happen(misconception_id: str, template: Any) -> bool:
+    from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+
+    try:
+        with time_limit(TIME_LIMIT):
+            return _happens(misconception_id, template)
+    except TimeLimitExceeded:
+        return False
+
+
+def _happens(misconception_id: str, template: Any) -> bool:
     from gradtutor.tutor.numeric_twins import BUILT_FOR, NAMES, twins_for
     from gradtutor.tutor.packs import PackError, generate, rendered_fields
 

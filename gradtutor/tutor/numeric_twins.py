@@ -31,6 +31,7 @@ NAMES: dict[str, str] = {
     "backprop_activation_slope_missing": "the activation's derivative left out",
 }
 IDS: tuple[str, ...] = tuple(NAMES)
+TIME_LIMIT = 2.0  # seconds for the twins of one question, and for matching one answer
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,16 @@ def match_twin(answer: str, twins: Sequence[NumericTwin]) -> Matched | None:
     and the message says the other too. Rule twins count only when no procedure twin
     matches, and only when exactly one misconception gives the number.
     """
+    from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+
+    try:
+        with time_limit(TIME_LIMIT):
+            return _match(answer, twins)
+    except TimeLimitExceeded:
+        return None
+
+
+def _match(answer: str, twins: Sequence[NumericTwin]) -> Matched | None:
     value = _typed_number(answer)
     procedure = _distinct([t for t in twins if not t.of_rule and _same(answer, value, t.value)])
     if procedure:
@@ -98,6 +109,8 @@ def _typed_number(answer: str) -> sympy.Expr | None:
 
 
 def _same(answer: str, value: sympy.Expr | None, twin: sympy.Expr) -> bool:
+    """Whether the learner's number is the twin's: as a decimal right to the digits typed,
+    or equal to 30 significant digits (a diagnosis, not a grade: that is close enough)."""
     import sympy
 
     from gradtutor.calculus.decimal_answer import judge_decimal
@@ -108,9 +121,10 @@ def _same(answer: str, value: sympy.Expr | None, twin: sympy.Expr) -> bool:
     if value is None:
         return False
     try:
-        return bool(sympy.simplify(value - twin) == 0)
-    except Exception:
+        a, b = complex(sympy.N(value, 30)), complex(sympy.N(twin, 30))
+    except (TypeError, ValueError):
         return False
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
 
 
 # --- the instances' numbers ---------------------------------------------------------------
@@ -123,22 +137,32 @@ def twins_for(
     builder reads them); () for kinds without numeric twins. Twins equal to the right
     answer are left out (they would name a right answer's mistake). ``with_rules=False``
     leaves out the derivative rules' twins (cheaper, when only the procedure's matter)."""
+    from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+
     builder = _BUILDERS.get(kind)
     if builder is None:
         return ()
     try:
-        parts = builder(fields, with_rules)
+        with time_limit(TIME_LIMIT):
+            parts = builder(fields, with_rules)
+            return tuple(
+                tuple(t for t in twins if not _zero(t.value - right)) for right, twins in parts
+            )
+    except TimeLimitExceeded:
+        return ()
     except Exception:  # a hint must never break a question
         return ()
-    return tuple(tuple(t for t in twins if not _zero(t.value - right)) for right, twins in parts)
 
 
 def _zero(expr: sympy.Expr) -> bool:
+    """Whether a number is 0 (to 30 significant digits; exactly for rationals)."""
     import sympy
 
     try:
-        return bool(sympy.simplify(expr) == 0)
-    except Exception:
+        if expr.is_Rational:
+            return bool(expr == 0)
+        return abs(complex(sympy.N(expr, 30))) <= 1e-20
+    except (TypeError, ValueError):
         return False
 
 

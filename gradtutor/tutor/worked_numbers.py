@@ -17,16 +17,22 @@ if TYPE_CHECKING:  # pragma: no cover
     import sympy
 
 DECIMAL_FIGURES = 4
+TIME_LIMIT = 2.0  # seconds for the numbers of one question
 
 
 def numbers_for(kind: str, fields: Mapping[str, Any]) -> tuple[tuple[str, ...], ...]:
     """The substitution lines of each part of an instance of ``kind`` (rendered fields);
     () for kinds without numbers or when something cannot be computed."""
+    from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+
     builder = _BUILDERS.get(kind)
     if builder is None:
         return ()
     try:
-        return tuple(tuple(lines) for lines in builder(fields))
+        with time_limit(TIME_LIMIT):
+            return tuple(tuple(lines) for lines in builder(fields))
+    except TimeLimitExceeded:
+        return ()
     except Exception:  # the worked solution is still shown, without its numbers
         return ()
 
