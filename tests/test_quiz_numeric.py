@@ -142,3 +142,10 @@ def test_an_unexplained_wrong_number_names_nothing() -> None:
 
 def test_every_numeric_twin_id_has_a_readable_name() -> None:
     assert all(name and "_" not in name for name in NAMES.values())
+
+
+def test_a_close_piece_of_a_one_line_answer_is_marked_close_not_unread() -> None:
+    code, records, text = quiz(["(0.37, 0.185)", "0.36991"], "num-backprop")
+    assert code == ExitCode.OK
+    assert "∂L/∂w ≈ (close: give 3 significant figures), ∂L/∂b ✓. Answer ∂L/∂w again." in text
+    assert records[0]["how"] == "right first time"  # the 'close' piece was not a try

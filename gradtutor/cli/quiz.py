@@ -669,11 +669,12 @@ def _now_ms() -> int:
 
 def _mark(event: Any) -> str:
     """How one piece of a one-line answer went: ``right``, ``wrong`` (tries left),
-    ``missed`` (out of tries, solution shown) or ``unread`` (not a try)."""
+    ``missed`` (out of tries, solution shown), ``close`` (a decimal with too few figures)
+    or ``unread`` (not a try)."""
     from gradtutor.tutor.session import Unjudged
 
     if isinstance(event, Unjudged):
-        return "unread"
+        return "close" if str(getattr(event.result, "verdict", "")) == "close" else "unread"
     if event.correct:
         return "right"
     return "missed" if event.revealed is not None else "wrong"

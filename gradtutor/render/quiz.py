@@ -97,6 +97,7 @@ _MARKS = {
     "wrong": ("✗", "bold red", ""),
     "missed": ("✗", "bold red", " (answer shown)"),
     "unread": ("?", "bold yellow", " (not read)"),
+    "close": ("≈", "bold yellow", " (close: give 3 significant figures)"),
 }
 
 

@@ -434,7 +434,7 @@ class QuestionResult:
         hints = _counted(self.hints_used, "hint", "hints")
         tries = self.attempts
         if self.outcome == "correct":
-            if tries <= 1 and not hints:
+            if self.clean:  # every part right at its first judged answer, no hint
                 return "right first time"
             head = "right first try" if tries <= 1 else f"right on try {tries}"
         else:
