@@ -40,11 +40,11 @@ def main() -> None:
         cases.append((template, exercise, fields))
 
     def all_twins() -> None:
-        for template, exercise, fields in cases:
+        for template, _, fields in cases:
             twins_for(template.kind, fields)
 
     def all_generate() -> None:
-        for template, exercise, _ in cases:
+        for template, _, _ in cases:
             generate(template, 1)
 
     prepared = [(e.parts[0], twins_for(t.kind, f)[0]) for t, e, f in cases]
