@@ -149,3 +149,9 @@ def test_a_close_piece_of_a_one_line_answer_is_marked_close_not_unread() -> None
     assert code == ExitCode.OK
     assert "∂L/∂w ≈ (close: give 3 significant figures), ∂L/∂b ✓. Answer ∂L/∂w again." in text
     assert records[0]["how"] == "right first time"  # the 'close' piece was not a try
+
+
+def test_a_wrong_decimal_is_read_back_as_typed_not_as_a_fraction() -> None:
+    _, records, text = quiz(["0.003"], "num-backprop")
+    assert "read as 0.003" in text and "3/1000" not in text
+    assert records[0]["parts"][0]["answers"][0]["verdict"] == "not_equivalent"

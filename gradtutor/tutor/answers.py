@@ -89,6 +89,8 @@ def check_answer(part: Any, answer: str, *, twins: Sequence[Any] = ()) -> Any:
         decimal = _judge_decimal(answer, exact)
         if decimal is not None and decimal.verdict != "wrong":
             return decimal
+        if decimal is not None and getattr(result, "read_as", None):
+            result = replace(result, read_as=decimal.read_as)  # "0.003", not "3/1000"
         return _with_twin(result, answer, twins)
     except KeyboardInterrupt:
         raise
