@@ -327,9 +327,9 @@ class _Loop:
         self.asked: list[str] = []
         self.last: Any = None  # the exercise asked last
         self.current: Any = None  # (attempt_id, QuestionState) while a question is open
-        self.twins: tuple[tuple[Any, ...], ...] = ()  # numeric twins of the open question
-        self.open: Any = None  # (template, exercise) of the open question
-        self.numbers: tuple[tuple[str, ...], ...] | None = None
+        self.asking: Any = None  # (template, exercise) of the open question
+        self.twins: tuple[tuple[Any, ...], ...] | None = None  # its numeric twins, per part
+        self.numbers: tuple[tuple[str, ...], ...] | None = None  # its worked numbers
 
     # ---- the quiz ----
     def run(self, count: int) -> ExitCode:
@@ -459,8 +459,8 @@ class _Loop:
             ),
             now=self.runner.clock(),
         )
-        self.twins = _twins(template, exercise)
-        self.open = (template, exercise)
+        self.asking = (template, exercise)
+        self.twins = None  # computed at the first wrong answer (up to ~0.5 s of sympy)
         self.numbers = None  # the worked solution's numbers, computed when first shown
         state = session.ask(exercise, now_ms=_now_ms(), max_tries=MAX_TRIES)
         self.current = (attempt_id, state)
@@ -538,7 +538,8 @@ class _Loop:
         from gradtutor.tutor.answers import check_answer, is_number
 
         index = state.part_index if part_index is None else part_index
-        result = check_answer(state.exercise.parts[index], text, twins=self._twins_of(index))
+        part = state.exercise.parts[index]
+        result = check_answer(part, text, twins=lambda: self._twins_of(index))
         state, event = session.judge(
             state, text, result, now_ms=_now_ms(), part_index=index, line=line
         )
@@ -565,6 +566,9 @@ class _Loop:
         return state, event
 
     def _twins_of(self, index: int) -> tuple[Any, ...]:
+        """The numeric twins of part ``index`` of the open question."""
+        if self.twins is None:
+            self.twins = _twins(*self.asking) if self.asking is not None else ()
         return self.twins[index] if index < len(self.twins) else ()
 
     def _solution(self, part: Any) -> None:
@@ -580,9 +584,9 @@ class _Loop:
         from gradtutor.tutor.packs import rendered_fields
         from gradtutor.tutor.worked_numbers import numbers_for
 
-        if self.open is None:
+        if self.asking is None:
             return ()
-        template, exercise = self.open
+        template, exercise = self.asking
         if self.numbers is None:
             try:
                 fields = rendered_fields(template, exercise.values)

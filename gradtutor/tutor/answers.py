@@ -10,7 +10,7 @@ uphill gradient step or a missing learning rate is named.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -73,9 +73,15 @@ def target(part: Any) -> str:
     return _TARGETS[key]
 
 
-def check_answer(part: Any, answer: str, *, twins: Sequence[Any] = ()) -> Any:
+def check_answer(
+    part: Any,
+    answer: str,
+    *,
+    twins: Sequence[Any] | Callable[[], Sequence[Any]] = (),
+) -> Any:
     """The verdict on ``answer`` to ``part``: the engine's result, a :class:`DecimalVerdict`,
     or the engine's result with a numeric twin's misconception in front of its feedback.
+    ``twins`` may be a function, called only for a wrong number (twins cost sympy time).
     Any failure inside the engine becomes an :class:`Undecided` result."""
     from gradtutor.calculus.equivalence import check
 
@@ -168,11 +174,12 @@ def _pretty(exact: Any) -> str:
         return str(exact)
 
 
-def _with_twin(result: Any, answer: str, twins: Sequence[Any]) -> Any:
+def _with_twin(result: Any, answer: str, twins: Sequence[Any] | Callable[[], Sequence[Any]]) -> Any:
     """``result`` with the numeric twin that reproduces ``answer`` named first (if exactly one
     misconception does), replacing a derivative misconception the engine could not see."""
     from gradtutor.tutor.numeric_twins import match_twin
 
+    twins = twins() if callable(twins) else twins
     if not twins:
         return result
     found = match_twin(answer, twins)
