@@ -155,3 +155,20 @@ def test_a_wrong_decimal_is_read_back_as_typed_not_as_a_fraction() -> None:
     _, records, text = quiz(["0.003"], "num-backprop")
     assert "read as 0.003" in text and "3/1000" not in text
     assert records[0]["parts"][0]["answers"][0]["verdict"] == "not_equivalent"
+
+
+def test_a_rule_twin_at_the_point_is_named_when_no_procedure_mistake_fits() -> None:
+    # f = sin(2x) at x = 0: f′(0) = 2; cos(2x) (inner derivative missing) gives 1 there
+    twins = twins_for("evaluate", {"f": "sin(2x)", "at": {"x": "0"}})[0]
+    found = match_twin("1", twins)
+    assert found is not None and found.id == "chain_inner_missing"
+    assert found.message.startswith("1 is the value of a wrong derivative (chain rule: inner")
+    assert match_twin("2", twins) is None  # the right answer
+
+
+def test_two_procedure_mistakes_giving_one_number_name_the_first_and_mention_the_other() -> None:
+    # x² from x₀ = −2: uphill −2 + 0.25·(−4) and "f for f′" −2 − 0.25·4 are both −3
+    twins = twins_for("descent-step", {"f": "x^2", "start": {"x": "-2"}, "lr": "0.25"})[0]
+    found = match_twin("-3", twins)
+    assert found is not None and found.id == "descent_step_uphill"
+    assert "(Or: x₀ − lr·f(−2) = −2 − 0.25·4: the step used f, not its slope.)" in found.message
