@@ -251,9 +251,14 @@ def test_quitting_on_the_first_question_is_not_score_zero_of_zero() -> None:
 
 def test_the_summary_says_what_to_do_next() -> None:
     missed = _result("wrong", ["not_equivalent"] * 3, 0)
-    summary = session.summarise([missed], ended_by="done", topic="power-rule")
+    lessons = {"power-rule": "derivative-rules"}
+    summary = session.summarise([missed], ended_by="done", topic="power-rule", lessons=lessons)
     assert summary.next_step == session.NextStep(
-        "Read the lesson, then practise power-rule again:", "gradtutor learn power-rule"
+        "Read the lesson, then practise power-rule again:", "gradtutor learn derivative-rules"
+    )
+    summary = session.summarise([missed], ended_by="done")  # a topic without a lesson
+    assert summary.next_step == session.NextStep(
+        "Practise power-rule again:", "gradtutor quiz --topic power-rule"
     )
     with_mistake = session.QuestionResult(
         **{

@@ -351,7 +351,8 @@ class _Loop:
                 self.store.end_session(self.session_id, now=self.runner.clock())
             except sqlite3.Error as exc:
                 failure = exc
-        summary = summarise(self.results, ended_by=ended_by, topic=self.topic)
+        lessons = {t.id: t.lesson for t in self.catalogue.topics if t.lesson}
+        summary = summarise(self.results, ended_by=ended_by, topic=self.topic, lessons=lessons)
         self.console.print(summary_view(summary))
         if failure is not None:
             self.console.print(

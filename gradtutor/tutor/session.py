@@ -14,7 +14,7 @@ Nothing here reads a clock or calls the engine: times and check results come in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -570,15 +570,21 @@ class QuizSummary:
 
 
 def summarise(
-    results: Sequence[QuestionResult], *, ended_by: str, topic: str | None = None
+    results: Sequence[QuestionResult],
+    *,
+    ended_by: str,
+    topic: str | None = None,
+    lessons: Mapping[str, str] | None = None,
 ) -> QuizSummary:
+    """The end of a quiz. ``lessons`` maps topic ids to their lesson ids (for what next)."""
     counts = Counter(m for r in results for m in r.misconceptions)
     ordered = tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    step = suggest_next(results, ordered, ended_by=ended_by, topic=topic, lessons=lessons)
     return QuizSummary(
         results=tuple(results),
         ended_by=ended_by,
         misconception_counts=ordered,
-        next_step=suggest_next(results, ordered, ended_by=ended_by, topic=topic),
+        next_step=step,
     )
 
 
@@ -588,9 +594,11 @@ def suggest_next(
     *,
     ended_by: str,
     topic: str | None = None,
+    lessons: Mapping[str, str] | None = None,
 ) -> NextStep | None:
     """What to do next: the mistake made most (a quiz aimed at it), else the lesson of the
-    topic missed most, else more practice (harder questions follow clean answers)."""
+    topic missed most (or that topic again, when it has no lesson), else more practice
+    (harder questions follow clean answers)."""
     if ended_by == "nothing-due" and not results:
         return NextStep("Nothing is due for review: new practice.", "gradtutor quiz")
     if misconceptions:
@@ -602,8 +610,11 @@ def suggest_next(
     missed = Counter(r.topic for r in results if r.outcome in ("wrong", "shown", "skipped"))
     if missed:
         weakest = missed.most_common(1)[0][0]
+        lesson = (lessons or {}).get(weakest)
+        if lesson is None:
+            return NextStep(f"Practise {weakest} again:", f"gradtutor quiz --topic {weakest}")
         return NextStep(
-            f"Read the lesson, then practise {weakest} again:", f"gradtutor learn {weakest}"
+            f"Read the lesson, then practise {weakest} again:", f"gradtutor learn {lesson}"
         )
     if not results or (
         ended_by in ("quit", "interrupt", "end-of-input")
