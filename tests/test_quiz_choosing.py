@@ -87,10 +87,17 @@ def quiz(
     return code, [json.loads(line) for line in records.getvalue().splitlines()], out.getvalue()
 
 
-@pytest.fixture
-def stairs(tmp_path: Path) -> Path:
+@pytest.fixture(params=["one topic", "listed second"])
+def stairs(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The staircase pack; "listed second": every template is listed under another topic
+    first (as chain-rule templates are under exp-log), which once kept the staircase of the
+    topic practised from ever climbing."""
+    text = STAIRS
+    if request.param == "listed second":
+        text += '\n[[topic]]\nid = "other"\ntitle = "Other"\nprerequisites = []\n'
+        text = text.replace('topic = "stairs"', 'topics = ["other", "stairs"]')
     path = tmp_path / "stairs.toml"
-    path.write_text(STAIRS, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
