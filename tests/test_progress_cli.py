@@ -110,7 +110,9 @@ def test_json_after_some_questions(home: Path) -> None:
     report = json.loads(CliRunner().invoke(app, ["progress", "--json"]).stdout)
     assert (report["attempts"], report["correct"], report["accuracy"]) == (2, 1, 0.5)
     assert report["mastery"]["power-rule"] == round(1 / 6, 3)
-    assert report["misconceptions"] == [{"id": "dropped_variable", "count": 1}]
+    assert report["misconceptions"] == [
+        {"id": "dropped_variable", "count": 1, "title": "variable dropped"}
+    ]
     assert (report["due"], report["streak"]) == (1, 1)
     assert report["days"][-1]["answered"] == 2
 
@@ -123,7 +125,8 @@ def test_human_report(home: Path) -> None:
     assert "Mastery by topic" in out
     assert "Constant, power and sum rules" in out and "17%" in out
     assert "Questions: 2   Accuracy: 50%   Streak: 1 day   Due for review: 1" in out
-    assert "1 × dropped variable" in out
+    assert "1 × variable dropped" in out  # the misconception's title, not its id
+    assert "practise it: gradtutor quiz --misconception dropped_variable" in out
     assert "Last 14 days" in out
 
 

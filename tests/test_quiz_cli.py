@@ -91,7 +91,8 @@ def test_terminal_answers_hint_history_and_ctrl_c(tmp_path: Path) -> None:
     child.expect_exact(PROMPT)
     child.sendintr()
     child.expect("Summary")
-    child.expect("2/2 right")
+    child.expect("2 of 2 right, 1 first time without a hint")
+    child.expect_exact("right on try 2 · 1 hint")
     child.expect("every answer so far is saved")
     child.expect(pexpect.EOF)
     child.close()
@@ -152,6 +153,8 @@ def test_piped_answer_with_json(tmp_path: Path) -> None:
         "hints_used": 0,
         "seed": 1,
         "difficulty": 1,
+        "misconceptions": [],
+        "how": "right first time",
         "parts": [
             {
                 "label": "",
@@ -223,7 +226,7 @@ def test_end_of_input_ends_the_quiz_and_keeps_the_answers(tmp_path: Path) -> Non
 def test_quit_ends_the_quiz(tmp_path: Path) -> None:
     done = run(tmp_path, "--topic", "quiz-power", "--count", "3", stdin="9x^2\nquit\n")
     assert done.returncode == 0
-    assert "1/1 right" in done.stdout
+    assert "1 of 1 right, all first time without a hint" in done.stdout
     assert rows(tmp_path, "SELECT outcome FROM attempts") == [("correct",)]  # untouched one dropped
 
 

@@ -61,6 +61,8 @@ def record(
         "hints_used": 0,
         "seed": 3,
         "difficulty": 1,
+        "misconceptions": [misconception] if misconception else [],
+        "how": "right first time" if attempts == 1 else f"right on try {attempts}",
         "parts": [
             {"label": "∂f/∂x", "expected": "2*x*y", "verdict": "correct", "answers": parts[0]},
             {"label": "∂f/∂y", "expected": "x^2", "verdict": "correct", "answers": parts[1]},

@@ -121,7 +121,7 @@ def test_the_summary_lists_the_questions_not_template_ids() -> None:
     code, records, text = quiz(["9x^2"], pack=FIXED, topic="quiz-power", count=1)
     assert code == ExitCode.OK and records[0]["id"] == "quiztest.cube"  # the id: in --json
     summary = text[text.index("Summary") :]
-    assert "│ ✓  Differentiate f(x) = 3x³ with respect to x.  correct  " in summary
+    assert "│ ✓ right first time   0.0s  Differentiate f(x) = 3x³ with respect to x." in summary
     assert "quiztest" not in text
 
 

@@ -19,6 +19,7 @@ EXAMPLES = """\
   gradtutor check "sqrt(x^2)" "x"              [dim]# ≈ equal only where x > 0[/dim]
   gradtutor check "∂/∂x(x^2 y)" "2xy" --json
   gradtutor check --batch answers.tsv > verdicts.jsonl
+  gradtutor check "3σ(1)(1-σ(1))/2" "0.2949" --tolerance 0.001   [dim]# a decimal, within 0.1%[/dim]
 
 Exit status: 0 equivalent, 1 not equivalent or domain-dependent, 2 invalid input,
 3 undetermined (time limit).
@@ -66,16 +67,31 @@ def check_command(
         int | None,
         typer.Option("--workers", min=1, help="Processes for --batch (default: every core)."),
     ] = None,
+    tolerance: Annotated[
+        float | None,
+        typer.Option(
+            "--tolerance",
+            metavar="REL",
+            min=0.0,
+            max=1.0,
+            help="For numeric answers: equal when within REL × |expected| (e.g. 0.001). "
+            "Without it numbers must be exactly equal.",
+        ),
+    ] = None,
 ) -> None:
     if batch is not None:
         if expected is not None or answer is not None:
             _usage("give either EXPECTED ANSWER or --batch FILE, not both")
-        raise typer.Exit(_run_batch(batch, time_limit, workers))
+        raise typer.Exit(_run_batch(batch, time_limit, workers, tolerance))
     if expected is None or answer is None:
         _usage("check needs two arguments: EXPECTED ANSWER (or --batch FILE)")
     from gradtutor.calculus.equivalence import check
 
     result = check(expected, answer, time_limit=time_limit)
+    if tolerance is not None:
+        from gradtutor.calculus.decimal_answer import with_tolerance
+
+        result = with_tolerance(result, tolerance)
     if json_output:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -102,7 +118,9 @@ def _usage(message: str) -> None:
     raise typer.Exit(ExitCode.INVALID)
 
 
-def _run_batch(source: str, time_limit: float, workers: int | None) -> int:
+def _run_batch(
+    source: str, time_limit: float, workers: int | None, tolerance: float | None = None
+) -> int:
     """Every line's verdict as JSON Lines; the exit status is the worst verdict's."""
     from gradtutor.calculus.batch import batch_lines, check_batch
 
@@ -120,6 +138,12 @@ def _run_batch(source: str, time_limit: float, workers: int | None) -> int:
     with progress or _nullcontext():
         task = progress.add_task("checking", total=len(lines)) if progress else None
         for item in items:
+            if tolerance is not None:
+                from dataclasses import replace
+
+                from gradtutor.calculus.decimal_answer import with_tolerance
+
+                item = replace(item, result=with_tolerance(item.result, tolerance))
             sys.stdout.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
             code = exit_code(item.result.verdict)

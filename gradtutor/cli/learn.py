@@ -82,7 +82,10 @@ def resolve(name: str, lessons: tuple[Lesson, ...], topic_lessons: dict[str, str
 
 def _unknown(topic: str, lessons: tuple[Lesson, ...]) -> None:
     names = [lesson.id for lesson in lessons] + list(_topic_lessons())
-    close = close_matches(topic.lower(), names)
+    from gradtutor.tutor.suggest import suggestions  # also finds `sigmoid` → activations
+
+    about = {lesson.id: f"{lesson.title} {lesson.summary}" for lesson in lessons}
+    close = suggestions(topic.lower(), names, described=about)
     err = make_console(stderr=True)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     err.print(f"error: no lesson for {topic!r}.{hint}", markup=False, soft_wrap=True)

@@ -55,6 +55,13 @@ def progress(
         report = load_report(store)
     if json_output:
         data = {**report.to_json(), "database": str(store.path)}
+        if report.misconceptions:
+            from gradtutor.tutor.titles import misconception_title
+
+            data["misconceptions"] = [
+                {**item, "title": misconception_title(item["id"])}
+                for item in data["misconceptions"]
+            ]
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
     from gradtutor.render.quiz import progress_view

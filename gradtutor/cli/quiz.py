@@ -8,6 +8,7 @@ history (prompt_toolkit); otherwise answers are read line by line from stdin.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import sqlite3
@@ -35,6 +36,7 @@ all). Every answer is saved at once; Ctrl-C or end of input ends the quiz with a
   gradtutor quiz
   gradtutor quiz --topic chain-rule --count 5
   gradtutor quiz --review
+  gradtutor quiz --misconception chain_inner_missing
   printf '3x^2\\n' | gradtutor quiz --seed 1 --topic power-rule --count 1 --json
 """
 
@@ -54,9 +56,19 @@ def quiz(
     seed: int | None = typer.Option(
         None,
         "--seed",
-        help="Repeatable numbers: question 1 uses exercise seed SEED, question 2 SEED+1, …",
+        help="Repeatable questions: question 1 uses exercise seed SEED, question 2 SEED+1, …; "
+        "the choice of questions then ignores earlier sessions, so the same seed and answers "
+        "give the same questions.",
     ),
     review: bool = typer.Option(False, "--review", help="Only what is due for review."),
+    misconception: str | None = typer.Option(
+        None,
+        "--misconception",
+        "-m",
+        metavar="ID",
+        help="Practise questions where this mistake can happen, across topics "
+        "(ids: see 'gradtutor progress' or the README).",
+    ),
     pack: Annotated[
         list[Path] | None,
         typer.Option("--pack", help="Questions from this pack file or directory (repeatable)."),
@@ -69,7 +81,14 @@ def quiz(
 
     console = make_console(stderr=json_output)
     runner = QuizRunner(console=console, json_out=sys.stdout if json_output else None)
-    code = runner.run(topic=topic, count=count, seed=seed, review=review, packs=tuple(pack or ()))
+    code = runner.run(
+        topic=topic,
+        count=count,
+        seed=seed,
+        review=review,
+        packs=tuple(pack or ()),
+        misconception=misconception,
+    )
     raise typer.Exit(int(code))
 
 
@@ -150,6 +169,7 @@ class QuizRunner:
         seed: int | None,
         review: bool,
         packs: tuple[Path, ...],
+        misconception: str | None = None,
     ) -> ExitCode:
         from gradtutor.tutor.store import StoreError, default_home, open_store
 
@@ -160,11 +180,21 @@ class QuizRunner:
             return ExitCode.INVALID
         topic_ids = [t.id for t in catalogue.topics]
         if topic is not None and not catalogue.by_topic(topic):
-            known = ", ".join(t for t in topic_ids if catalogue.by_topic(t))
+            from gradtutor.tutor.suggest import did_you_mean, suggestions
+
+            askable = [t for t in topic_ids if catalogue.by_topic(t)]
+            titles = {t.id: f"{t.title} {t.description}" for t in catalogue.topics}
+            hint = did_you_mean(suggestions(topic, askable, described=titles))
             self.console.print(
-                f"[red]No exercises for topic {_escape(repr(topic))}.[/red] Topics: {known}"
+                f"[red]No exercises for topic {_escape(repr(topic))}.[/red]{_escape(hint)} "
+                f"Topics: {', '.join(askable)}"
             )
             return ExitCode.INVALID
+        aim = None
+        if misconception is not None:
+            aim = self._aim(misconception, catalogue, allowed, topic=topic, review=review)
+            if aim is None:
+                return ExitCode.INVALID
         try:
             store = open_store(practise_unsaved=True)
         except StoreError as exc:
@@ -180,11 +210,56 @@ class QuizRunner:
                 self.console, json_mode=self.json_out is not None, home=default_home()
             )
         with store:
-            loop = _Loop(self, catalogue, allowed, store, topic=topic, seed=seed, review=review)
+            loop = _Loop(
+                self, catalogue, allowed, store, topic=topic, seed=seed, review=review, aim=aim
+            )
             if not loop.templates:
                 self.console.print("[red]No exercises to ask[/red] with these options.")
                 return ExitCode.INVALID
             return loop.run(count)
+
+    def _aim(
+        self,
+        misconception: str,
+        catalogue: Any,
+        allowed: set[str] | None,
+        *,
+        topic: str | None,
+        review: bool,
+    ) -> Any:
+        """The templates aimed at ``misconception`` (in ``topic``, if given); None, with
+        the reason printed, when the id is unknown or no question fits."""
+        from gradtutor.tutor.aimed import aim_at, known_ids
+        from gradtutor.tutor.suggest import did_you_mean, suggestions
+        from gradtutor.tutor.titles import misconception_title
+
+        if review:
+            self.console.print("[red]--misconception and --review do not go together.[/red]")
+            return None
+        ids = known_ids()
+        if misconception not in ids:
+            titles = {i: misconception_title(i) for i in ids}
+            hint = did_you_mean(suggestions(misconception, ids, described=titles))
+            self.console.print(
+                f"[red]No misconception {_escape(repr(misconception))}.[/red]{_escape(hint)} "
+                f"Known: {', '.join(ids)}"
+            )
+            return None
+        if topic is not None:
+            in_topic = {t.id for t in catalogue.by_topic(topic)}
+            allowed = in_topic if allowed is None else allowed & in_topic
+        aim = aim_at(misconception, catalogue, allowed)
+        if not aim.template_ids:
+            self.console.print(
+                f"[red]No exercises where {_escape(aim.title)} can happen[/red]"
+                + (f" in topic {_escape(topic)}." if topic else ".")
+            )
+            return None
+        self.console.print(
+            f"Practising: [bold]{_escape(aim.title)}[/bold] "
+            f"({len(aim.template_ids)} kinds of question where it can happen)"
+        )
+        return aim
 
 
 def _load(packs: tuple[Path, ...]) -> tuple[Any, set[str] | None]:
@@ -217,8 +292,10 @@ class _Loop:
         topic: str | None,
         seed: int | None,
         review: bool,
+        aim: Any = None,
     ) -> None:
         from gradtutor.tutor import adaptive
+        from gradtutor.tutor.aimed import MISCONCEPTION_TOPIC
         from gradtutor.tutor.progress import outcomes_of
 
         self.runner = runner
@@ -230,21 +307,33 @@ class _Loop:
         self.rng = random.Random(seed)
         self.titles = {t.id: t.title for t in catalogue.topics}
         self.topics = [adaptive.TopicInfo(t.id, tuple(t.prerequisites)) for t in catalogue.topics]
+        # the topic the staircase and interleaving run on: the one asked for, a pseudo-topic
+        # for --misconception (its questions span topics), else each template's own
+        self.selection_topic = MISCONCEPTION_TOPIC if aim is not None else topic
         self.templates = [
-            adaptive.TemplateInfo(t.id, topic if topic is not None else t.topics[0], t.difficulty)
+            adaptive.TemplateInfo(t.id, self.selection_topic or t.topics[0], t.difficulty)
             for t in catalogue.templates
-            if (allowed is None or t.id in allowed) and (topic is None or topic in t.topics)
+            if (allowed is None or t.id in allowed)
+            and (topic is None or topic in t.topics)
+            and (aim is None or t.id in aim.template_ids)
         ]
-        self.history = outcomes_of(store.attempts(finished_only=True))
+        # --seed repeats the same questions whatever is stored: choices then depend only on
+        # this quiz's own answers (and the seed), never on earlier sessions.
+        self.history = [] if seed is not None else outcomes_of(store.attempts(finished_only=True))
         now = runner.clock()
         self.due = [c.template_id for c in store.due_cards(now)] if review else None
         self.mode = "review" if review else ("topic" if topic else "adaptive")
+        if aim is not None:
+            self.mode = "misconception"
         self.session_id = store.start_session(mode=self.mode, seed=seed, now=now)
         self.results: list[Any] = []
         self.broken = 0  # exercises skipped because they could not be generated
         self.asked: list[str] = []
         self.last: Any = None  # the exercise asked last
         self.current: Any = None  # (attempt_id, QuestionState) while a question is open
+        self.asking: Any = None  # (template, exercise) of the open question
+        self.twins: tuple[tuple[Any, ...], ...] | None = None  # its numeric twins, per part
+        self.numbers: tuple[tuple[str, ...], ...] | None = None  # its worked numbers
 
     # ---- the quiz ----
     def run(self, count: int) -> ExitCode:
@@ -266,7 +355,8 @@ class _Loop:
                 self.store.end_session(self.session_id, now=self.runner.clock())
             except sqlite3.Error as exc:
                 failure = exc
-        summary = summarise(self.results, ended_by=ended_by)
+        lessons = {t.id: t.lesson for t in self.catalogue.topics if t.lesson}
+        summary = summarise(self.results, ended_by=ended_by, topic=self.topic, lessons=lessons)
         self.console.print(summary_view(summary))
         if failure is not None:
             self.console.print(
@@ -291,7 +381,7 @@ class _Loop:
                 templates=self.templates,
                 history=self.history,
                 rng=self.rng,
-                topic=self.topic,
+                topic=self.selection_topic,
                 due=self.due,
                 asked=self.asked,
             )
@@ -301,6 +391,9 @@ class _Loop:
             exercise = self._generate(choice.template_id, number, unlike=missed)
             if exercise is None:
                 continue
+            if self.topic is not None and exercise.topic != self.topic:
+                # a template in several topics counts for the topic practised
+                exercise = dataclasses.replace(exercise, topic=self.topic)
             reason = choice.reason
             if missed is not None and exercise.prompt == missed.prompt:
                 reason = "retry-same"  # the template has no other numbers
@@ -342,6 +435,7 @@ class _Loop:
     def _question(self, exercise: Any, number: int, count: int, reason: str) -> str | None:
         from gradtutor.render import quiz as view
         from gradtutor.tutor import session
+        from gradtutor.tutor.answers import answer_note
         from gradtutor.tutor.store import AttemptStart
 
         self.console.print()
@@ -353,6 +447,7 @@ class _Loop:
                 topic_title=self.titles.get(exercise.topic, exercise.topic),
                 difficulty=exercise.difficulty,
                 reason=reason,
+                answer_note=answer_note(exercise.parts),
             )
         )
         template = self.catalogue.template(exercise.template_id)
@@ -373,6 +468,9 @@ class _Loop:
             ),
             now=self.runner.clock(),
         )
+        self.asking = (template, exercise)
+        self.twins = None  # computed at the first wrong answer (up to ~0.5 s of sympy)
+        self.numbers = None  # the worked solution's numbers, computed when first shown
         state = session.ask(exercise, now_ms=_now_ms(), max_tries=MAX_TRIES)
         self.current = (attempt_id, state)
         while not state.done:
@@ -446,9 +544,11 @@ class _Loop:
         verdict shown."""
         from gradtutor.render import quiz as view
         from gradtutor.tutor import session
+        from gradtutor.tutor.answers import check_answer, is_number
 
         index = state.part_index if part_index is None else part_index
-        result = _check(state.exercise.parts[index], text)
+        part = state.exercise.parts[index]
+        result = check_answer(part, text, twins=lambda: self._twins_of(index))
         state, event = session.judge(
             state, text, result, now_ms=_now_ms(), part_index=index, line=line
         )
@@ -466,18 +566,46 @@ class _Loop:
         if isinstance(event, session.Unjudged):
             self.console.print(view.unjudged_view(result))
         elif event.correct:
-            self.console.print(view.right_view())
+            self.console.print(view.right_view(result))
         else:
-            numeric = _is_number(event.part.expected)
+            numeric = is_number(event.part.expected)
             self.console.print(view.wrong_view(result, event.tries_left, numeric=numeric))
             if event.revealed is not None:
                 self._solution(event.revealed)
         return state, event
 
+    def _twins_of(self, index: int) -> tuple[Any, ...]:
+        """The numeric twins of part ``index`` of the open question."""
+        if self.twins is None:
+            self.twins = _twins(*self.asking) if self.asking is not None else ()
+        return self.twins[index] if index < len(self.twins) else ()
+
     def _solution(self, part: Any) -> None:
         from gradtutor.render import quiz as view
 
-        self.console.print(view.solution_view(part.label, _pretty(part.expected), _worked(part)))
+        numbers = self._numbers_of(part)
+        self.console.print(
+            view.solution_view(part.label, _pretty(part.expected), _worked(part), numbers=numbers)
+        )
+
+    def _numbers_of(self, part: Any) -> tuple[str, ...]:
+        """The substitution lines that end the worked solution of ``part``."""
+        from gradtutor.tutor.packs import rendered_fields
+        from gradtutor.tutor.worked_numbers import numbers_for
+
+        if self.asking is None:
+            return ()
+        template, exercise = self.asking
+        if self.numbers is None:
+            try:
+                fields = rendered_fields(template, exercise.values)
+            except Exception:
+                fields = None
+            self.numbers = numbers_for(exercise.kind, fields) if fields is not None else ()
+        index = next((i for i, p in enumerate(exercise.parts) if p is part), None)
+        if index is None or index >= len(self.numbers):
+            return ()
+        return self.numbers[index]
 
     def _finish(self, attempt_id: int, state: Any) -> None:
         from gradtutor.tutor import schedule, session
@@ -513,7 +641,8 @@ class _Loop:
         )
         self.current = None
         self.results.append(result)
-        self.history.append(Outcome(result.template_id, result.topic, result.outcome, result.clean))
+        topic = self.selection_topic or result.topic
+        self.history.append(Outcome(result.template_id, topic, result.outcome, result.clean))
         self._emit(result)
 
     def _close_open_question(self) -> None:
@@ -553,77 +682,28 @@ def _now_ms() -> int:
 
 def _mark(event: Any) -> str:
     """How one piece of a one-line answer went: ``right``, ``wrong`` (tries left),
-    ``missed`` (out of tries, solution shown) or ``unread`` (not a try)."""
+    ``missed`` (out of tries, solution shown), ``close`` (a decimal with too few figures)
+    or ``unread`` (not a try)."""
     from gradtutor.tutor.session import Unjudged
 
     if isinstance(event, Unjudged):
-        return "unread"
+        return "close" if str(getattr(event.result, "verdict", "")) == "close" else "unread"
     if event.correct:
         return "right"
     return "missed" if event.revealed is not None else "wrong"
 
 
-_TARGETS: dict[tuple[str, str], str] = {}
+def _twins(template: Any, exercise: Any) -> tuple[tuple[Any, ...], ...]:
+    """The numeric twins of each part of ``exercise`` (none for symbolic kinds)."""
+    from gradtutor.tutor.numeric_twins import BUILT_FOR, twins_for
+    from gradtutor.tutor.packs import rendered_fields
 
-
-def _target(part: Any) -> str:
-    """What to check an answer against: the part's derivative task when it is equivalent to
-    the expected answer (then the engine can name misconceptions of the rules), else the
-    expected answer itself (e.g. a derivative evaluated at a point)."""
-    from gradtutor.calculus.equivalence import check
-
-    task = getattr(part, "task", None)
-    if not task:
-        return str(part.expected)
-    key = (task, str(part.expected))
-    if key not in _TARGETS:
-        try:
-            same = str(check(task, part.expected).verdict) == "equivalent"
-        except Exception:
-            same = False
-        _TARGETS[key] = task if same else str(part.expected)
-    return _TARGETS[key]
-
-
-def _check(part: Any, answer: str) -> Any:
-    """The engine's verdict; any failure inside it becomes an 'undetermined' result."""
-    from gradtutor.calculus.equivalence import check
-
+    if exercise.kind not in BUILT_FOR:
+        return ()
     try:
-        return check(_target(part), answer)
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:
-        note = _Note(f"The checker failed on this answer ({type(exc).__name__}).")
-        return _Undecided(feedback=(note,))
-
-
-@dataclass(frozen=True)
-class _Note:
-    message: str
-    kind: str = "note"
-    id: str | None = None
-
-
-@dataclass(frozen=True)
-class _Undecided:
-    """Stands in for a CheckResult when the engine itself failed."""
-
-    feedback: tuple[_Note, ...]
-    verdict: str = "undetermined"
-    read_as: str | None = None
-    counterexample: Any = None
-    error: Any = None
-
-
-def _is_number(expression: str) -> bool:
-    """Whether an expected answer has no variables (then its value must not be shown)."""
-    try:
-        from gradtutor.calculus.parsing import parse
-
-        return not parse(expression).value.free_symbols
+        return twins_for(exercise.kind, rendered_fields(template, exercise.values))
     except Exception:
-        return False
+        return ()
 
 
 def _pretty(expression: str) -> str:

@@ -53,7 +53,9 @@ def question_view(
     topic_title: str,
     difficulty: int,
     reason: str = "",
+    answer_note: str = "",
 ) -> RenderableType:
+    """The question's box; ``answer_note`` says what form of answer is wanted."""
     of = f" of {total}" if total else ""
     title = Text.assemble(
         (f"Question {number}{of}", "bold"),
@@ -65,6 +67,8 @@ def question_view(
     body = Text(readable(prompt))
     if reason in RETRY_BANNERS:
         body = Text.assemble((RETRY_BANNERS[reason] + "\n", "italic dim"), body)
+    if answer_note:
+        body = Text.assemble(body, ("\n" + answer_note, "dim"))
     return Panel(body, title=title, title_align="left", border_style="blue", expand=False)
 
 
@@ -93,6 +97,7 @@ _MARKS = {
     "wrong": ("✗", "bold red", ""),
     "missed": ("✗", "bold red", " (answer shown)"),
     "unread": ("?", "bold yellow", " (not read)"),
+    "close": ("≈", "bold yellow", " (close: give 3 significant figures)"),
 }
 
 
@@ -181,8 +186,11 @@ def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType
 
 
 def misconception_name(misconception_id: str) -> str:
-    """A readable name from a misconception id (``dropped_variable`` → ``dropped variable``)."""
-    return misconception_id.replace("_", " ")
+    """A readable title for a misconception id (``chain_inner_missing`` → ``chain rule:
+    inner derivative missing``); the id with spaces when it has no title."""
+    from gradtutor.tutor.titles import misconception_title
+
+    return misconception_title(misconception_id)
 
 
 def _number(value: Any) -> str:
@@ -193,8 +201,30 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def right_view() -> RenderableType:
-    return Text("✓ Right.", style="bold green")
+def right_view(result: Any = None) -> RenderableType:
+    """A right answer; for a decimal, the exact value it stands for."""
+    exact = getattr(result, "exact_shown", "") or getattr(result, "exact", "")
+    if not exact:
+        return Text("✓ Right.", style="bold green")
+    digits = getattr(result, "significant_digits", 0)
+    return Text.assemble(
+        ("✓ Right", "bold green"),
+        f" (to {digits} significant figures)." if digits else ".",
+        " Exact value: ",
+        (readable(exact), "bold"),
+    )
+
+
+def close_view(result: Any) -> RenderableType:
+    """A decimal that is nearly right: too few digits, or a near miss (not a try)."""
+    example = getattr(result, "example", "") or "1/3"
+    digits = getattr(result, "significant_digits", 0)
+    why = "Close" if digits < 3 else "Close, but not right to the digits you typed"
+    return Text(
+        f"{why} — give 3 significant figures, or the exact value, e.g. {example}. "
+        "(This does not count as a try.)",
+        style="yellow",
+    )
 
 
 def wrong_view(result: Any, tries_left: int, *, numeric: bool = False) -> RenderableType:
@@ -213,6 +243,8 @@ def wrong_view(result: Any, tries_left: int, *, numeric: bool = False) -> Render
 
 def unjudged_view(result: Any) -> RenderableType:
     verdict = str(getattr(result, "verdict", ""))
+    if verdict == "close":
+        return close_view(result)
     if verdict == "undetermined":
         head = Text(
             "I could not decide that one in time. Write it another way, or 'skip'.", style="yellow"
@@ -229,15 +261,25 @@ def hint_view(text: str | None, number: int, total: int) -> RenderableType:
     return Text.assemble((f"Hint {number}/{total}: ", "bold magenta"), readable(text))
 
 
-def solution_view(label: str, expected: str, worked: RenderableType | None) -> RenderableType:
+def solution_view(
+    label: str,
+    expected: str,
+    worked: RenderableType | None,
+    *,
+    numbers: Sequence[str] = (),
+) -> RenderableType:
+    """The worked solution (the rule tree), then its numbers substituted step by step, then
+    the answer."""
     answer = Text.assemble(
         ("Answer: ", "bold"),
         (f"{readable(label)} = " if label else ""),
         (readable(expected), "green"),
     )
-    if worked is None:
-        return answer
-    return Group(worked, answer)
+    pieces: list[RenderableType] = [] if worked is None else [worked]
+    if numbers:
+        pieces.append(Text("With the numbers:", style="bold"))
+        pieces.extend(Text(f"  {line}") for line in numbers)
+    return Group(*pieces, answer) if pieces else answer
 
 
 HELP_TEXT = (
@@ -260,39 +302,35 @@ def short_prompt(prompt: str, width: int = SUMMARY_PROMPT_WIDTH) -> str:
 
 
 def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
-    """The end of a quiz: score, misconceptions seen, what was kept."""
+    """The end of a quiz: how each question went (tries, hints), misconceptions seen, and
+    what to do next."""
     results = summary.results
-    finished = [r for r in results if r.outcome != "incomplete"]
     lines: list[RenderableType] = []
-    if not results:
-        lines.append(Text("No questions answered."))
-    else:
-        unfinished = len(results) - len(finished)
-        hints = sum(r.hints_used for r in results)
-        lines.append(
-            Text.assemble(
-                ("Score: ", "bold"),
-                f"{summary.correct}/{len(finished)} right",
-                f", {unfinished} unfinished" if unfinished else "",
-                (f"  ({hints} hint{'s' if hints != 1 else ''})", "dim"),
-            )
+    hints = sum(r.hints_used for r in results)
+    lines.append(
+        Text.assemble(
+            (summary.headline, "bold"),
+            (f"  · {hints} hint{'s' if hints != 1 else ''}", "dim") if hints else "",
         )
-        table = Table(box=None, show_header=False, pad_edge=False)
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True, overflow="ellipsis", max_width=SUMMARY_PROMPT_WIDTH)
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True, justify="right")
+    )
+    if results:
+        width = max(len(r.how) for r in results)
         for r in results:
-            mark = {"correct": ("✓", "green"), "wrong": ("✗", "red")}.get(
-                r.outcome, ("·", "yellow")
+            mark = ("✓", "green") if r.outcome == "correct" else ("✗", "red")
+            if r.outcome in ("skipped", "incomplete"):
+                mark = ("·", "yellow")
+            if r.outcome == "correct" and not r.clean:
+                mark = ("✓", "yellow")
+            row = Text.assemble(
+                (mark[0], mark[1]),
+                " ",
+                r.how.ljust(width),
+                (f" {r.elapsed_ms / 1000:5.1f}s  ", "dim"),
+                short_prompt(r.prompt),
+                no_wrap=True,
+                overflow="ellipsis",
             )
-            table.add_row(
-                Text(mark[0], style=mark[1]),
-                Text(short_prompt(r.prompt)),
-                Text(r.outcome),
-                Text(f"{r.elapsed_ms / 1000:.1f}s", style="dim"),
-            )
-        lines.append(table)
+            lines.append(row)
     if summary.misconception_counts:
         seen = ", ".join(
             f"{misconception_name(m)} ×{n}" if n > 1 else misconception_name(m)
@@ -301,10 +339,12 @@ def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
         lines.append(Text.assemble(("Misconceptions: ", "bold"), seen))
     if summary.ended_by in ("interrupt", "end-of-input", "quit"):
         lines.append(Text("Quiz ended early; every answer so far is saved.", style="dim"))
-    if summary.ended_by == "nothing-due" and not finished:
-        lines.append(
-            Text("Nothing is due for review. Try 'gradtutor quiz' for new practice.", style="dim")
-        )
+    if summary.ended_by == "nothing-due" and not summary.finished:
+        lines.append(Text("Nothing is due for review.", style="dim"))
+    step = getattr(summary, "next_step", None)
+    if step is not None:
+        lines.append(Text.assemble(("Next: ", "bold"), step.text))
+        lines.append(Text.assemble(("  $ ", "dim"), (step.command, "cyan")))
     if notice:
         lines.append(Text(notice, style="yellow"))
     return Panel(Group(*lines), title="Summary", title_align="left", expand=False)
@@ -393,6 +433,12 @@ def progress_view(report: Any) -> RenderableType:
         parts.append(Text("Most frequent misconceptions:", style="bold"))
         for misconception, count in report.misconceptions:
             parts.append(Text(f"  {count:>3} × {misconception_name(misconception)}"))
+            parts.append(
+                Text.assemble(
+                    ("        practise it: ", "dim"),
+                    (f"gradtutor quiz --misconception {misconception}", "cyan"),
+                )
+            )
     return Group(*parts)
 
 

@@ -3,8 +3,10 @@
 Topics are taken prerequisites first (power → product/chain → partials → gradient →
 backprop): among the topics not yet mastered whose prerequisites are, the weakest
 comes next. Within a topic a staircase sets the difficulty: a clean answer (first
-try, no hint) climbs one level, a miss drops one. Right after a miss the same
-template returns with new numbers. ``--review`` serves the templates due.
+try, no hint) climbs one level, a miss drops one. Templates are interleaved: never the
+same one twice in a row while the topic has another, the least asked first — except
+right after a miss, when the same template returns once with new numbers.
+``--review`` serves the templates due.
 """
 
 from __future__ import annotations
@@ -123,19 +125,33 @@ def pick_template(
     templates: Sequence[TemplateInfo],
     history: Sequence[Outcome],
     rng: random.Random,
+    asked: Sequence[str] = (),
 ) -> str | None:
-    """A template of ``topic`` at the staircase level (the hardest not above it)."""
+    """A template of ``topic`` at the staircase level (the hardest not above it), interleaved.
+
+    The template served last (``asked[-1]``, else the last in ``history``) is never served
+    again straight away while the topic has another. Among the templates at the chosen
+    difficulty, the one asked least often in this quiz comes first, then the one served
+    longest ago; ``rng`` breaks the remaining ties.
+    """
     pool = [t for t in templates if t.topic == topic]
     if not pool:
         return None
+    last = asked[-1] if asked else (history[-1].template_id if history else None)
+    if len(pool) > 1:
+        pool = [t for t in pool if t.id != last]
     target = level(topic, history)
     at_or_below = [t.difficulty for t in pool if t.difficulty <= target]
     difficulty = max(at_or_below) if at_or_below else min(t.difficulty for t in pool)
     choices = sorted(t.id for t in pool if t.difficulty == difficulty)
-    last = history[-1].template_id if history else None
-    if len(choices) > 1 and last in choices:
-        choices.remove(last)
-    return rng.choice(choices)
+    served = [o.template_id for o in history]
+
+    def freshness(template_id: str) -> tuple[int, int]:
+        seen = max((i for i, s in enumerate(served) if s == template_id), default=-1)
+        return asked.count(template_id), seen
+
+    freshest = min(freshness(c) for c in choices)
+    return rng.choice([c for c in choices if freshness(c) == freshest])
 
 
 def choose_next(
@@ -177,7 +193,7 @@ def choose_next(
     chosen_topic = topic if topic is not None else next_topic(topics, templates, history)
     if chosen_topic is None:
         return None
-    template_id = pick_template(chosen_topic, templates, history, rng)
+    template_id = pick_template(chosen_topic, templates, history, rng, asked)
     if template_id is None:
         return None
     return Choice(template_id, "topic" if topic is not None else "weakest")

@@ -14,7 +14,7 @@ Nothing here reads a clock or calls the engine: times and check results come in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -423,6 +423,31 @@ class QuestionResult:
         return tuple(a.misconception for a in self.answers if a.misconception)
 
     @property
+    def wrong_tries(self) -> int:
+        """Judged answers that were wrong."""
+        return sum(1 for a in self.answers if a.verdict in WRONG)
+
+    @property
+    def how(self) -> str:
+        """How the question went, in a few words: ``right first time``, ``right on try 3 ·
+        2 hints``, ``missed after 3 tries``, ``skipped``, ``unfinished · 1 try``."""
+        hints = _counted(self.hints_used, "hint", "hints")
+        tries = self.attempts
+        if self.outcome == "correct":
+            if self.clean:  # every part right at its first judged answer, no hint
+                return "right first time"
+            head = "right first try" if tries <= 1 else f"right on try {tries}"
+        else:
+            head = {
+                "wrong": f"missed after {_counted(tries, 'try', 'tries')}",
+                "shown": "solution shown",
+                "skipped": "skipped",
+            }.get(self.outcome, "unfinished")
+            if self.outcome != "wrong" and tries:
+                head += f" · {_counted(tries, 'try', 'tries')}"
+        return f"{head} · {hints}" if hints else head
+
+    @property
     def clean(self) -> bool:
         """Right first time on every part, without a hint."""
         return (
@@ -444,6 +469,8 @@ class QuestionResult:
             "elapsed_ms": self.elapsed_ms,
             "seed": self.seed,
             "difficulty": self.difficulty,
+            "misconceptions": list(self.misconceptions),
+            "how": self.how,
             "parts": [
                 {
                     "label": label,
@@ -458,6 +485,10 @@ class QuestionResult:
                 for i, (label, expected) in enumerate(zip(self.labels, self.expected, strict=True))
             ],
         }
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return "" if n == 0 else f"{n} {one if n == 1 else many}"
 
 
 def result_of(state: QuestionState) -> QuestionResult:
@@ -481,16 +512,38 @@ def result_of(state: QuestionState) -> QuestionResult:
 
 
 @dataclass(frozen=True)
+class NextStep:
+    """What to do after the quiz: a sentence and the command that does it."""
+
+    text: str
+    command: str
+
+
+@dataclass(frozen=True)
 class QuizSummary:
     """The end of a quiz: how it went, and why it ended."""
 
     results: tuple[QuestionResult, ...] = ()
     ended_by: str = "done"  # "done" | "quit" | "interrupt" | "end-of-input" | "nothing-due"
     misconception_counts: tuple[tuple[str, int], ...] = ()
+    next_step: NextStep | None = None
 
     @property
     def correct(self) -> int:
         return sum(1 for r in self.results if r.outcome == "correct")
+
+    @property
+    def first_time(self) -> int:
+        """Right first time, no hint."""
+        return sum(1 for r in self.results if r.clean)
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for r in self.results if r.outcome != "incomplete")
+
+    @property
+    def unfinished(self) -> int:
+        return len(self.results) - self.finished
 
     @property
     def all_correct(self) -> bool:
@@ -499,11 +552,80 @@ class QuizSummary:
             r.outcome == "correct" for r in self.results if r.outcome != "incomplete" or r.tries
         )
 
+    @property
+    def headline(self) -> str:
+        """One line: ``3 of 4 right, 2 first time; 1 unfinished``."""
+        if not self.results:
+            return "No questions answered."
+        if not self.finished:
+            n = self.unfinished
+            return f"No question finished; {n} left unfinished (what you typed is saved)."
+        text = f"{self.correct} of {self.finished} right"
+        if self.correct:
+            first = "all" if self.first_time == self.correct else str(self.first_time)
+            text += f", {first} first time without a hint"
+        if self.unfinished:
+            text += f"; {self.unfinished} unfinished"
+        return text
 
-def summarise(results: Sequence[QuestionResult], *, ended_by: str) -> QuizSummary:
+
+def summarise(
+    results: Sequence[QuestionResult],
+    *,
+    ended_by: str,
+    topic: str | None = None,
+    lessons: Mapping[str, str] | None = None,
+) -> QuizSummary:
+    """The end of a quiz. ``lessons`` maps topic ids to their lesson ids (for what next)."""
     counts = Counter(m for r in results for m in r.misconceptions)
+    ordered = tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    step = suggest_next(results, ordered, ended_by=ended_by, topic=topic, lessons=lessons)
     return QuizSummary(
         results=tuple(results),
         ended_by=ended_by,
-        misconception_counts=tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        misconception_counts=ordered,
+        next_step=step,
     )
+
+
+def suggest_next(
+    results: Sequence[QuestionResult],
+    misconceptions: Sequence[tuple[str, int]],
+    *,
+    ended_by: str,
+    topic: str | None = None,
+    lessons: Mapping[str, str] | None = None,
+) -> NextStep | None:
+    """What to do next: the mistake made most (a quiz aimed at it), else the lesson of the
+    topic missed most (or that topic again, when it has no lesson), else more practice
+    (harder questions follow clean answers)."""
+    if ended_by == "nothing-due" and not results:
+        return NextStep("Nothing is due for review: new practice.", "gradtutor quiz")
+    if misconceptions:
+        worst = misconceptions[0][0]
+        return NextStep(
+            "Practise the mistake you made most, across topics:",
+            f"gradtutor quiz --misconception {worst}",
+        )
+    missed = Counter(r.topic for r in results if r.outcome in ("wrong", "shown", "skipped"))
+    if missed:
+        weakest = missed.most_common(1)[0][0]
+        lesson = (lessons or {}).get(weakest)
+        if lesson is None:
+            return NextStep(f"Practise {weakest} again:", f"gradtutor quiz --topic {weakest}")
+        return NextStep(
+            f"Read the lesson, then practise {weakest} again:", f"gradtutor learn {lesson}"
+        )
+    if not results or (
+        ended_by in ("quit", "interrupt", "end-of-input")
+        and not any(r.outcome != "incomplete" for r in results)
+    ):
+        where = f" --topic {topic}" if topic else ""
+        return NextStep("Carry on where you left off:", f"gradtutor quiz{where}")
+    if all(r.clean for r in results):
+        where = f" --topic {topic}" if topic else ""
+        return NextStep(
+            "All right first time: the next questions will be harder.", f"gradtutor quiz{where}"
+        )
+    where = f" --topic {topic}" if topic else ""
+    return NextStep("Right in the end: a few more to make it stick.", f"gradtutor quiz{where}")

@@ -1,0 +1,192 @@
+"""Judging one quiz answer: the engine's exact check, then decimals, then numeric twins.
+
+UI-free (the quiz shell renders what comes back). An answer to a part is first checked
+exactly by the engine. When the expected answer is a number and the learner typed a
+decimal, :mod:`gradtutor.calculus.decimal_answer` decides: right to the digits typed (the
+exact form is shown), close (not a try), or wrong. A wrong number is then compared with the
+buggy twins of the question's instance (:mod:`gradtutor.tutor.numeric_twins`), so an
+uphill gradient step or a missing learning rate is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+_TARGETS: dict[tuple[str, str], str] = {}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line of feedback (the engine's Feedback has the same three fields)."""
+
+    message: str
+    kind: str = "note"
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """Stands in for a CheckResult when the engine itself failed."""
+
+    feedback: tuple[Note, ...]
+    verdict: str = "undetermined"
+    read_as: str | None = None
+    counterexample: Any = None
+    error: Any = None
+
+
+@dataclass(frozen=True)
+class DecimalVerdict:
+    """A decimal answer to a numeric part: ``equivalent`` (right to the digits typed) or
+    ``close`` (too few digits, or within 1%: not a try). ``exact`` is the exact value in
+    plain syntax, ``example`` an exact form in its style (``σ(1)``) for the message."""
+
+    verdict: str
+    read_as: str
+    exact: str
+    significant_digits: int
+    example: str
+    exact_shown: str = ""  # the exact value for people (``3σ(1)(1 − σ(1))/2``)
+    feedback: tuple[Note, ...] = ()
+    counterexample: Any = None
+    error: Any = None
+
+
+def target(part: Any) -> str:
+    """What to check an answer against: the part's derivative task when it is equivalent to
+    the expected answer (then the engine can name misconceptions of the rules), else the
+    expected answer itself (e.g. a derivative evaluated at a point)."""
+    from gradtutor.calculus.equivalence import check
+
+    task = getattr(part, "task", None)
+    if not task:
+        return str(part.expected)
+    key = (task, str(part.expected))
+    if key not in _TARGETS:
+        try:
+            same = str(check(task, part.expected).verdict) == "equivalent"
+        except Exception:
+            same = False
+        _TARGETS[key] = task if same else str(part.expected)
+    return _TARGETS[key]
+
+
+def check_answer(
+    part: Any,
+    answer: str,
+    *,
+    twins: Sequence[Any] | Callable[[], Sequence[Any]] = (),
+) -> Any:
+    """The verdict on ``answer`` to ``part``: the engine's result, a :class:`DecimalVerdict`,
+    or the engine's result with a numeric twin's misconception in front of its feedback.
+    ``twins`` may be a function, called only for a wrong number (twins cost sympy time).
+    Any failure inside the engine becomes an :class:`Undecided` result."""
+    from gradtutor.calculus.equivalence import check
+
+    try:
+        result = check(target(part), answer)
+        if str(result.verdict) not in ("not_equivalent", "domain_dependent"):
+            return result
+        exact = expected_number(part)
+        if exact is None:
+            return result
+        decimal = _judge_decimal(answer, exact)
+        if decimal is not None and decimal.verdict != "wrong":
+            return decimal
+        if decimal is not None and getattr(result, "read_as", None):
+            result = replace(result, read_as=decimal.read_as)  # "0.003", not "3/1000"
+        return _with_twin(result, answer, twins)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:
+        note = Note(f"The checker failed on this answer ({type(exc).__name__}).")
+        return Undecided(feedback=(note,))
+
+
+def expected_number(part: Any) -> Any:
+    """The expected answer as a sympy number, or None when it has variables or won't read."""
+    return number_of(str(part.expected))
+
+
+def number_of(expression: str) -> Any:
+    """``expression`` read as a sympy number; None when it has variables or won't read."""
+    from gradtutor.calculus.errors import ParseError
+    from gradtutor.calculus.parsing import parse
+
+    try:
+        value = parse(expression).value
+    except ParseError:
+        return None
+    return None if value.free_symbols else value
+
+
+def answer_note(parts: Sequence[Any]) -> str:
+    """What form of answer a question wants, for its prompt: for a question whose answers
+    are all numbers, an exact value or a decimal to 3 significant figures (with an exact
+    form in the style of the answer, never the answer); nothing for expressions."""
+    from gradtutor.calculus.decimal_answer import MIN_SIGNIFICANT, exact_form_example
+
+    values = [expected_number(p) for p in parts]
+    if not values or any(v is None for v in values):
+        return ""
+    if all(v.is_Integer for v in values):
+        return "Answer with a number."
+    example = exact_form_example(values[0])
+    return (
+        f"Answer with the exact value (e.g. {example}) or a decimal to at least "
+        f"{MIN_SIGNIFICANT} significant figures."
+    )
+
+
+def is_number(expression: str) -> bool:
+    """Whether an expected answer has no variables (then its value must not be shown)."""
+    try:
+        return number_of(expression) is not None
+    except Exception:
+        return False
+
+
+def _judge_decimal(answer: str, exact: Any) -> DecimalVerdict | None:
+    from gradtutor.calculus.decimal_answer import exact_form_example, judge_decimal
+
+    judged = judge_decimal(answer, exact)
+    if judged is None:
+        return None
+    verdict = "equivalent" if judged.verdict == "right" else judged.verdict
+    return DecimalVerdict(
+        verdict=verdict,
+        read_as=answer.strip(),
+        exact=judged.exact_text,
+        significant_digits=judged.significant_digits,
+        example=exact_form_example(exact),
+        exact_shown=_pretty(exact),
+    )
+
+
+def _pretty(exact: Any) -> str:
+    from gradtutor.calculus.printing import pretty
+
+    try:
+        return pretty(exact)
+    except Exception:
+        return str(exact)
+
+
+def _with_twin(result: Any, answer: str, twins: Sequence[Any] | Callable[[], Sequence[Any]]) -> Any:
+    """``result`` with the numeric twin that reproduces ``answer`` named first (if exactly one
+    misconception does), replacing a derivative misconception the engine could not see."""
+    from gradtutor.tutor.numeric_twins import match_twin
+
+    twins = twins() if callable(twins) else twins
+    if not twins:
+        return result
+    found = match_twin(answer, twins)
+    if found is None:
+        return result
+    from gradtutor.calculus.results import Feedback
+
+    note = Feedback(kind="misconception", id=found.id, message=found.message)
+    kept = tuple(f for f in result.feedback if getattr(f, "kind", "") != "misconception")
+    return replace(result, feedback=(note, *kept))
