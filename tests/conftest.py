@@ -1,24 +1,54 @@
 """Test-wide settings.
 
 Hypothesis runs derandomized: the same examples every run, so CI cannot flake on an
-example nobody has seen before; set HYPOTHESIS_PROFILE=explore to search afresh.
+example nobody has seen before; set HYPOTHESIS_PROFILE=explore to search afresh (and
+with the full example counts: see ``examples``).
+
+Every test also runs in a pinned environment (``_pinned_host``): its own GRADTUTOR_HOME,
+no colour, an 80×24 "terminal" size, and none of the variables that make rich treat
+a pipe as a terminal. A test that wants something else says so with ``monkeypatch``
+(or ``CliRunner.invoke(env=...)``), which makes the dependence visible in the test.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
-settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-
-import pytest  # noqa: E402
+# Variables of the host that change what rich or gradtutor print; removed for every test.
+HOST_VARIABLES = (
+    "FORCE_COLOR",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+    "CLICOLOR_FORCE",
+    "COLORTERM",
+    "GRADTUTOR_DEBUG",
+)
 
 
 @pytest.fixture(autouse=True)
-def _private_home(tmp_path_factory, monkeypatch):
-    """Every test gets its own GRADTUTOR_HOME: a test that forgets can't write the real one."""
-    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path_factory.mktemp("home")))
+def _pinned_host(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private GRADTUTOR_HOME (a test that forgets can't write the real one), NO_COLOR,
+    COLUMNS=80 and LINES=24, whatever the shell running pytest has set."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("GRADTUTOR_HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "24")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name in HOST_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def home(_pinned_host: Path) -> Path:
+    """This test's GRADTUTOR_HOME (already set in the environment)."""
+    return _pinned_host

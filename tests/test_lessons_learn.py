@@ -149,8 +149,6 @@ def test_learn_renders_markdown_on_a_terminal_without_colour_under_no_color(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "80")
     result = runner.invoke(app, ["learn", "gradient"])
     assert result.exit_code == 0
     assert "# The gradient" not in result.stdout  # a rendered heading, not raw Markdown
@@ -204,7 +202,6 @@ def test_learn_list_on_a_terminal_has_a_quiz_topics_column(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
-    monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "160")
     result = runner.invoke(app, ["learn"])
     assert result.exit_code == 0
