@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from gradtutor.cli.completion import complete_optimizer, complete_surface
 from gradtutor.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,6 +64,7 @@ def descend_command(
         typer.Argument(
             help="A surface from --list (e.g. rosenbrock) or a loss in x, y such as 'x^2 + 10y^2'.",
             show_default=False,
+            autocompletion=complete_surface,
         ),
     ] = None,
     optimizer: Annotated[
@@ -74,6 +76,7 @@ def descend_command(
             help="An optimizer such as adam or adam:lr=0.05 (PyTorch's setting names); "
             "give several, comma-separated or repeated, for a race.",
             show_default=False,
+            autocompletion=complete_optimizer,
         ),
     ] = None,
     lr: Annotated[
