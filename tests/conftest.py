@@ -13,6 +13,7 @@ a pipe as a terminal. A test that wants something else says so with ``monkeypatc
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,14 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# A runner started in the background by a shell without job control (`pytest &` in a
+# script, some CI runners) inherits SIGINT *ignored*, and so does every process a test
+# spawns: the pty tests that press Ctrl-C then wait for an interruption that never comes
+# (found running the suite beside a CPU-bound process from a script). Restore Python's
+# handler here; exec resets it to the default in children, where Ctrl-C works again.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Variables of the host that change what rich or gradtutor print; removed for every test.
 HOST_VARIABLES = (
