@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import IO, TextIO
 
 NEXT_PAGE = {" ", "f", "\x1b[6~", "\x06"}
 NEXT_LINE = {"\r", "\n", "j", "\x1b[B", "\x0e"}
@@ -38,7 +38,7 @@ def prompt(first: int, last: int, total: int, *, plain: bool) -> str:
 def page(
     lines: Sequence[str],
     *,
-    out: TextIO,
+    out: IO[str],
     height: int,
     read_key: Callable[[], str],
     plain: bool = False,
