@@ -31,6 +31,7 @@ _CSI = re.compile(r"\x1b\[([\x30-\x3f]*)([\x20-\x2f]*)([\x40-\x7e])")
 _ALLOWED_FINALS = set("mABCDEFGHfJK")
 _NUMERIC = re.compile(r"[0-9;:]{0,64}")
 _KEPT_CONTROLS = {"\n", "\r", "\t", "\b"}
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1 (ESC among them)
 # string sequences (OSC, DCS, SOS, PM, APC): up to BEL or ST (ESC \)
 _STRING_STARTS = {"]", "P", "X", "^", "_"}
 
@@ -130,18 +131,24 @@ class Sanitizer:
         out: list[str] = []
         i, n = 0, len(text)
         while i < n:
-            char = text[i]
+            control = _CONTROL.search(text, i)
+            if control is None:
+                out.append(text[i:])
+                break
+            start = control.start()
+            out.append(text[i:start])  # plain text up to the next control character
+            char = text[start]
             if char != "\x1b":
-                if char in _KEPT_CONTROLS or not _is_control(char):
+                if char in _KEPT_CONTROLS:
                     out.append(char)
-                i += 1
+                i = start + 1
                 continue
-            end, keep = _escape(text, i)
+            end, keep = _escape(text, start)
             if end is None:  # unfinished: keep for the next event (bounded)
-                self._pending = text[i:] if n - i <= 4096 else ""
+                self._pending = text[start:] if n - start <= 4096 else ""
                 break
             if keep:
-                out.append(text[i:end])
+                out.append(text[start:end])
             i = end
         return "".join(out)
 
