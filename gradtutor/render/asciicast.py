@@ -84,10 +84,7 @@ def parse_cast(text: str, name: str = "the recording") -> Recording:
             f"{name}: asciicast version {header.get('version')!r} is not supported "
             "(gradtutor plays version 2, the one `descend --record` writes)"
         )
-    width, height = header.get("width"), header.get("height")
-    for key, value in (("width", width), ("height", height)):
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_SIZE:
-            raise CastError(f"{name}, line 1: {key} must be a whole number from 1 to {MAX_SIZE}")
+    width, height = _size(header, "width", name), _size(header, "height", name)
     title = header.get("title", "")
     title = Sanitizer.plain(title) if isinstance(title, str) else ""
     events: list[tuple[float, str]] = []
@@ -108,7 +105,14 @@ def parse_cast(text: str, name: str = "the recording") -> Recording:
         last = float(when)
         if code == "o":  # output; input ("i"), markers ("m") and resizes ("r") are skipped
             events.append((last, data))
-    return Recording(int(width), int(height), title, tuple(events))  # type: ignore[arg-type]
+    return Recording(width, height, title, tuple(events))
+
+
+def _size(header: dict[str, object], key: str, name: str) -> int:
+    value = header.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_SIZE:
+        raise CastError(f"{name}, line 1: {key} must be a whole number from 1 to {MAX_SIZE}")
+    return value
 
 
 def _json(line: str, name: str, number: int) -> object:
