@@ -5,8 +5,8 @@ example nobody has seen before; set HYPOTHESIS_PROFILE=explore to search afresh 
 with the full example counts: see ``examples``).
 
 Every test also runs in a pinned environment (``_pinned_host``): its own GRADTUTOR_HOME,
-no colour, an 80×24 "terminal" size, and none of the variables that make rich treat
-a pipe as a terminal. A test that wants something else says so with ``monkeypatch``
+no colour, an 80×24 "terminal" size, TZ=UTC, and none of the variables that make rich
+treat a pipe as a terminal. A test that wants something else says so with ``monkeypatch``
 (or ``CliRunner.invoke(env=...)``), which makes the dependence visible in the test.
 """
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import signal
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +45,9 @@ HOST_VARIABLES = (
 
 
 @pytest.fixture(autouse=True)
-def _pinned_host(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _pinned_host(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """A private GRADTUTOR_HOME (a test that forgets can't write the real one), NO_COLOR,
     COLUMNS=80 and LINES=24, whatever the shell running pytest has set."""
     home = tmp_path_factory.mktemp("home")
@@ -52,9 +56,18 @@ def _pinned_host(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("LINES", "24")
     monkeypatch.setenv("TERM", "xterm-256color")
+    host_tz = os.environ.get("TZ")
+    monkeypatch.setenv("TZ", "UTC")  # "today" and streaks are local days: the same everywhere
+    time.tzset()
     for name in HOST_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    return home
+    yield home
+    # monkeypatch puts TZ back after this; the C library must read the restored value too
+    if host_tz is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = host_tz
+    time.tzset()
 
 
 @pytest.fixture

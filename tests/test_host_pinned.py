@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 from gradtutor.render.console import make_console
@@ -20,6 +21,7 @@ def test_each_test_has_its_own_home_never_the_real_one(home: Path) -> None:
 
 def test_colour_width_and_terminal_variables_are_pinned() -> None:
     assert (os.environ["NO_COLOR"], os.environ["COLUMNS"], os.environ["LINES"]) == ("1", "80", "24")
+    assert os.environ["TZ"] == "UTC" and time.localtime(0).tm_hour == 0
     for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLORTERM"):
         assert name not in os.environ
     console = make_console()
