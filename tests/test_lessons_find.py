@@ -262,3 +262,29 @@ def test_a_lesson_in_a_pipe_is_not_paged(home: Path) -> None:
     assert done.returncode == 0
     assert "lines 1–" not in done.stdout
     assert done.stdout.splitlines()[-1].startswith("← previous: gradtutor learn loss")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("options", "term"),
+    [(["--no-pager"], "xterm-256color"), ([], "dumb")],
+    ids=["no-pager", "dumb"],
+)
+def test_no_pager_on_request_or_on_a_dumb_terminal(options: list[str], term: str) -> None:
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gradtutor", "learn", "derivative-rules", *options],
+        env={**os.environ, "TERM": term, "PYTHONPATH": str(ROOT)},
+        dimensions=(24, 80),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = child.before  # everything the lesson wrote, at once
+    assert "Derivative rules: constant, power, sum" in shown
+    assert "next: gradtutor learn partial-derivatives →" in shown
+    assert "lines 1–" not in shown

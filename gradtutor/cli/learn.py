@@ -305,7 +305,7 @@ def _show(console: Console, lesson: Lesson, lessons: tuple[Lesson, ...], *, page
     text = captured.get()
     lines = text.splitlines()
     height = console.size.height
-    read_key = terminal_keys() if page_it else None
+    read_key = terminal_keys() if page_it and not console.is_dumb_terminal else None
     if read_key is None or len(lines) <= height - 1:
         console.file.write(text)
         console.file.flush()
