@@ -438,10 +438,10 @@ def _write_outputs(
 
 
 # Why SVG only, not PNG: a frame is half-block and braille characters in 24-bit colour.
-# Drawing it as pixels needs a monospace font with those glyphs, which no light, well-kept
-# dependency guarantees on a learner's machine (Pillow's built-in font has neither), so a
-# PNG would come out with boxes for glyphs. rich writes the SVG exactly, and a browser or
-# `rsvg-convert run.svg -o run.png` turns it into a PNG where a font is known to be there.
+# Drawing it as pixels (with Pillow, say) needs a monospace font file with those glyphs;
+# no light, well-kept dependency ships one, and none is guaranteed on a learner's
+# machine, so a PNG could come out with boxes for glyphs. rich writes the SVG exactly,
+# and a browser or `rsvg-convert run.svg -o run.png` makes a PNG with the system's fonts.
 OUTPUT_HINTS = {
     ".svg": "an SVG picture (open it in a browser; convert with rsvg-convert for a PNG)",
     ".cast": "an asciicast v2 recording (play it with gradtutor play FILE.cast)",
