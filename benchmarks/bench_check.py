@@ -13,11 +13,12 @@ Also: wall time of `gradtutor --help` (subprocess), beside `python -c pass`.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from timing import summary  # the shared helper: one p99 formula for every script
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "equivalence_corpus.tsv"
 
@@ -29,15 +30,6 @@ def load(step: int) -> list[tuple[str, str, str]]:
             expected, answer, verdict = line.split("\t")[:3]
             rows.append((expected, answer, verdict))
     return rows[::step]
-
-
-def summary(name: str, times_ms: list[float]) -> str:
-    ordered = sorted(times_ms)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return (
-        f"{name:<34} median {statistics.median(ordered):8.2f} ms   p99 {p99:8.2f} ms   "
-        f"max {ordered[-1]:8.2f} ms   (n={len(ordered)})"
-    )
 
 
 def bench_ours(rows: list[tuple[str, str, str]]) -> tuple[list[float], list[str]]:

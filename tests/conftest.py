@@ -1,24 +1,76 @@
 """Test-wide settings.
 
 Hypothesis runs derandomized: the same examples every run, so CI cannot flake on an
-example nobody has seen before; set HYPOTHESIS_PROFILE=explore to search afresh.
+example nobody has seen before; set HYPOTHESIS_PROFILE=explore to search afresh (and
+with the full example counts: see ``examples``).
+
+Every test also runs in a pinned environment (``_pinned_host``): its own GRADTUTOR_HOME,
+no colour, an 80×24 "terminal" size, TZ=UTC, and none of the variables that make rich
+treat a pipe as a terminal. A test that wants something else says so with ``monkeypatch``
+(or ``CliRunner.invoke(env=...)``), which makes the dependence visible in the test.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
-settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# A runner started in the background by a shell without job control (`pytest &` in a
+# script, some CI runners) inherits SIGINT *ignored*, and so does every process a test
+# spawns: the pty tests that press Ctrl-C then wait for an interruption that never comes
+# (found running the suite beside a CPU-bound process from a script). Restore Python's
+# handler here; exec resets it to the default in children, where Ctrl-C works again.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
-import pytest  # noqa: E402
+# Variables of the host that change what rich or gradtutor print; removed for every test.
+HOST_VARIABLES = (
+    "FORCE_COLOR",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+    "CLICOLOR_FORCE",
+    "COLORTERM",
+    "GRADTUTOR_DEBUG",
+)
 
 
 @pytest.fixture(autouse=True)
-def _private_home(tmp_path_factory, monkeypatch):
-    """Every test gets its own GRADTUTOR_HOME: a test that forgets can't write the real one."""
-    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path_factory.mktemp("home")))
+def _pinned_host(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A private GRADTUTOR_HOME (a test that forgets can't write the real one), NO_COLOR,
+    COLUMNS=80 and LINES=24, whatever the shell running pytest has set."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("GRADTUTOR_HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "24")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    host_tz = os.environ.get("TZ")
+    monkeypatch.setenv("TZ", "UTC")  # "today" and streaks are local days: the same everywhere
+    time.tzset()
+    for name in HOST_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    yield home
+    # monkeypatch puts TZ back after this; the C library must read the restored value too
+    if host_tz is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = host_tz
+    time.tzset()
+
+
+@pytest.fixture
+def home(_pinned_host: Path) -> Path:
+    """This test's GRADTUTOR_HOME (already set in the environment)."""
+    return _pinned_host

@@ -173,7 +173,7 @@ def test_save_svg_and_record_cast(tmp_path):
 def test_unwritable_save_path_is_a_usage_error(tmp_path):
     result = invoke("bowl", "--steps", "3", "--save", str(tmp_path / "missing" / "x.svg"))
     assert result.exit_code == 2
-    assert result.stderr.startswith("gradtutor descend: cannot write")
+    assert result.stderr.startswith("gradtutor descend: --save: no such directory")
 
 
 def test_help_shows_examples():

@@ -99,8 +99,13 @@ def test_incremental_paths_equal_a_fresh_drawing_even_after_rewinding():
 
 def test_colour_frame_fits_the_console_and_uses_half_blocks_and_braille():
     view = bowl_view(plain=False, specs=("sgd:lr=0.1", "momentum:lr=0.1", "adam:lr=0.1"))
-    console = Console(
-        file=io.StringIO(), width=80, height=24, color_system="truecolor", force_terminal=True
+    console = Console(  # no_color=False: colour is the point here, whatever the host's NO_COLOR
+        file=io.StringIO(),
+        width=80,
+        height=24,
+        color_system="truecolor",
+        force_terminal=True,
+        no_color=False,
     )
     console.print(view.frame(40), height=23)
     out = console.file.getvalue()

@@ -97,7 +97,7 @@ def test_explain_json_gradient() -> None:
 
 
 def test_explain_cli_no_color_plain_text() -> None:
-    result = runner.invoke(app, ["explain", "d/dx(e^x)"], env={"NO_COLOR": "1"})
+    result = runner.invoke(app, ["explain", "d/dx(e^x)"])
     assert result.exit_code == 0
     assert "\x1b[" not in result.stdout
     assert "└── exponential rule (e^x): d/dx e^x = e^x\n" in result.stdout

@@ -130,18 +130,31 @@ def test_learn_lists_lessons_plainly_when_piped() -> None:
     assert "\x1b[" not in result.stdout
 
 
-def test_learn_a_lesson_by_quiz_topic_piped_is_the_markdown() -> None:
+def test_learn_piped_is_plain_text_not_raw_markdown() -> None:
+    # regression: piped, the lesson was its raw Markdown (`**rate of change**`, `# Title`)
     result = runner.invoke(app, ["learn", "power-rule"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("# Derivative rules: constant, power, sum")
-    assert result.stdout.rstrip().endswith('gradtutor explain "d/dx(3x^3)"')
+    title = "Derivative rules: constant, power, sum, product, quotient, exp, log, trig"
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [title, "=" * len(title), ""]
+    assert (
+        "A derivative is a rate of change: how fast f(x) changes when x changes, written" in lines
+    )
+    assert lines[lines.index("The rules") + 1] == "---------"
+    assert lines[-3:] == [
+        ' gradtutor explain "d/dx(3x^3)"',
+        "",
+        "← previous: gradtutor learn loss   next: gradtutor learn partial-derivatives →",
+    ]
+    assert "**" not in result.stdout and "`" not in result.stdout and "\n#" not in result.stdout
     assert "\x1b[" not in result.stdout
+    assert all(line == line.rstrip() for line in lines)
 
 
 def test_learn_by_lesson_id() -> None:
     result = runner.invoke(app, ["learn", "chain-rule"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("# The chain rule\n")
+    assert result.stdout.startswith("The chain rule\n==============\n\n")
     assert "= 960x^9" in result.stdout
 
 
@@ -149,8 +162,6 @@ def test_learn_renders_markdown_on_a_terminal_without_colour_under_no_color(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "80")
     result = runner.invoke(app, ["learn", "gradient"])
     assert result.exit_code == 0
     assert "# The gradient" not in result.stdout  # a rendered heading, not raw Markdown
@@ -174,12 +185,12 @@ def test_learn_help_shows_an_example() -> None:
 @pytest.mark.parametrize(
     ("name", "title"),
     [
-        ("loss-functions", "# Loss functions: MSE and binary cross-entropy\n"),
-        ("loss", "# Loss functions: MSE and binary cross-entropy\n"),
-        ("backprop", "# Backpropagation\n"),
-        ("backpropagation", "# Backpropagation\n"),
-        ("trig", "# Derivative rules: constant, power, sum, product, quotient, exp, log, trig\n"),
-        ("Backprop", "# Backpropagation\n"),
+        ("loss-functions", "Loss functions: MSE and binary cross-entropy\n"),
+        ("loss", "Loss functions: MSE and binary cross-entropy\n"),
+        ("backprop", "Backpropagation\n"),
+        ("backpropagation", "Backpropagation\n"),
+        ("trig", "Derivative rules: constant, power, sum, product, quotient, exp, log, trig\n"),
+        ("Backprop", "Backpropagation\n"),
     ],
 )
 def test_learn_accepts_a_lesson_id_or_a_quiz_topic_id(name: str, title: str) -> None:
@@ -204,7 +215,6 @@ def test_learn_list_on_a_terminal_has_a_quiz_topics_column(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
-    monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "160")
     result = runner.invoke(app, ["learn"])
     assert result.exit_code == 0

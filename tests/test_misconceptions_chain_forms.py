@@ -133,7 +133,7 @@ def test_misconceptions_cli_names_the_review_slips() -> None:
         ("d/dx((3x-2)^5)", "5(3x-2)^4"),
         ("d/dx(sin(3x-2))", "cos(3x-2)"),
     ]:
-        result = runner.invoke(app, ["check", "--json", task, answer], env={"NO_COLOR": "1"})
+        result = runner.invoke(app, ["check", "--json", task, answer])
         feedback = json.loads(result.stdout)["feedback"]
         ids = [f["id"] for f in feedback if f["kind"] == "misconception"]
         assert ids == ["chain_inner_missing"], (task, answer, feedback)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -209,7 +211,8 @@ def test_misconceptions_a_twin_answer_is_named_by_its_own_id_or_not_at_all(
     assume(pool)
     picked = data.draw(st.sampled_from(pool))
     found = diagnose(expr, X, picked.answer, tree=tree)
-    if found is None or found.id == picked.misconception.id:
+    assume(found is not None)  # naming nothing is allowed here; the recall floor below bounds it
+    if found.id == picked.misconception.id:
         return
     # a chain-rule omission may be named over a coincidence inside its chain, and only when
     # its own twin gives the same answer by value
@@ -223,3 +226,45 @@ def test_misconceptions_a_twin_answer_is_named_by_its_own_id_or_not_at_all(
         and same_values(v, picked_values)
         for c in pool
     )
+
+
+def random_expression(rng: random.Random, leaves: int) -> sympy.Expr:
+    """An expression like the ``simple`` strategy's, from a seeded generator (a fixed corpus)."""
+    if leaves <= 1 or rng.random() < 0.3:
+        return rng.choice([X, X, sympy.Integer(3), sympy.Integer(-2)])
+    kind = rng.randrange(4)
+    if kind == 0:
+        return random_expression(rng, leaves // 2) + random_expression(rng, leaves - leaves // 2)
+    if kind == 1:
+        return random_expression(rng, leaves // 2) * random_expression(rng, leaves - leaves // 2)
+    if kind == 2:
+        return random_expression(rng, leaves - 1) ** rng.choice([2, 3, -1])
+    function = rng.choice([sympy.sin, sympy.cos, sympy.exp, sympy.log])
+    return function(random_expression(rng, leaves - 1))
+
+
+def test_misconceptions_recall_floor_on_every_twin_of_a_fixed_random_corpus() -> None:
+    """The two properties above pass when nothing is named; this bounds how often that happens.
+
+    40 seeded random expressions (182 twin answers when written): the twins' answers must be
+    named by their own ids at least 90% of the time (177 of 182, 97%, when written); a change
+    that makes the diagnosis shy shows up here, where the properties cannot see it.
+    """
+    from gradtutor.calculus.derive import derive
+    from gradtutor.calculus.misconceptions import Context, candidates
+
+    rng = random.Random(2)
+    corpus: list[sympy.Expr] = []
+    while len(corpus) < 40:
+        expr = random_expression(rng, 5)
+        if expr.has(X) and not expr.has(sympy.zoo, sympy.nan) and expr not in corpus:
+            corpus.append(expr)
+    twins = named = 0
+    for expr in corpus:
+        tree = derive(expr, X)
+        for twin in candidates(tree, Context(X, ())):
+            found = diagnose(expr, X, twin.answer, tree=tree)
+            twins += 1
+            named += found is not None and found.id == twin.misconception.id
+    assert twins >= 150
+    assert named / twins >= 0.90, (named, twins)

@@ -19,11 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
+def home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The conftest's private home, with these tests' pinned width of 100 columns."""
     monkeypatch.setenv("COLUMNS", "100")
-    monkeypatch.setenv("NO_COLOR", "1")
-    return tmp_path
+    return home
 
 
 def start(template: str, topic: str) -> AttemptStart:

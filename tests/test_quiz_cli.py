@@ -29,7 +29,6 @@ def environment(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADTUTOR")}
     env.update(
         GRADTUTOR_HOME=str(home),
-        NO_COLOR="1",
         TERM="xterm",
         PROMPT_TOOLKIT_NO_CPR="1",
         COLUMNS="100",

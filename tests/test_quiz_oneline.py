@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 def piped(home: Path, stdin: str) -> tuple[int, list[dict[str, Any]], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADTUTOR")}
-    env.update(GRADTUTOR_HOME=str(home), NO_COLOR="1", COLUMNS="100", PYTHONPATH=str(ROOT))
+    env.update(GRADTUTOR_HOME=str(home), COLUMNS="100", PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [sys.executable, "-m", "gradtutor", "quiz", "--pack", PACK, *QUESTION],
         input=stdin,

@@ -32,12 +32,6 @@ class ScriptedReader:
         return self.lines.pop(0)
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path))
-    return tmp_path
-
-
 def quiz(
     answers: list[str], *, at: datetime, **options: object
 ) -> tuple[ExitCode, list[dict], str]:

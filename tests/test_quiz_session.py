@@ -49,9 +49,18 @@ RIGHT = FakeResult("equivalent")
 WRONG = FakeResult("not_equivalent")
 SLIP = FakeResult(
     "not_equivalent",
-    (FakeFeedback("misconception", "x became 1", "variable-dropped"),),
+    (FakeFeedback("misconception", "x became 1", "dropped_variable"),),
 )
 INVALID = FakeResult("invalid")
+
+
+def test_the_slip_these_tests_use_is_a_real_misconception_id() -> None:
+    # regression: the fake feedback named "variable-dropped", an id that never existed
+    from gradtutor.calculus.misconceptions import ALL_IDS
+
+    assert SLIP.feedback[0].id in ALL_IDS
+
+
 UNDECIDED = FakeResult("undetermined")
 
 CUBE = FakeExercise(parts=(FakePart("", "9*x^2", "d/dx(3x^3)"),))
@@ -246,7 +255,7 @@ def test_json_record_has_the_public_fields() -> None:
         "expected": "9*x^2",
         "answers": ["9^2", "9x^2"],
         "verdict": "correct",
-        "misconception": "variable-dropped",
+        "misconception": "dropped_variable",
         "attempts": 2,
         "hints_used": 1,
         "elapsed_ms": 3500,
@@ -263,7 +272,7 @@ def test_json_record_has_the_public_fields() -> None:
                     {
                         "answer": "9^2",
                         "verdict": "not_equivalent",
-                        "misconception": "variable-dropped",
+                        "misconception": "dropped_variable",
                     },
                     {"answer": "9x^2", "verdict": "equivalent", "misconception": None},
                 ],
@@ -290,7 +299,7 @@ def test_summary_counts_misconceptions_most_frequent_first() -> None:
         state, _ = session.judge(state, "9x^2", RIGHT, now_ms=2)
         results.append(session.result_of(state))
     summary = session.summarise(results, ended_by="done")
-    assert summary.misconception_counts == (("variable-dropped", 3),)
+    assert summary.misconception_counts == (("dropped_variable", 3),)
     assert summary.correct == 2 and summary.all_correct
 
 

@@ -63,12 +63,6 @@ class ScriptedReader:
         return self.lines.pop(0)
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 @pytest.fixture
 def drawn(tmp_path: Path) -> Path:
     path = tmp_path / "drawn.toml"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -136,7 +137,7 @@ runner = CliRunner()
 def test_steps_cli_file_exit_status_and_output(tmp_path) -> None:  # type: ignore[no-untyped-def]
     work = tmp_path / "work.txt"
     work.write_text(NOTES_PARTIAL, encoding="utf-8")
-    result = runner.invoke(app, ["steps", str(work)], env={"NO_COLOR": "1", "COLUMNS": "100"})
+    result = runner.invoke(app, ["steps", str(work)], env={"COLUMNS": "100"})
     assert result.exit_code == 1
     out = result.stdout
     assert "task: ∂/∂x (3x³ − y² + 5x + 2)    y is held constant" in out  # as typed
@@ -178,7 +179,13 @@ def test_steps_interactive_checks_each_line_as_typed() -> None:
     child = pexpect.spawn(
         sys.executable,
         ["-m", "gradtutor", "steps"],
-        env={"NO_COLOR": "1", "COLUMNS": "100", "PATH": "/usr/bin:/bin", "TERM": "dumb"},
+        env={
+            "NO_COLOR": "1",
+            "COLUMNS": "100",
+            "PATH": "/usr/bin:/bin",
+            "TERM": "dumb",
+            "GRADTUTOR_HOME": os.environ["GRADTUTOR_HOME"],  # the test's own, never the real one
+        },
         encoding="utf-8",
         timeout=20,
     )

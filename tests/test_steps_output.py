@@ -24,7 +24,7 @@ runner = CliRunner()
 def test_steps_written_to_a_file_has_no_trailing_spaces(tmp_path: Path) -> None:
     work = tmp_path / "work.txt"
     work.write_text(NOTES, encoding="utf-8")
-    result = runner.invoke(app, ["steps", str(work)], env={"NO_COLOR": "1", "COLUMNS": "80"})
+    result = runner.invoke(app, ["steps", str(work)], env={"COLUMNS": "80"})
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert [ln for ln in lines if ln.endswith(" ")] == []
@@ -97,6 +97,7 @@ def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary() -> None:
     env = {
         "NO_COLOR": "1",
         "COLUMNS": "100",
+        "GRADTUTOR_HOME": os.environ["GRADTUTOR_HOME"],  # the test's own, never the real one
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "TERM": "dumb",
         "PYTHONPATH": str(ROOT),

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from gradtutor.cli.app import app
 
 runner = CliRunner()
-ENV = {"NO_COLOR": "1", "COLUMNS": "100"}
+ENV = {"COLUMNS": "100"}
 
 
 def test_steps_task_and_corrected_line_keep_the_typed_order() -> None:

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gradtutor.cli.progress",
     "gradtutor.cli.learn",
     "gradtutor.cli.descend",
+    "gradtutor.cli.play",
     "gradtutor.cli.exercises",
 )
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from gradtutor.cli.completion import complete_optimizer, complete_surface
 from gradtutor.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,6 +70,7 @@ def descend_command(
         typer.Argument(
             help="A surface from --list (e.g. rosenbrock) or a loss in x, y such as 'x^2 + 10y^2'.",
             show_default=False,
+            autocompletion=complete_surface,
         ),
     ] = None,
     optimizer: Annotated[
@@ -80,6 +82,7 @@ def descend_command(
             help="An optimizer such as adam or adam:lr=0.05 (PyTorch's setting names); "
             "give several, comma-separated or repeated, for a race.",
             show_default=False,
+            autocompletion=complete_optimizer,
         ),
     ] = None,
     lr: Annotated[
@@ -117,7 +120,8 @@ def descend_command(
         bool, typer.Option("--json", help="Print the runs as JSON (see README for the fields).")
     ] = False,
     save: Annotated[
-        Path | None, typer.Option("--save", metavar="FILE.svg", help="Save the final frame as SVG.")
+        Path | None,
+        typer.Option("--save", metavar="FILE.svg", help="Save the final frame and summary as SVG."),
     ] = None,
     record: Annotated[
         Path | None,
@@ -139,6 +143,8 @@ def descend_command(
             raise UsageError(f"--lr must be a finite number, not {lr:g}")
         if scale not in ("quantile", "log", "linear"):
             raise UsageError(f"--scale must be quantile, log or linear, not {scale!r}")
+        check_output_path(save, "--save", ".svg")  # before the run, not after it
+        check_output_path(record, "--record", ".cast")
         loss = _surface(surface, window, start)
         specs = _specs(optimizer or ["sgd"], lr, loss)
         point = loss.start if start is None else _numbers(start, "--start", loss.dim)
@@ -447,13 +453,78 @@ def _write_outputs(
             )
             colour_view = DescentView(result, plain=False, scale=scale, notes=warnings)
             svg.print(colour_view.frame(view.last_step), height=max(height - 1, 12))
-            print_summary(svg, parts)
+            print_summary(svg, _svg_parts(parts, width))
             svg.save_svg(str(save), title=f"gradtutor descend {result.surface.name}")
         target = record
         if record is not None and cast is not None:
             record.write_text(cast.dumps(), encoding="utf-8")
     except OSError as err:
         _usage(f"cannot write {err.filename or target}: {err.strerror}")
+
+
+# Why SVG only, not PNG: a frame is half-block and braille characters in 24-bit colour.
+# Drawing it as pixels (with Pillow, say) needs a monospace font file with those glyphs;
+# no light, well-kept dependency ships one, and none is guaranteed on a learner's
+# machine, so a PNG could come out with boxes for glyphs. rich writes the SVG exactly,
+# and a browser or `rsvg-convert run.svg -o run.png` makes a PNG with the system's fonts.
+OUTPUT_HINTS = {
+    ".svg": "an SVG picture (open it in a browser; convert with rsvg-convert for a PNG)",
+    ".cast": "an asciicast v2 recording (play it with gradtutor play FILE.cast)",
+}
+
+
+def check_output_path(path: Path | None, option: str, suffix: str) -> None:
+    """Refuse, before any work, a file that could not be written: the wrong extension,
+    a missing or unwritable directory, a directory in its place."""
+    if path is None:
+        return
+    if path.suffix.lower() != suffix:
+        raise UsageError(
+            f"{option} writes {OUTPUT_HINTS[suffix]}; name the file *{suffix}, not {path.name!r}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"{option}: no such directory {str(folder)!r} for {str(path)!r}")
+    if path.is_dir():
+        raise UsageError(f"{option}: {str(path)!r} is a directory")
+    try:  # really open it: permission bits say nothing for root or a read-only file system
+        if path.exists():
+            with path.open("r+b"):
+                pass
+        else:
+            with path.open("xb"):
+                pass
+            path.unlink()
+    except OSError as err:
+        raise UsageError(f"{option}: cannot write {str(path)!r} ({err.strerror})") from None
+
+
+def fold_replay(replay: str, width: int) -> str:
+    """The replay command folded to ``width`` columns with shell line continuations, split
+    only between words, so the lines pasted into a shell are the same command."""
+    words = [shlex.quote(word) for word in shlex.split(replay)]
+    lines, line = [], "Replay:"
+    for word in words:
+        if len(line) + 1 + len(word) + 2 > width and line.strip() not in ("Replay:", ""):
+            lines.append(line + " \\")
+            line = "   "
+        line += " " + word
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _svg_parts(parts: list[Any], width: int) -> list[Any]:
+    """The summary for the SVG: the replay line folded, not cut at the picture's edge."""
+    from rich.text import Text
+
+    from gradtutor.render.descent_summary import ReplayText
+
+    return [
+        Text(fold_replay(part.plain.removeprefix("Replay: "), width), style=part.style)
+        if isinstance(part, ReplayText)
+        else part
+        for part in parts
+    ]
 
 
 def _print_catalogue(json_output: bool) -> None:

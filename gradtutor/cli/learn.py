@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Annotated
+import functools
+import re
+from typing import TYPE_CHECKING, Annotated, ClassVar, NoReturn
 
 import typer
 
+from gradtutor.cli.completion import complete_topic
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.cli.pager import page, terminal_keys
 from gradtutor.render.console import make_console
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.markdown import Markdown
 
     from gradtutor.tutor.lessons import Lesson
 
@@ -19,13 +24,18 @@ HELP = """\
 Read a short lesson: neurons, activations, loss, derivative rules, the chain rule, \
 gradients, gradient descent, backpropagation and more.
 
-Without a topic, lists the lessons. A topic is a lesson id or a quiz topic id.
+Without a topic, lists the lessons. A topic is a lesson id or a quiz topic id. \
+On a terminal a long lesson is shown a screen at a time (Space: more, b: back, \
+q: quit); piped, it is plain text. Each lesson ends with links to the lessons \
+before and after it.
 
 [b]Examples[/b]
 
   gradtutor learn
   gradtutor learn chain-rule
-  gradtutor learn power-rule | less
+  gradtutor learn --next              [dim]# the lesson after the one read last[/dim]
+  gradtutor learn --search sigmoid    [dim]# which lessons mention it[/dim]
+  gradtutor learn power-rule > rules.txt
 """
 
 
@@ -36,8 +46,30 @@ def register(app: typer.Typer) -> None:
 def learn(
     topic: Annotated[
         str | None,
-        typer.Argument(metavar="[TOPIC]", help="A lesson id (see the list) or a quiz topic id."),
+        typer.Argument(
+            metavar="[TOPIC]",
+            help="A lesson id (see the list) or a quiz topic id.",
+            autocompletion=complete_topic,
+            show_default=False,
+        ),
     ] = None,
+    next_: Annotated[
+        bool,
+        typer.Option(
+            "--next",
+            help="The lesson after TOPIC, or after the one you read last (the first if none).",
+        ),
+    ] = False,
+    search_word: Annotated[
+        str | None,
+        typer.Option(
+            "--search", metavar="WORD", help="List the lessons that mention WORD, with the lines."
+        ),
+    ] = None,
+    pager: Annotated[
+        bool,
+        typer.Option("--pager/--no-pager", help="Page a long lesson on a terminal."),
+    ] = True,
 ) -> None:
     from gradtutor.tutor.lessons import LessonError, load_lessons
 
@@ -47,13 +79,54 @@ def learn(
     except (LessonError, OSError) as exc:
         make_console(stderr=True).print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(ExitCode.INVALID) from None
-    if topic is None:
+    if search_word is not None:
+        if topic is not None or next_:
+            _usage("--search takes a word, not a topic or --next")
+        raise typer.Exit(_search(console, lessons, search_word))
+    if topic is None and not next_:
         _list(console, lessons, quiz_topics(lessons, _topic_lessons()))
         return
-    lesson = resolve(topic.strip().lower(), lessons, _topic_lessons())
-    if lesson is None:
-        _unknown(topic, lessons)
-    _show(console, lesson)
+    lesson = _chosen(topic, next_, lessons)
+    _show(console, lesson, lessons, page_it=pager)
+    _remember(lesson.id)
+
+
+def _chosen(topic: str | None, next_: bool, lessons: tuple[Lesson, ...]) -> Lesson:
+    from gradtutor.tutor.lessons import last_read, next_lesson
+    from gradtutor.tutor.store import default_home
+
+    current: Lesson | None = None
+    if topic is not None:
+        current = resolve(topic.strip().lower(), lessons, _topic_lessons())
+        if current is None:
+            _unknown(topic, lessons)
+    if not next_:
+        assert current is not None
+        return current
+    after = current.id if current is not None else last_read(default_home())
+    chosen = next_lesson(lessons, after)
+    if chosen is None:
+        make_console(stderr=True).print(
+            f"{after} is the last lesson. `gradtutor learn` lists them all; "
+            "`gradtutor quiz` practises what they teach.",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(ExitCode.OK)
+    return chosen
+
+
+def _remember(lesson_id: str) -> None:
+    """Note the lesson for ``--next``; reading works even where nothing can be written."""
+    from gradtutor.tutor.lessons import remember_read
+    from gradtutor.tutor.store import default_home
+
+    remember_read(default_home(), lesson_id)
+
+
+def _usage(message: str) -> None:
+    make_console(stderr=True).print(f"gradtutor learn: {message}", markup=False, soft_wrap=True)
+    raise typer.Exit(ExitCode.INVALID)
 
 
 def _topic_lessons() -> dict[str, str]:
@@ -80,14 +153,20 @@ def resolve(name: str, lessons: tuple[Lesson, ...], topic_lessons: dict[str, str
     return None
 
 
-def _unknown(topic: str, lessons: tuple[Lesson, ...]) -> None:
+def _unknown(topic: str, lessons: tuple[Lesson, ...]) -> NoReturn:
+    from gradtutor.tutor.lessons import suggest
+
     names = [lesson.id for lesson in lessons] + list(_topic_lessons())
     from gradtutor.tutor.suggest import suggestions  # also finds `sigmoid` → activations
 
     about = {lesson.id: f"{lesson.title} {lesson.summary}" for lesson in lessons}
     close = suggestions(topic.lower(), names, described=about)
     err = make_console(stderr=True)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    if close:
+        hint = f" Did you mean: {', '.join(close)}?"
+    else:
+        about = suggest(lessons, topic)  # a word the lessons teach: sigmoid → activations
+        hint = f" Lessons about it: {', '.join(about)}." if about else ""
     err.print(f"error: no lesson for {topic!r}.{hint}", markup=False, soft_wrap=True)
     err.print("Run `gradtutor learn` to list the lessons.", markup=False, soft_wrap=True)
     raise typer.Exit(ExitCode.INVALID)
@@ -136,11 +215,131 @@ def _list(console: Console, lessons: tuple[Lesson, ...], topics: dict[str, list[
     )
 
 
-def _show(console: Console, lesson: Lesson) -> None:
+def _search(console: Console, lessons: tuple[Lesson, ...], word: str) -> int:
+    """Print the lessons that mention ``word``; the exit status (1 when none does)."""
+    from gradtutor.tutor.lessons import search
+
+    if not word.strip():
+        _usage("--search needs a word, e.g. --search sigmoid")
+    hits = search(lessons, word)
+    if not hits:
+        make_console(stderr=True).print(
+            f"no lesson mentions {word.strip()!r}. Run `gradtutor learn` to list the lessons.",
+            markup=False,
+            soft_wrap=True,
+        )
+        return int(ExitCode.WRONG)
+    out = []
+    for hit in hits:
+        times = "once" if hit.count == 1 else f"{hit.count} times"
+        out.append(f"{hit.lesson_id:22} {hit.title}  ({times})")
+        out.extend(f"    {_inline_plain(text)}" for _, text in hit.lines[:MATCHED_LINES])
+        if len(hit.lines) > MATCHED_LINES:
+            out.append(f"    … and {len(hit.lines) - MATCHED_LINES} more line(s)")
+    out.append("Read one with: gradtutor learn LESSON")
+    console.print("\n".join(out), markup=False, highlight=False, soft_wrap=True)
+    return int(ExitCode.OK)
+
+
+MATCHED_LINES = 3
+_MARKS = re.compile(r"\*\*|`|^#+\s*|^\|\s*|\s*\|$")
+
+
+def _inline_plain(line: str) -> str:
+    """A Markdown line without its marks: **bold**, `code`, a heading's #, a table's |."""
+    return re.sub(r"\s*\|\s*", " | ", _MARKS.sub("", line)).strip()
+
+
+def links(lessons: tuple[Lesson, ...], lesson: Lesson) -> str:
+    """The line under a lesson: the commands for the lessons before and after it."""
+    from gradtutor.tutor.lessons import neighbours
+
+    before, after = neighbours(lessons, lesson.id)
+    parts = []
+    if before is not None:
+        parts.append(f"← previous: gradtutor learn {before.id}")
+    if after is not None:
+        parts.append(f"next: gradtutor learn {after.id} →")
+    else:
+        parts.append("the last lesson: gradtutor quiz practises them all")
+    return "   ".join(parts)
+
+
+def render_plain(lesson: Lesson, width: int) -> str:
+    """The lesson as plain text: no Markdown marks, headings underlined, tables drawn."""
+    import io
+
+    from rich.console import Console
+
+    sink = io.StringIO()
+    plain = Console(
+        file=sink,
+        width=width,
+        no_color=True,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+    )
+    plain.print(plain_markdown(f"# {lesson.title}\n\n{lesson.markdown}"))
+    lines = [line.rstrip() for line in sink.getvalue().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):  # one blank line between blocks, none at the top
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def _show(console: Console, lesson: Lesson, lessons: tuple[Lesson, ...], *, page_it: bool) -> None:
+    footer = links(lessons, lesson)
     if not console.is_terminal:
-        # Piped or redirected: the Markdown itself is the plain text.
-        console.file.write(f"# {lesson.title}\n\n{lesson.markdown}")
+        # Piped or redirected: plain text a person can read, and grep
+        console.file.write(render_plain(lesson, console.width) + "\n" + footer + "\n")
         return
     from rich.markdown import Markdown
+    from rich.text import Text
 
-    console.print(Markdown(f"# {lesson.title}\n\n{lesson.markdown}", code_theme="ansi_dark"))
+    with console.capture() as captured:
+        console.print(Markdown(f"# {lesson.title}\n\n{lesson.markdown}", code_theme="ansi_dark"))
+        console.print()
+        console.print(Text(footer, style="dim"))
+    text = captured.get()
+    lines = text.splitlines()
+    height = console.size.height
+    read_key = terminal_keys() if page_it and not console.is_dumb_terminal else None
+    if read_key is None or len(lines) <= height - 1:
+        console.file.write(text)
+        console.file.flush()
+        return
+    page(lines, out=console.file, height=height, read_key=read_key, plain=_no_colour(console))
+
+
+def _no_colour(console: Console) -> bool:
+    return console.no_color or console.color_system is None
+
+
+@functools.cache
+def _plain_markdown_class() -> type[Markdown]:
+    """rich's Markdown with headings for plain text (imported late: --help stays fast)."""
+    from rich.markdown import Heading, Markdown
+    from rich.text import Text
+
+    class PlainHeading(Heading):
+        """A heading on its own line, underlined with = (the title) or - (a section)."""
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            text = self.text.copy()
+            text.justify = "left"
+            yield text
+            yield Text(("=" if self.tag == "h1" else "-") * text.cell_len)
+
+    class PlainMarkdown(Markdown):
+        elements: ClassVar = {**Markdown.elements, "heading_open": PlainHeading}
+
+    return PlainMarkdown
+
+
+def plain_markdown(markdown: str) -> Markdown:
+    return _plain_markdown_class()(markdown)

@@ -22,6 +22,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
+from gradtutor.cli.completion import complete_quiz_topic
 from gradtutor.cli.exit_codes import ExitCode
 
 HELP = """\
@@ -50,7 +51,11 @@ def register(app: typer.Typer) -> None:
 
 def quiz(
     topic: str | None = typer.Option(
-        None, "--topic", "-t", help="Only this topic (e.g. power-rule)."
+        None,
+        "--topic",
+        "-t",
+        help="Only this topic (e.g. power-rule).",
+        autocompletion=complete_quiz_topic,
     ),
     count: int = typer.Option(5, "--count", "-n", min=1, max=1000, help="How many questions."),
     seed: int | None = typer.Option(

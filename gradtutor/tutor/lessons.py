@@ -122,3 +122,110 @@ def _optional_text(path: Path, header: dict[str, object], key: str) -> str | Non
     if not isinstance(value, str) or not value.strip():
         raise LessonError(path, f"{key} must be non-empty text")
     return value
+
+
+# --- finding lessons: neighbours, search, suggestions -----------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A lesson that mentions the searched word: where, and how often."""
+
+    lesson_id: str
+    title: str
+    in_title: bool
+    count: int
+    lines: tuple[tuple[int, str], ...]  # (1-based line of the lesson text, the line)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "lesson": self.lesson_id,
+            "title": self.title,
+            "in_title": self.in_title,
+            "count": self.count,
+            "lines": [{"line": n, "text": text} for n, text in self.lines],
+        }
+
+
+def neighbours(lessons: Sequence[Lesson], lesson_id: str) -> tuple[Lesson | None, Lesson | None]:
+    """The lessons just before and just after ``lesson_id`` in teaching order."""
+    ids = [lesson.id for lesson in lessons]
+    index = ids.index(lesson_id)
+    before = lessons[index - 1] if index > 0 else None
+    after = lessons[index + 1] if index + 1 < len(lessons) else None
+    return before, after
+
+
+def search(lessons: Sequence[Lesson], word: str) -> tuple[SearchHit, ...]:
+    """Lessons whose title or text mention ``word`` (case-insensitive, any part of a word),
+    title matches first, then the most mentions; teaching order breaks ties."""
+    needle = word.strip().lower()
+    if not needle:
+        return ()
+    hits = []
+    for order, lesson in enumerate(lessons):
+        lines = tuple(
+            (number, line.strip())
+            for number, line in enumerate(lesson.markdown.splitlines(), start=1)
+            if needle in line.lower()
+        )
+        in_title = needle in lesson.title.lower()
+        count = lesson.markdown.lower().count(needle) + lesson.title.lower().count(needle)
+        if count:
+            hits.append(
+                (
+                    not in_title,
+                    -count,
+                    order,
+                    SearchHit(lesson.id, lesson.title, in_title, count, lines),
+                )
+            )
+    return tuple(hit for *_, hit in sorted(hits, key=lambda h: h[:3]))
+
+
+def suggest(lessons: Sequence[Lesson], word: str, limit: int = 3) -> tuple[str, ...]:
+    """Lesson ids for a word that names no lesson (``sigmoid`` → ``activations``): the
+    lessons that mention it as a whole word in their title or most often in their text."""
+    needle = word.strip().lower()
+    ranked = []
+    for order, lesson in enumerate(lessons):
+        title_words = _WORD.findall(lesson.title.lower())
+        text_words = _WORD.findall(lesson.markdown.lower())
+        count = text_words.count(needle)
+        if needle in title_words or count:
+            ranked.append((needle not in title_words, -count, order, lesson.id))
+    return tuple(lesson_id for *_, lesson_id in sorted(ranked)[:limit])
+
+
+# --- where the learner stopped reading ----------------------------------------------------
+
+LAST_READ = "last_lesson"
+
+
+def last_read(home: Path) -> str | None:
+    """The id of the lesson read last (None if none was, or the note cannot be read)."""
+    try:
+        text = (home / LAST_READ).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if _ID.match(text) else None
+
+
+def remember_read(home: Path, lesson_id: str) -> bool:
+    """Note ``lesson_id`` as read last, for ``learn --next``; False if it cannot be written."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / LAST_READ).write_text(lesson_id + "\n", encoding="utf-8")
+    except OSError:
+        return False
+    return True
+
+
+def next_lesson(lessons: Sequence[Lesson], after: str | None) -> Lesson | None:
+    """The lesson to read after ``after`` (the first one if None or unknown); None at the end."""
+    ids = [lesson.id for lesson in lessons]
+    if after is None or after not in ids:
+        return lessons[0] if lessons else None
+    return neighbours(lessons, after)[1]
