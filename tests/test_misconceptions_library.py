@@ -63,6 +63,28 @@ CASES = [
     ("3x^3 z", "9x^2", "partial_constant_factor_dropped"),
     ("x^2 y", "2x", "partial_constant_factor_dropped"),
     ("5x y^2 + x^2", "5 + 2x", "partial_constant_factor_dropped"),
+    ("3x^3 z - y^2 + 5z + 2y z", "9x^2", "partial_constant_factor_dropped"),
+    ("e^(2x)", "2x e^(2x-1)", "exp_power_rule_misuse"),
+    ("x y^2", "2x y", "partial_wrong_variable"),
+    ("x^2 y^3 + x", "3x^2 y^2", "partial_wrong_variable"),
+    ("ln(x)", "1/ln(x)", "log_reciprocal"),
+    ("ln(x) + x^2", "1/ln(x) + 2x", "log_reciprocal"),
+    ("e^x", "e^x ln(x)", "exp_log_factor"),
+    ("2^x", "2^x ln(x)", "exp_log_factor"),
+    ("e^(x^2)", "2x e^(2x)", "exp_exponent_differentiated"),
+    ("e^(3x^2)", "6x e^(6x)", "exp_exponent_differentiated"),
+    ("5 sin(x)", "cos(x)", "constant_multiple_dropped"),
+    ("7x^2 + x", "2x + 1", "constant_multiple_dropped"),
+    ("x e^x", "e^x", "product_rule_skipped"),
+    ("x^2 e^x", "2x e^x", "product_rule_skipped"),
+    ("2(4x^2)^4", "8*4x^6*8x", "power_of_product_not_distributed"),
+    ("(3x^2)^4", "4*3x^6*6x", "power_of_product_not_distributed"),
+    ("3x^3 - y^2 + 5x + 2", "9x^2", "partial_term_dropped"),
+    ("x^2 + x y", "2x", "partial_term_dropped"),
+    ("x^3", "x^3", "not_differentiated"),
+    ("sin(x) + x^2", "sin(x) + x^2", "not_differentiated"),
+    ("x^3", "6x", "differentiated_twice"),
+    ("x^4 + sin(x)", "12x^2 - sin(x)", "differentiated_twice"),
 ]
 
 
@@ -127,10 +149,11 @@ def test_misconceptions_answers_matching_no_twin_get_none() -> None:
         assert _diagnose(task, answer) is None, (task, answer)
 
 
-def test_misconceptions_ambiguous_evidence_names_nothing() -> None:
+def test_misconceptions_product_rule_skipped_when_both_product_slips_agree() -> None:
     # (x^3 e^x)' written 3x^2 e^x: the product of the derivatives (3x^2 · e^x) and the product
-    # rule with the term x^3 e^x missing give the same answer, so neither is named.
-    assert _diagnose("x^3 e^x", "3x^2 e^x") is None
+    # rule with the term x^3 e^x missing give the same answer; either way the product rule was
+    # not used, which is what is named (neither of the two narrower ids)
+    assert _diagnose("x^3 e^x", "3x^2 e^x").id == "product_rule_skipped"
     assert _diagnose("x^3 sin(x)", "3x^2 sin(x)").id == "product_term_missing"
 
 

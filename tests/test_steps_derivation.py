@@ -196,3 +196,11 @@ def test_steps_interactive_checks_each_line_as_typed() -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+def test_steps_power_of_product_expanded_wrongly_is_named_at_its_line() -> None:
+    # the notes' own step: 15*(2x^2)^4*4x expanded with the 2 not raised to the 4th power
+    report = _run("d/dx(3(2x^2)^5)", "= 3*5*(2x^2)^4 * 2*2*x", "= 15*2x^8*4x")
+    assert [c.status for c in report.lines] == ["ok", "wrong"]
+    assert report.lines[1].misconception == "power_of_product_not_distributed"
+    assert "You wrote (2x²)⁴ as 2x⁸" in report.lines[1].message

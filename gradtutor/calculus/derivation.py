@@ -342,6 +342,12 @@ class DerivationChecker:
         dropped = mc.diagnose_dropped_variable(previous.value, line.value, self.task.variable)
         if dropped is not None:
             return dropped, False
+        typed = _typed_value(previous.text)
+        power = typed is not None and mc.diagnose_power_of_product(
+            typed, line.value, self.task.variable
+        )
+        if power:
+            return power, False
         return None, True
 
     def _change(self, previous: _Line | None, line: _Line) -> TermChange | None:
@@ -386,6 +392,16 @@ class DerivationChecker:
             if fixed is not None:
                 return fixed
         return pretty(self.task.derivative), plain(self.task.derivative)
+
+
+def _typed_value(text: str) -> Expr | None:
+    """A line as typed (its powers of products not multiplied out), or None."""
+    from gradtutor.calculus.parsing import parse
+
+    try:
+        return parse(text, evaluate=False).expr
+    except ValueError:
+        return None
 
 
 def _counterexample_sentence(counterexample: Any, task: Task) -> str:
