@@ -101,7 +101,7 @@ def test_misconceptions_each_case_is_diagnosed_with_its_id() -> None:
 def test_misconceptions_every_rule_twin_id_has_cases() -> None:
     covered = {c[2] for c in CASES}
     assert covered == set(BY_ID)
-    assert set(ALL_IDS) == covered | {"arithmetic_slip"}
+    assert set(ALL_IDS) == covered | {"arithmetic_slip", "substituted_value"}
 
 
 def test_misconceptions_three_levels_of_help() -> None:

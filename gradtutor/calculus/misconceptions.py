@@ -774,7 +774,8 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (
 )
 BY_ID: dict[str, Misconception] = {m.id: m for m in MISCONCEPTIONS}
 ARITHMETIC_SLIP = "arithmetic_slip"
-ALL_IDS: tuple[str, ...] = (*BY_ID, ARITHMETIC_SLIP)
+SUBSTITUTED_VALUE = "substituted_value"
+ALL_IDS: tuple[str, ...] = (*BY_ID, SUBSTITUTED_VALUE, ARITHMETIC_SLIP)
 
 
 # --- diagnosis ----------------------------------------------------------------------------
@@ -913,6 +914,71 @@ def diagnose_power_of_product(
             correction = f"{_s(power)} = {_p(c**k * rest**k)}, not {_p(wrong)}"
             return Diagnosis(m.id, m.name, None, question, m.rule_hint, correction, power)
     return None
+
+
+def diagnose_substitution(
+    typed_before: Expr | None, typed_after: Expr, variable: Symbol, variables: set[Symbol]
+) -> Diagnosis | None:
+    """A line that puts a number in for a variable before differentiating is done.
+
+    Flagged whatever the value (3·3·0² − 2y is right for ∂/∂y, by luck): a power of 0 or 1
+    (0², 1⁰, 0¹: nobody writes those but for x set to 0 or 1), or a power of another number
+    standing where the line before had the same power of a variable (3x² → 3·2²)."""
+    before_powers = (
+        _powers_of_variables(typed_before, variables) if typed_before is not None else []
+    )
+    after_powers = _powers_of_variables(typed_after, variables)
+    found: list[tuple[Expr, Expr | None]] = []
+    for power in sorted(typed_after.atoms(sympy.Pow), key=sympy.default_sort_key):
+        n, k = power.base, power.exp
+        if not (n.is_Number and k.is_Number):
+            continue
+        was = [p for p in before_powers if p.exp == k]
+        v = was[0].base if was else None
+        fewer = v is not None and before_powers.count(was[0]) > after_powers.count(was[0])
+        if n in (0, 1) or fewer:
+            found.append((power, v))
+    if not found:
+        return None
+    named = [f for f in found if f[1] is not None]
+    return _substitution(*(named or found)[0], variable, also=[p for p, _ in found])
+
+
+def _powers_of_variables(expr: Expr, variables: set[Symbol]) -> list[Expr]:
+    """Every power v^k of a variable in a typed tree (with repeats), in a fixed order."""
+    found = [p for p in sympy.preorder_traversal(expr) if p.is_Pow and p.base in variables]
+    return sorted(found, key=sympy.default_sort_key)
+
+
+def _substitution(power: Expr, v: Expr | None, variable: Symbol, *, also: list[Expr]) -> Diagnosis:
+    def raw(p: Expr) -> str:
+        return _p(sympy.Pow(p.base, p.exp, evaluate=False))
+
+    shown = raw(power)
+    if v is not None:
+        kept = _p(sympy.Pow(v, power.exp, evaluate=False))
+        question = f"{v} was replaced by {power.base}: {shown} stands where {kept} was."
+        correction = f"keep {v}: write {kept}, not {shown}"
+    else:
+        every = [raw(p) for p in also]
+        listed = " and ".join(every)
+        verb = "is a number" if len(every) == 1 else "are numbers"
+        where = "a power of a variable" if len(every) == 1 else "powers of variables"
+        question = f"{listed} {verb} where {where} should be."
+        correction = f"keep the variable where {listed} stands"
+    who = f"{v}" if v is not None else "the variable"
+    question += (
+        f" Substitute numbers only after differentiating: the derivative must hold for "
+        f"every value of {who}."
+    )
+    if v is not None and v != variable:
+        question += (
+            f" In ∂/∂{variable}, {v} is held constant — a constant, not 0 or 1, so it stays {v}."
+        )
+    rule = "Substitute only after differentiating: d/dx 3x² = 6x, and only then x = 1 gives 6"
+    return Diagnosis(
+        SUBSTITUTED_VALUE, "number put in for a variable", None, question, rule, correction, power
+    )
 
 
 Point = dict[Symbol, sympy.Float]

@@ -39,10 +39,11 @@ def render_line(check: LineCheck) -> RenderableType:
     mark, style = MARKS.get(check.status, WRONG_MARK)
     number = (f"{check.index + 1:>3} ", "dim")
     head = Wrapped.assemble(number, (mark, style), " ", glued(check.text))
+    notes = [_indent(note, "dim") for note in check.notes]
     if check.status == OK:
         head.append(f"    {check.message}", style="dim")
-        return head
-    rows: list[RenderableType] = [head]
+        return Group(head, *notes) if notes else head
+    rows: list[RenderableType] = [head, *notes]
     if check.status == INVALID:
         rows.append(_indent(f"can't read this line: {check.message}", "yellow"))
         for caret_line in check.caret.split("\n") if check.caret else ():
