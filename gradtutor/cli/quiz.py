@@ -438,9 +438,12 @@ class _Loop:
         verdict shown."""
         from gradtutor.render import quiz as view
         from gradtutor.tutor import session
+        from gradtutor.tutor.decomposition import judge_chain_part
 
         index = state.part_index if part_index is None else part_index
-        result = _check(state.exercise.parts[index], text)
+        accepted = {a.part_index: a.text for a in state.answers if a.verdict in session.RIGHT}
+        own = judge_chain_part(state.exercise, index, text, accepted)  # the learner's own split
+        result = own.result if own is not None else _check(state.exercise.parts[index], text)
         state, event = session.judge(
             state, text, result, now_ms=_now_ms(), part_index=index, line=line
         )
@@ -459,6 +462,8 @@ class _Loop:
             self.console.print(view.unjudged_view(result))
         elif event.correct:
             self.console.print(view.right_view())
+            if own is not None and own.note:
+                self.console.print(own.note, markup=False)
         else:
             numeric = _is_number(event.part.expected)
             self.console.print(view.wrong_view(result, event.tries_left, numeric=numeric))
