@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +22,8 @@ and may still contain d/dx(...) or the notes' x'(...). Blank lines and lines sta
 with # are skipped.
 
 Without FILE on a terminal, type the lines one by one: each is checked as soon as \
-you press Enter (an empty line ends).
+you press Enter (an empty line ends). The arrow keys edit the line and recall earlier \
+lines, also from earlier runs.
 
 [b]Examples[/b]
 
@@ -140,6 +142,7 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
 
     checker = None
     interrupted = False
+    _ask = _line_reader()
     try:
         if task is None:
             console.print("Type the task (e.g. d/dx(3x^3)), then your lines; an empty line ends.")
@@ -168,8 +171,28 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
     return ExitCode.OK if report.all_ok else ExitCode.WRONG
 
 
-def _ask(prompt: str) -> str:
-    return input(prompt).strip()
+def _line_reader() -> Callable[[str], str]:
+    """Read one line at a prompt: with line editing and history (the arrow keys recall earlier
+    lines, also from earlier runs) through prompt_toolkit, as the quiz prompt has; plain
+    ``input`` where prompt_toolkit cannot drive the terminal."""
+    from gradtutor.tutor.store import default_home
+
+    try:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+
+        history: History = InMemoryHistory()
+        try:
+            path = default_home() / "steps-history"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(exist_ok=True)
+            history = FileHistory(str(path))
+        except OSError:
+            pass
+        session: Any = PromptSession(history=history)
+    except Exception:  # no usable terminal for prompt_toolkit: plain input still works
+        return lambda prompt: input(prompt).strip()
+    return lambda prompt: str(session.prompt(prompt)).strip()
 
 
 def _fail(
