@@ -170,7 +170,7 @@ def test_steps_cli_task_option_and_unclear_variable() -> None:
 
 
 @pytest.mark.slow
-def test_steps_interactive_checks_each_line_as_typed() -> None:
+def test_steps_interactive_checks_each_line_as_typed(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import sys
 
     import pexpect
@@ -178,7 +178,13 @@ def test_steps_interactive_checks_each_line_as_typed() -> None:
     child = pexpect.spawn(
         sys.executable,
         ["-m", "gradtutor", "steps"],
-        env={"NO_COLOR": "1", "COLUMNS": "100", "PATH": "/usr/bin:/bin", "TERM": "dumb"},
+        env={
+            "NO_COLOR": "1",
+            "COLUMNS": "100",
+            "PATH": "/usr/bin:/bin",
+            "TERM": "dumb",
+            "GRADTUTOR_HOME": str(tmp_path),  # the line history is kept there
+        },
         encoding="utf-8",
         timeout=20,
     )

@@ -91,7 +91,7 @@ def test_steps_json_unreadable_file_and_unclear_variable(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary() -> None:
+def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary(tmp_path: Path) -> None:
     import pexpect
 
     env = {
@@ -100,6 +100,7 @@ def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary() -> None:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "TERM": "dumb",
         "PYTHONPATH": str(ROOT),
+        "GRADTUTOR_HOME": str(tmp_path),  # the line history is kept there
     }
     child = pexpect.spawn(
         sys.executable,

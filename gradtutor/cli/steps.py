@@ -160,7 +160,8 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
         console.print()
     except KeyboardInterrupt:
         interrupted = True
-        console.print()  # the shell's ^C stays on the prompt's line, the rest below it
+        if not getattr(_ask, "ends_line", False):
+            console.print()  # the shell's ^C stays on the prompt's line, the rest below it
     if checker is not None:
         report = checker.report()
         print_trimmed(console, render_summary(report))
@@ -174,11 +175,15 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
 def _line_reader() -> Callable[[str], str]:
     """Read one line at a prompt: with line editing and history (the arrow keys recall earlier
     lines, also from earlier runs) through prompt_toolkit, as the quiz prompt has; plain
-    ``input`` where prompt_toolkit cannot drive the terminal."""
+    ``input`` on a dumb terminal or where prompt_toolkit cannot drive the terminal."""
     from gradtutor.tutor.store import default_home
 
     try:
         from prompt_toolkit import PromptSession
+        from prompt_toolkit.utils import is_dumb_terminal
+
+        if is_dumb_terminal():  # TERM=dumb: no cursor keys to speak of, plain input
+            return lambda prompt: input(prompt).strip()
         from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
         history: History = InMemoryHistory()
@@ -192,7 +197,12 @@ def _line_reader() -> Callable[[str], str]:
         session: Any = PromptSession(history=history)
     except Exception:  # no usable terminal for prompt_toolkit: plain input still works
         return lambda prompt: input(prompt).strip()
-    return lambda prompt: str(session.prompt(prompt)).strip()
+
+    def ask(prompt: str) -> str:
+        return str(session.prompt(prompt)).strip()
+
+    ask.ends_line = True  # type: ignore[attr-defined]  # prompt_toolkit ends the line on Ctrl-C
+    return ask
 
 
 def _fail(
