@@ -36,7 +36,7 @@ from gradtutor.calculus.numeric import (
     evaluate,
 )
 from gradtutor.calculus.parsing import MAX_LENGTH, Parsed, parse
-from gradtutor.calculus.printing import plain, pretty
+from gradtutor.calculus.printing import plain, pretty, pretty_in_typed_order
 from gradtutor.calculus.results import (
     CheckResult,
     Counterexample,
@@ -361,7 +361,7 @@ def check_parsed(
             shown = {
                 "expected": plain(expected.expr),
                 "answer": plain(answer.expr),
-                "expected_read_as": pretty(expected.expr),
+                "expected_read_as": pretty_in_typed_order(expected.expr, expected.text),
                 "read_as": _read_as(answer),
             }
             expected_value = expected.value
@@ -774,7 +774,7 @@ def _positive_domain(symbols: list[sympy.Symbol]) -> str:
 
 def _read_as(parsed: Parsed) -> str:
     """How the answer was read; a number typed as arithmetic also shows its value (9² = 81)."""
-    typed = pretty(parsed.expr)
+    typed = pretty_in_typed_order(parsed.expr, parsed.text)  # terms in the order typed
     value = parsed.evaluated_expr
     if not value.free_symbols and not parsed.has_derivative:
         shown = pretty(value)

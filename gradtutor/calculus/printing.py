@@ -203,6 +203,37 @@ def pretty(expr: sympy.Basic) -> str:
     return text.replace("-", "−")
 
 
+def pretty_in_typed_order(expr: sympy.Basic, text: str) -> str:
+    """``pretty(expr)``, but a top-level sum's terms in the order they were typed in ``text``.
+
+    sympy sorts the terms of a sum (3x³ − y² + 5x + 2 prints as 3x³ + 5x − y² + 2); a learner
+    looks for the terms where they put them. Only the order changes: when the typed terms do
+    not each match one term of ``expr``, this is plain :func:`pretty`."""
+    if not isinstance(expr, sympy.Add):
+        return pretty(expr)
+    from gradtutor.calculus.derivation import split_terms
+    from gradtutor.calculus.parsing import parse
+
+    left = list(expr.args)
+    ordered = []
+    try:
+        for piece in split_terms(text):
+            term = parse(piece).expr
+            if term not in left:
+                return pretty(expr)
+            left.remove(term)
+            ordered.append(term)
+    except ValueError:
+        return pretty(expr)
+    if left:
+        return pretty(expr)
+    shown = [pretty(t) for t in ordered]
+    out = shown[0]
+    for term in shown[1:]:
+        out += f" − {term[1:]}" if term.startswith("−") else f" + {term}"
+    return out
+
+
 def is_atomic(expr: sympy.Basic) -> bool:
     """True for expressions that need no brackets when juxtaposed."""
     return precedence(expr) >= PRECEDENCE["Atom"]

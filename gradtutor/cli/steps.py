@@ -91,7 +91,7 @@ def steps_command(
     if json_output:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
     else:
-        print_trimmed(console, render_summary(report))
+        print_trimmed(console, render_summary(report, checker.task))
     raise typer.Exit(ExitCode.OK if report.all_ok else ExitCode.WRONG)
 
 
@@ -164,7 +164,7 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
             console.print()  # the shell's ^C stays on the prompt's line, the rest below it
     if checker is not None:
         report = checker.report()
-        print_trimmed(console, render_summary(report))
+        print_trimmed(console, render_summary(report, checker.task))
     if interrupted:
         return ExitCode.INTERRUPTED
     if checker is None:

@@ -365,10 +365,19 @@ def _gradient_line(solution: WorkedSolution) -> Text:
     derivatives = solution.derivatives
     names = ", ".join(f"∂f/∂{d.variable}" for d in derivatives)
     assert solution.gradient is not None
-    values = ", ".join(_g(g) for g in solution.gradient)  # breaks only between components
+    # each component as its derivative above ended: the same terms in the same order
+    values = ", ".join(glued(_last_shown(d)) for d in derivatives)  # breaks between components
     return Wrapped.assemble(
         ("gradient: ", "bold"), f"∇f = ({names}) = ", (f"({values})", "bold green")
     )
+
+
+def _last_shown(worked: WorkedDerivative) -> str:
+    """The derivative as its worked solution last showed it: the simplified form when the
+    simplify step changed it, else the result in the order of the terms as typed."""
+    if pretty(worked.simplified) != pretty(worked.result):
+        return pretty(worked.simplified)
+    return result_text(worked.steps)
 
 
 def _and(names) -> str:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from gradtutor.calculus.derivation import (
     Task,
 )
 from gradtutor.calculus.printing import pretty
-from gradtutor.render.explain import Wrapped, glued
+from gradtutor.render.explain import Wrapped, glued, result_text
 
 MARKS = {OK: ("✓", "green"), INVALID: ("?", "yellow"), UNDETERMINED: ("~", "yellow")}
 WRONG_MARK = ("✗", "bold red")
@@ -72,8 +72,9 @@ def render_line(check: LineCheck) -> RenderableType:
     return Group(*rows)
 
 
-def render_summary(report: DerivationReport) -> Text:
-    """The closing line: all right, or where it first went wrong and the true derivative."""
+def render_summary(report: DerivationReport, task: Task | None = None) -> Text:
+    """The closing line: all right, or where it first went wrong and the true derivative
+    (with ``task``: its terms in the order of the task's terms, as typed)."""
     first = report.first_problem_line
     if report.all_ok:
         return Text.assemble(("✓ every line is right", "bold green"))
@@ -81,12 +82,20 @@ def render_summary(report: DerivationReport) -> Text:
         return Text("no lines to check", style="yellow")
     where = "" if first is None else f"first problem at line {first + 1}; "
     return Wrapped.assemble(
-        (where, "bold red"), "the derivative is ", (glued(pretty(report.derivative)), "bold")
+        (where, "bold red"), "the derivative is ", (glued(_derivative(report, task)), "bold")
     )
 
 
+def _derivative(report: DerivationReport, task: Task | None) -> str:
+    shown = pretty(report.derivative)
+    if task is not None and pretty(task.tree.result) == shown:
+        return result_text(task.tree)  # the same terms, in the order typed
+    return shown
+
+
 def render_report(report: DerivationReport, task: Task) -> RenderableType:
-    return Group(render_task(task), *(render_line(c) for c in report.lines), render_summary(report))
+    lines = (render_line(c) for c in report.lines)
+    return Group(render_task(task), *lines, render_summary(report, task))
 
 
 def _indent(message: str, style: str = "") -> Padding:

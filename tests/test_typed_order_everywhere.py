@@ -1,0 +1,50 @@
+"""Terms are shown in the order typed, everywhere (issue 10 item 17).
+
+sympy sorts a sum's terms: 3x^3 - y^2 + 5x + 2 printed as 3x³ + 5x − y² + 2, and within one
+`explain grad(...)` the same partial printed as 3x³ + 5 + 2y (its result) and 3x³ + 2y + 5 (the
+gradient). Only the order may change: the terms themselves are sympy's."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from gradtutor.calculus.equivalence import check
+from gradtutor.calculus.parsing import parse
+from gradtutor.calculus.printing import pretty, pretty_in_typed_order
+from gradtutor.cli.app import app
+
+
+def test_typed_order_read_as_keeps_the_terms_where_they_were_typed() -> None:
+    result = check("d/dx(x^4)", "3x^3 - y^2 + 5x + 2")
+    assert result.read_as == "3x³ − y² + 5x + 2"
+    assert check("-y^2 + 3x^3 + 5x + 2", "3x^3").expected_read_as == "−y² + 3x³ + 5x + 2"
+
+
+def test_typed_order_only_reorders_never_rewrites() -> None:
+    # a typed term that is not one of sympy's terms: sympy's own rendering, unchanged
+    text = "2(x+1) + 1/2x"
+    parsed = parse(text)  # sympy's 5x/2 + 2: no typed term is one of its terms
+    assert pretty_in_typed_order(parsed.expr, text) == pretty(parsed.expr) == "5x/2 + 2"
+    assert pretty_in_typed_order(parse("x^2").expr, "x^2") == "x²"
+
+
+def test_typed_order_explain_grad_prints_each_partial_in_one_order() -> None:
+    out = CliRunner().invoke(app, ["explain", "grad(3x^3z - y^2 + 5z + 2yz)"]).output
+    assert "result: 3x³ + 5 + 2y" in out
+    assert "∇f = (∂f/∂x, ∂f/∂y, ∂f/∂z) = (9x²z, −2y + 2z, 3x³ + 5 + 2y)" in out
+    assert "3x³ + 2y + 5" not in out
+
+
+def test_typed_order_explain_grad_keeps_the_simplified_form_when_there_is_one() -> None:
+    out = CliRunner().invoke(app, ["explain", "grad(x^2 y + sin(x y))"]).output
+    assert "= (y·(2x + cos(xy)), x·(x + cos(xy)))" in out
+
+
+def test_typed_order_steps_summary_and_correction_agree() -> None:
+    out = (
+        CliRunner()
+        .invoke(app, ["steps", "-"], input="∂/∂z(3x^3z - y^2 + 5z + 2yz)\n= 3x^3 + 5\n")
+        .output
+    )
+    assert "it should have been: 3x³ + 5 + 2y" in out
+    assert "the derivative is 3x³ + 5 + 2y" in out
