@@ -260,7 +260,7 @@ def test_steps_prime_notation_for_a_partial_gets_a_note_once() -> None:
     report = _run("f(x,y) = x*y", "f'(x) = y * x'(x)", "= y * 1", "= y")
     assert report.all_ok
     assert report.lines[0].notes == (
-        "notation: f'(x) is an ordinary derivative; f has other variables, so this is the "
+        "notation: f'(x) is an ordinary derivative, and f has other variables: this is the "
         "partial derivative ∂f/∂x (also written f_x)",
     )
     assert [c.notes for c in report.lines[1:]] == [(), ()]

@@ -276,7 +276,7 @@ class DerivationChecker:
         self._noted = True
         name, v = match.group(1), match.group(2)
         return (
-            f"notation: {name}'({v}) is an ordinary derivative; {name} has other variables, so "
+            f"notation: {name}'({v}) is an ordinary derivative, and {name} has other variables: "
             f"this is the partial derivative ∂{name}/∂{v} (also written {name}_{v})",
         )
 

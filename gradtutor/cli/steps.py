@@ -31,9 +31,14 @@ lines, also from earlier runs.
   printf 'd/dx(3x^3)\\n= 3*3x^2\\n= 3*3*1^2\\n' | gradtutor steps -
   gradtutor steps work.txt --json
   gradtutor steps --task "∂/∂x(3x^3 - y^2 + 5x + 2)"
+  gradtutor steps --scan notes.md
+
+--scan FILE proofreads a page of notes: every derivation in it (f(x) = … then f'(x) = … \
+and = … lines, f=(3x^3) -> … arrows, d/dx(…) = … claims, lines of working), by the \
+file's line numbers; prose and code blocks are left alone, unreadable lines skipped.
 
 Exit status: 0 every line right, 1 a line is wrong, invalid or undetermined, \
-2 invalid task line or unreadable file.
+2 invalid task line or unreadable file (--scan: 0 no wrong line, 1 a wrong line).
 """
 
 
@@ -60,10 +65,21 @@ def steps_command(
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.05, max=600, help="Seconds allowed per line.")
     ] = 2.0,
+    scan: Annotated[
+        str | None,
+        typer.Option(
+            "--scan",
+            help="Proofread a page of notes (text or Markdown): find every derivation in FILE "
+            "and check each (see README).",
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
     from gradtutor.render.console import make_console
     from gradtutor.render.explain import print_trimmed
 
+    if scan is not None:
+        raise typer.Exit(_scan(scan, json_output, time_limit))
     console = make_console(stderr=json_output)
     interactive = file is None and sys.stdin.isatty() and not json_output
     if interactive:
@@ -93,6 +109,25 @@ def steps_command(
     else:
         print_trimmed(console, render_summary(report, checker.task))
     raise typer.Exit(ExitCode.OK if report.all_ok else ExitCode.WRONG)
+
+
+def _scan(file: str, json_output: bool, time_limit: float) -> int:
+    """steps --scan FILE: every derivation in a page of notes; exit 1 when a line is wrong."""
+    from gradtutor.calculus.scan import scan_text
+    from gradtutor.render.console import make_console
+    from gradtutor.render.explain import print_trimmed
+    from gradtutor.render.steps import render_scan
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"can't read {file}: {exc}", json_output=json_output)
+    report = scan_text(text, file=file, time_limit=time_limit)
+    if json_output:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+    else:
+        print_trimmed(make_console(), render_scan(report))
+    return ExitCode.WRONG if report.wrong else ExitCode.OK
 
 
 def _read(file: str | None, json_output: bool = False) -> list[str]:

@@ -16,6 +16,7 @@ from gradtutor.calculus.derivation import (
     Task,
 )
 from gradtutor.calculus.printing import pretty
+from gradtutor.calculus.scan import SKIPPED, ScannedLine, ScanReport
 from gradtutor.render.explain import Wrapped, glued, result_text
 
 MARKS = {OK: ("✓", "green"), INVALID: ("?", "yellow"), UNDETERMINED: ("~", "yellow")}
@@ -114,3 +115,47 @@ def _num(value) -> str:  # type: ignore[no-untyped-def]
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:.6g}"
     return str(value)
+
+
+def render_scan(report: ScanReport) -> RenderableType:
+    """Every derivation found in a file, by the file's own line numbers: ✓, ✗ with why, or ?
+    for a line that was skipped (unreadable, or nothing to check it against)."""
+    wrong = len(report.wrong)
+    skipped = sum(1 for line in report.lines if line.status == SKIPPED)
+    n = len(report.derivations)
+    rows: list[RenderableType] = [
+        Wrapped.assemble(
+            (f"{report.file}: ", "bold"),
+            glued(f"{n} derivation{'s' * (n != 1)} found,"),
+            " ",
+            (
+                glued(f"{wrong} wrong line{'s' * (wrong != 1)}"),
+                "bold red" if wrong else "bold green",
+            ),
+            ", ",
+            glued(f"{skipped} skipped"),
+        )
+    ]
+    for derivation in report.derivations:
+        task = derivation.task if derivation.task is not None else "working with no task line"
+        rows.append(Text(""))
+        rows.append(Wrapped.assemble((f"line {derivation.start_line}: ", "bold"), glued(task)))
+        rows.extend(_scanned_line(line) for line in derivation.lines)
+    return Group(*rows)
+
+
+_SCAN_MARKS = {"ok": ("✓", "green"), "wrong": WRONG_MARK, SKIPPED: ("?", "yellow")}
+
+
+def _scanned_line(line: ScannedLine) -> RenderableType:
+    mark, style = _SCAN_MARKS.get(line.status, ("~", "yellow"))
+    head = Wrapped.assemble((f"{line.line_no:>5} ", "dim"), (mark, style), " ", glued(line.text))
+    parts = [p for p in line.message.split("; ") if p and p != "wrong"]
+    if line.status == "ok":
+        head.append(f"    {parts[0] if parts else ''}", style="dim")
+        return Group(head, *(_indent(p, "dim") for p in parts[1:])) if parts[1:] else head
+    tone = "yellow" if line.status != "wrong" else ""
+    details = [
+        _indent(p, "bold" if k == 0 and line.misconception else tone) for k, p in enumerate(parts)
+    ]
+    return Group(head, *details)
