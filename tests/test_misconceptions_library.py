@@ -101,7 +101,11 @@ def test_misconceptions_each_case_is_diagnosed_with_its_id() -> None:
 def test_misconceptions_every_rule_twin_id_has_cases() -> None:
     covered = {c[2] for c in CASES}
     assert covered == set(BY_ID)
-    assert set(ALL_IDS) == covered | {"arithmetic_slip", "substituted_value"}
+    assert set(ALL_IDS) == covered | {
+        "arithmetic_slip",
+        "substituted_value",
+        "differentiated_unasked",
+    }
 
 
 def test_misconceptions_three_levels_of_help() -> None:
@@ -246,3 +250,18 @@ def test_misconceptions_a_twin_answer_is_named_by_its_own_id_or_not_at_all(
         and same_values(v, picked_values)
         for c in pool
     )
+
+
+def test_misconceptions_derivative_given_where_the_expression_was_asked() -> None:
+    # issue 10 item 6: the answer is the derivative of the expected expression
+    result = check("x^3", "3x^2")
+    ids = [f.id for f in result.feedback if f.kind == "misconception"]
+    assert ids == ["differentiated_unasked"]
+    assert result.feedback[0].message == (
+        "differentiated, not asked: you wrote 3x², which is d/dx of x³. Here the expression "
+        "itself is asked for, not its derivative."
+    )
+    partial = check("x^2 y", "2xy").feedback[0]
+    assert (partial.id, "∂/∂x of x²y" in partial.message) == ("differentiated_unasked", True)
+    # not the derivative: nothing named
+    assert [f.id for f in check("x^2 + 1", "2x + 1").feedback if f.kind == "misconception"] == []

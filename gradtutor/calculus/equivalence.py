@@ -371,8 +371,8 @@ def check_parsed(
             feedback: list[Feedback] = []
             simplest = None
             if comparison.verdict is Verdict.NOT_EQUIVALENT:
-                if derivative_mode:
-                    feedback.extend(_misconceptions(expected.expr, answer_value))
+                # derivative mode: which rule went wrong; otherwise: a derivative not asked for
+                feedback.extend(_misconceptions(expected.expr, answer_value))
                 feedback.extend(
                     generic_feedback(
                         expected_value,

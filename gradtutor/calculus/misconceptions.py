@@ -775,7 +775,7 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (
 BY_ID: dict[str, Misconception] = {m.id: m for m in MISCONCEPTIONS}
 ARITHMETIC_SLIP = "arithmetic_slip"
 SUBSTITUTED_VALUE = "substituted_value"
-ALL_IDS: tuple[str, ...] = (*BY_ID, SUBSTITUTED_VALUE, ARITHMETIC_SLIP)
+ALL_IDS: tuple[str, ...] = (*BY_ID, SUBSTITUTED_VALUE, ARITHMETIC_SLIP, "differentiated_unasked")
 
 
 # --- diagnosis ----------------------------------------------------------------------------
@@ -1130,9 +1130,41 @@ def diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
 def _diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
     from gradtutor.calculus.results import Feedback
 
+    if not task.has(sympy.Derivative):
+        unasked = diagnose_unasked_derivative(task, answer)
+        return [] if unasked is None else [unasked]
     if not isinstance(task, sympy.Derivative) or len(task.variables) != 1:
         return []
     found = diagnose(task.expr, task.variables[0], answer)
     if found is None:
         return []
     return [Feedback(kind="misconception", id=found.id, message=found.message)]
+
+
+DIFFERENTIATED_UNASKED = "differentiated_unasked"
+
+
+def diagnose_unasked_derivative(expected: Expr, answer: Expr) -> Any | None:
+    """The answer is the derivative of the expected expression, which asked for no derivative
+    (x³ expected, 3x² given): a Feedback naming it, or None."""
+    from gradtutor.calculus.results import Feedback
+
+    symbols = sorted(expected.free_symbols, key=str)
+    if not symbols or len(symbols) > 3:
+        return None
+    if _equal(expected, answer):
+        return None
+    for v in symbols:
+        derivative = sympy.diff(expected, v)
+        if (
+            derivative != 0
+            and _equal(derivative, answer)
+            and _agrees_elsewhere(derivative, answer, v)
+        ):
+            d = r.operator(v, partial=len(symbols) > 1)
+            message = (
+                f"differentiated, not asked: you wrote {_p(answer)}, which is {d} of "
+                f"{_s(expected)}. Here the expression itself is asked for, not its derivative."
+            )
+            return Feedback(kind="misconception", id=DIFFERENTIATED_UNASKED, message=message)
+    return None
