@@ -20,6 +20,15 @@ def test_typed_order_read_as_keeps_the_terms_where_they_were_typed() -> None:
     assert check("-y^2 + 3x^3 + 5x + 2", "3x^3").expected_read_as == "−y² + 3x³ + 5x + 2"
 
 
+def test_typed_order_inside_derivatives_gradients_and_functions() -> None:
+    assert check("∂/∂x(3x^3 - y^2 + 5x + 2)", "9x^2").expected_read_as == (
+        "∂/∂x(3x³ − y² + 5x + 2)"
+    )
+    grad = check("grad(3x^3 - y^2 + 5x + 2)", "(9x^2, -2y)").expected_read_as
+    assert grad == "∇(3x³ − y² + 5x + 2) over (x, y)"
+    assert check("sin(1 + x) + x", "x + sin(x+1)").read_as == "x + sin(x + 1)"
+
+
 def test_typed_order_only_reorders_never_rewrites() -> None:
     # a typed term that is not one of sympy's terms: sympy's own rendering, unchanged
     text = "2(x+1) + 1/2x"

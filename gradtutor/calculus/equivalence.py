@@ -321,7 +321,8 @@ def _gradient_read_as(vector: VectorText) -> str | None:
         return None
     variables = ", ".join(label.removeprefix("∂/∂") for label in vector.labels)
     try:
-        return f"∇({pretty(parse(vector.function).expr)}) over ({variables})"
+        shown = pretty_in_typed_order(parse(vector.function).expr, vector.function)
+        return f"∇({shown}) over ({variables})"
     except ParseError:
         return None
 
