@@ -268,9 +268,7 @@ def _exp_exponent_differentiated(node: r.ChainRule, ctx: Context) -> tuple[Expr,
     """d/dx e^g(x) = e^g'(x)·g'(x)   (the exponent differentiated in place: e^(x²) → 2x·e^(2x))"""
     if not isinstance(node.outer, _EXP_RULES):
         return ()
-    dg = node.inner_step.result
-    if dg.free_symbols.isdisjoint({node.variable}) and dg == node.inner:
-        return ()
+    dg = node.inner_step.result  # (a twin equal to the right answer is never named)
     moved = _base(node.outer) ** dg
     return (moved * dg, moved)
 
@@ -775,7 +773,8 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (
 BY_ID: dict[str, Misconception] = {m.id: m for m in MISCONCEPTIONS}
 ARITHMETIC_SLIP = "arithmetic_slip"
 SUBSTITUTED_VALUE = "substituted_value"
-ALL_IDS: tuple[str, ...] = (*BY_ID, SUBSTITUTED_VALUE, ARITHMETIC_SLIP, "differentiated_unasked")
+DIFFERENTIATED_UNASKED = "differentiated_unasked"  # check: f' given where f was asked
+ALL_IDS: tuple[str, ...] = (*BY_ID, SUBSTITUTED_VALUE, ARITHMETIC_SLIP, DIFFERENTIATED_UNASKED)
 
 
 # --- diagnosis ----------------------------------------------------------------------------
@@ -1139,9 +1138,6 @@ def _diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
     if found is None:
         return []
     return [Feedback(kind="misconception", id=found.id, message=found.message)]
-
-
-DIFFERENTIATED_UNASKED = "differentiated_unasked"
 
 
 def diagnose_unasked_derivative(expected: Expr, answer: Expr) -> Any | None:
