@@ -6,6 +6,9 @@ gradient). Only the order may change: the terms themselves are sympy's."""
 
 from __future__ import annotations
 
+import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gradtutor.calculus.equivalence import check
@@ -57,3 +60,32 @@ def test_typed_order_steps_summary_and_correction_agree() -> None:
     )
     assert "it should have been: 3x³ + 5 + 2y" in out
     assert "the derivative is 3x³ + 5 + 2y" in out
+
+
+_TERM = st.tuples(
+    st.sampled_from(["", "-", "+"]),
+    st.integers(1, 9),
+    st.sampled_from(["x", "y", "z", "sin(x)", "e^y"]),
+    st.integers(1, 4),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TERM, min_size=1, max_size=5))
+def test_typed_order_reads_back_to_the_same_value(terms: list) -> None:  # type: ignore[type-arg]
+    """Oracle: the reordered text, read again, is equal in value to what was typed."""
+    text = " ".join(
+        f"{sign or ('+' if i else '')} {c}{v}^{p}" for i, (sign, c, v, p) in enumerate(terms)
+    )
+    parsed = parse(text)
+    shown = pretty_in_typed_order(parsed.expr, text)
+    again = parse(shown.replace("−", "-")).value
+    assert sympy.simplify(again - parsed.value) == 0, (text, shown)
+    # and only the order changed: the same terms as sympy's own rendering
+    assert sorted(_terms(shown)) == sorted(_terms(pretty(parsed.expr))), (text, shown)
+
+
+def _terms(text: str) -> list[str]:
+    from gradtutor.calculus.derivation import split_terms
+
+    return [t.replace(" ", "").replace("−", "-").lstrip("+") for t in split_terms(text)]
