@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import sympy
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gradtutor.calculus.scan import find_derivations, scan_text
@@ -205,3 +207,28 @@ def test_scan_human_output_names_file_lines() -> None:
 
 def test_scan_finds_nothing_in_pure_prose() -> None:
     assert find_derivations("Neural networks learn.\n- VGG\n- ResNet\nx\n= input\n") == []
+
+
+_POLY = st.lists(st.tuples(st.integers(1, 9), st.integers(0, 5)), min_size=1, max_size=4)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_POLY, st.integers(0, 3), st.integers(1, 9))
+def test_scan_finds_a_planted_slip_and_flags_nothing_right(
+    terms: list[tuple[int, int]], prose: int, bump: int
+) -> None:
+    """Oracle sympy.diff: a derivation of a random polynomial written right in two forms,
+    among prose, is all ok; the same with a wrong constant added is wrong at that line."""
+    from gradtutor.calculus.printing import plain
+
+    x = sympy.Symbol("x")
+    f = sum(c * x**p for c, p in terms)
+    assume(f.has(x))
+    d = sympy.diff(f, x)
+    body = " + ".join(f"{c}x^{p}" for c, p in terms)
+    lines = ["Some words about it."] * prose
+    lines += [f"f(x) = {body}", f"f'(x) = {plain(d)}", f"= {plain(sympy.factor(d))}"]
+    lines += ["More prose follows.", f"f(x) = {body}", f"f'(x) = {plain(d + bump)}"]
+    report = scan_text("\n".join(lines))
+    got = [(ln.line_no, ln.status) for ln in report.lines]
+    assert got == [(prose + 2, "ok"), (prose + 3, "ok"), (prose + 6, "wrong")]
