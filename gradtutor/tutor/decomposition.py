@@ -68,7 +68,7 @@ def judge_chain_part(
 
 @dataclass(frozen=True)
 class _Split:
-    outer: str  # the pack's g(u), u(x) and f'(x), as the exercise's expected answers
+    outer: str  # the pack's g(u) and u(x), as the exercise's expected answers
     inner: str
     var: str
 
