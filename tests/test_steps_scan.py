@@ -232,3 +232,19 @@ def test_scan_finds_a_planted_slip_and_flags_nothing_right(
     report = scan_text("\n".join(lines))
     got = [(ln.line_no, ln.status) for ln in report.lines]
     assert got == [(prose + 2, "ok"), (prose + 3, "ok"), (prose + 6, "wrong")]
+
+
+def test_scan_reads_derivations_in_markdown_lists_and_quotes() -> None:
+    text = "- f(x) = x^3\n- f'(x) = 3x^2\n  = 3x^3\n> d/dx(x^2) = 2x\n1. d/dx(5x) = 5x\n"
+    report = scan_text(text)
+    assert [(d.start_line, d.task) for d in report.derivations] == [
+        (1, "d/dx(x^3)"),
+        (4, "d/dx(x^2)"),
+        (5, "d/dx(5x)"),
+    ]
+    assert [(ln.line_no, ln.status) for ln in report.lines] == [
+        (2, "ok"),
+        (3, "wrong"),  # 3x^3 ≠ 3x²
+        (4, "ok"),
+        (5, "wrong"),  # d/dx(5x) = 5, not 5x
+    ]

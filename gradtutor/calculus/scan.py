@@ -31,6 +31,7 @@ _EQUALS = re.compile(r"^\s*=")
 _ARROW = re.compile(r"^\s*[A-Za-z]\w*\s*=\s*\((.*)\)\s*->\s*(.*)$")
 _CLAIM = re.compile(r"^\s*(?:d\^?\d*\s*/\s*d|∂\s*/\s*∂)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_LIST_MARKER = re.compile(r"^(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+)?")
 _SHORT_PROSE = 40  # characters: a remark between lines of working ("combine the constants:")
 _MAX_LINE = 400  # a longer line is prose (or data), never a derivation
 
@@ -132,6 +133,14 @@ def find_derivations(text: str) -> list[_Block]:
             continue
         if not line:
             continue
+        if _bare_maths(line):  # before a list marker is taken off: "- 3x" may be a minus
+            if current is None or current.kind != "working":
+                close()
+                current = _Block("working", number, None)
+            current.entries.append((number, line))
+            function = None
+            continue
+        line = _LIST_MARKER.sub("", line)  # "- f(x) = …", "> = …", "1. d/dx(…) = …"
         prime = _PRIME.match(line)
         if prime and function is not None and prime.group(1) == function[0]:
             close()
@@ -163,13 +172,6 @@ def find_derivations(text: str) -> list[_Block]:
             pieces = _split_equals(line)
             current = _Block("claim", number, pieces[0])
             current.entries.extend((number, f"= {p}") for p in pieces[1:])
-            continue
-        if _bare_maths(line):
-            if current is None or current.kind != "working":
-                close()
-                current = _Block("working", number, None)
-            current.entries.append((number, line))
-            function = None
             continue
         # prose: it ends a derivation; working may have short remarks between its lines
         if current is not None and current.kind == "working" and len(line) <= _SHORT_PROSE:
