@@ -1030,8 +1030,11 @@ def diagnose(
     if correct is None or given is None or same_values(correct, given):
         return None
     matches: dict[str, list[_Candidate]] = {}
+    seen: dict[Expr, tuple[complex, ...] | None] = {}  # twins often give the same answer
     for candidate in candidates(tree, ctx):
-        values = values_at(candidate.answer, points)
+        if candidate.answer not in seen:
+            seen[candidate.answer] = values_at(candidate.answer, points)
+        values = seen[candidate.answer]
         if values is None or same_values(values, correct) or not same_values(values, given):
             continue
         matches.setdefault(candidate.misconception.id, []).append(candidate)
