@@ -248,3 +248,12 @@ def test_scan_reads_derivations_in_markdown_lists_and_quotes() -> None:
         (4, "ok"),
         (5, "wrong"),  # d/dx(5x) = 5, not 5x
     ]
+
+
+def test_scan_notes_leaves_prose_rules_and_code_alone() -> None:
+    """Lines with maths that are not derivations are not judged: formulas inside prose
+    (11: "... as easy as f(x) = max(0, x)", 87: "derives to 3*y'(x^3z) = 0", 95: "Therefore
+    f'(x) = 3x^3z = ..."), rules stated without d/dx (26: x^n = nx^(n-1), 97: f(g(x)) = ...),
+    the code span on line 111, the tensors (149-157) and the z-score block (162-168)."""
+    judged = {line.line_no for line in _report().lines}
+    assert judged.isdisjoint({11, 20, 26, 87, 95, 97, 111, *range(140, 180)})
