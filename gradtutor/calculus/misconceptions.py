@@ -974,7 +974,10 @@ def _substitution(power: Expr, v: Expr | None, variable: Symbol, *, also: list[E
         question += (
             f" In ∂/∂{variable}, {v} is held constant — a constant, not 0 or 1, so it stays {v}."
         )
-    rule = "Substitute only after differentiating: d/dx 3x² = 6x, and only then x = 1 gives 6"
+    rule = (  # the rule as the derivative-rules lesson states it
+        "Only substitute a value after differentiating, and only when the question asks for "
+        "f'(a) (gradtutor learn derivative-rules)"
+    )
     return Diagnosis(
         SUBSTITUTED_VALUE, "number put in for a variable", None, question, rule, correction, power
     )
