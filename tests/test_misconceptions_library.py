@@ -65,6 +65,28 @@ CASES = [
     ("3x^3 z", "9x^2", "partial_constant_factor_dropped"),
     ("x^2 y", "2x", "partial_constant_factor_dropped"),
     ("5x y^2 + x^2", "5 + 2x", "partial_constant_factor_dropped"),
+    ("3x^3 z - y^2 + 5z + 2y z", "9x^2", "partial_constant_factor_dropped"),
+    ("e^(2x)", "2x e^(2x-1)", "exp_power_rule_misuse"),
+    ("x y^2", "2x y", "partial_wrong_variable"),
+    ("x^2 y^3 + x", "3x^2 y^2", "partial_wrong_variable"),
+    ("ln(x)", "1/ln(x)", "log_reciprocal"),
+    ("ln(x) + x^2", "1/ln(x) + 2x", "log_reciprocal"),
+    ("e^x", "e^x ln(x)", "exp_log_factor"),
+    ("2^x", "2^x ln(x)", "exp_log_factor"),
+    ("e^(x^2)", "2x e^(2x)", "exp_exponent_differentiated"),
+    ("e^(3x^2)", "6x e^(6x)", "exp_exponent_differentiated"),
+    ("5 sin(x)", "cos(x)", "constant_multiple_dropped"),
+    ("7x^2 + x", "2x + 1", "constant_multiple_dropped"),
+    ("x e^x", "e^x", "product_rule_skipped"),
+    ("x^2 e^x", "2x e^x", "product_rule_skipped"),
+    ("2(4x^2)^4", "8*4x^6*8x", "power_of_product_not_distributed"),
+    ("(3x^2)^4", "4*3x^6*6x", "power_of_product_not_distributed"),
+    ("3x^3 - y^2 + 5x + 2", "9x^2", "partial_term_dropped"),
+    ("x^2 + x y", "2x", "partial_term_dropped"),
+    ("x^3", "x^3", "not_differentiated"),
+    ("sin(x) + x^2", "sin(x) + x^2", "not_differentiated"),
+    ("x^3", "6x", "differentiated_twice"),
+    ("x^4 + sin(x)", "12x^2 - sin(x)", "differentiated_twice"),
 ]
 
 
@@ -81,7 +103,11 @@ def test_misconceptions_each_case_is_diagnosed_with_its_id() -> None:
 def test_misconceptions_every_rule_twin_id_has_cases() -> None:
     covered = {c[2] for c in CASES}
     assert covered == set(BY_ID)
-    assert set(ALL_IDS) == covered | {"arithmetic_slip"}
+    assert set(ALL_IDS) == covered | {
+        "arithmetic_slip",
+        "substituted_value",
+        "differentiated_unasked",
+    }
 
 
 def test_misconceptions_three_levels_of_help() -> None:
@@ -129,10 +155,11 @@ def test_misconceptions_answers_matching_no_twin_get_none() -> None:
         assert _diagnose(task, answer) is None, (task, answer)
 
 
-def test_misconceptions_ambiguous_evidence_names_nothing() -> None:
+def test_misconceptions_product_rule_skipped_when_both_product_slips_agree() -> None:
     # (x^3 e^x)' written 3x^2 e^x: the product of the derivatives (3x^2 · e^x) and the product
-    # rule with the term x^3 e^x missing give the same answer, so neither is named.
-    assert _diagnose("x^3 e^x", "3x^2 e^x") is None
+    # rule with the term x^3 e^x missing give the same answer; either way the product rule was
+    # not used, which is what is named (neither of the two narrower ids)
+    assert _diagnose("x^3 e^x", "3x^2 e^x").id == "product_rule_skipped"
     assert _diagnose("x^3 sin(x)", "3x^2 sin(x)").id == "product_term_missing"
 
 
@@ -268,3 +295,18 @@ def test_misconceptions_recall_floor_on_every_twin_of_a_fixed_random_corpus() ->
             named += found is not None and found.id == twin.misconception.id
     assert twins >= 150
     assert named / twins >= 0.90, (named, twins)
+
+
+def test_misconceptions_derivative_given_where_the_expression_was_asked() -> None:
+    # issue 10 item 6: the answer is the derivative of the expected expression
+    result = check("x^3", "3x^2")
+    ids = [f.id for f in result.feedback if f.kind == "misconception"]
+    assert ids == ["differentiated_unasked"]
+    assert result.feedback[0].message == (
+        "differentiated, not asked: you wrote 3x², which is d/dx of x³. Here the expression "
+        "itself is asked for, not its derivative."
+    )
+    partial = check("x^2 y", "2xy").feedback[0]
+    assert (partial.id, "∂/∂x of x²y" in partial.message) == ("differentiated_unasked", True)
+    # not the derivative: nothing named
+    assert [f.id for f in check("x^2 + 1", "2x + 1").feedback if f.kind == "misconception"] == []

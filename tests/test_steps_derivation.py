@@ -47,14 +47,14 @@ def test_steps_notes_partial_derivative() -> None:
     lines = [ln for ln in NOTES_PARTIAL.splitlines()[2:]]
     report = _run(NOTES_PARTIAL.splitlines()[1], *lines)
     assert str(report.variable) == "x"
-    assert [c.status for c in report.lines] == ["wrong", "ok", "wrong", "wrong"]
+    # line 2, 3*3*x^2 - 2*0^1 + 5*1 + 0, is right by value but puts 0 in for a variable
+    assert [c.status for c in report.lines] == ["wrong", "wrong", "wrong", "wrong"]
     assert [c.misconception for c in report.lines] == [
         "constant_not_zero",
-        None,
+        "substituted_value",
         "dropped_variable",
         None,
     ]
-    assert report.lines[1].message == "right again"
     assert report.lines[3].change.sentence() == "the term 5 disappeared"
 
 
@@ -171,7 +171,7 @@ def test_steps_cli_task_option_and_unclear_variable() -> None:
 
 
 @pytest.mark.slow
-def test_steps_interactive_checks_each_line_as_typed() -> None:
+def test_steps_interactive_checks_each_line_as_typed(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import sys
 
     import pexpect
@@ -203,3 +203,68 @@ def test_steps_interactive_checks_each_line_as_typed() -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+def test_steps_power_of_product_expanded_wrongly_is_named_at_its_line() -> None:
+    # the notes' own step: 15*(2x^2)^4*4x expanded with the 2 not raised to the 4th power
+    report = _run("d/dx(3(2x^2)^5)", "= 3*5*(2x^2)^4 * 2*2*x", "= 15*2x^8*4x")
+    assert [c.status for c in report.lines] == ["ok", "wrong"]
+    assert report.lines[1].misconception == "power_of_product_not_distributed"
+    assert "You wrote (2x²)⁴ as 2x⁸" in report.lines[1].message
+
+
+def test_steps_substituted_value_flagged_though_the_value_is_right() -> None:
+    # the notes, ∂/∂y: x set to 0 to make 3*3x^2 vanish gives -2y, the right value by luck
+    report = _run(
+        "f(x,y) = 3x^3 - y^2 + 5x + 2",
+        "f'(y) = 3*y'(x^3) - y'(y^2) + 5*y'(x) + 0",
+        "= 3*3x^2 - 2y + 0 + 0",
+        "= 3*3*0^2 - 2y + 0 + 0",
+        "= 0 - 2y + 0 + 0",
+    )
+    assert [c.status for c in report.lines] == ["ok", "wrong", "wrong", "ok"]
+    flagged = report.lines[2]
+    assert flagged.misconception == "substituted_value"
+    assert flagged.diagnosis.question == (
+        "x was replaced by 0: 0² stands where x² was. Substitute numbers only after "
+        "differentiating: the derivative must hold for every value of x. In ∂/∂y, x is held "
+        "constant — a constant, not 0 or 1, so it stays x."
+    )
+    assert flagged.message.endswith("(the value happens to be right here, the step is not)")
+    assert report.lines[3].message == "right again"
+
+
+def test_steps_substituted_value_one_to_the_zero() -> None:
+    # the notes: 2x + 3y^2 in x, with 1*2*1^0 + 2*3*0^1 (value 2, the right one)
+    report = _run("f(x) = 2x + 3y^2", "f'(x) = 2*x'(x) + 3*x'(y^2)", "= 1*2*1^0 + 2*3*0^1", "= 2")
+    assert [c.status for c in report.lines] == ["ok", "wrong", "ok"]
+    assert report.lines[1].misconception == "substituted_value"
+    assert report.lines[1].diagnosis.question.startswith(
+        "0¹ and 1^0 are numbers where powers of variables should be."
+    )
+
+
+def test_steps_substituted_value_names_a_wrong_line_no_twin_explains() -> None:
+    # 3x^2 → 3*2^2: x put in as 2 (value wrong; no rule's twin gives 12)
+    report = _run("d/dx(x^3)", "= 3x^2", "= 3*2^2")
+    assert report.lines[1].misconception == "substituted_value"
+    assert report.lines[1].diagnosis.question.startswith("x was replaced by 2: 2² stands where x²")
+
+
+def test_steps_right_constants_are_not_substitutions() -> None:
+    # powers of numbers that were numbers already are arithmetic, not substitution
+    report = _run("d/dx(3(2x^2)^5)", "= 3*5*(2x^2)^4*4x", "= 15*2^4*x^8*4x", "= 960x^9")
+    assert report.all_ok
+
+
+def test_steps_prime_notation_for_a_partial_gets_a_note_once() -> None:
+    report = _run("f(x,y) = x*y", "f'(x) = y * x'(x)", "= y * 1", "= y")
+    assert report.all_ok
+    assert report.lines[0].notes == (
+        "notation: f'(x) is an ordinary derivative, and f has other variables: this is the "
+        "partial derivative ∂f/∂x (also written f_x)",
+    )
+    assert [c.notes for c in report.lines[1:]] == [(), ()]
+    assert report.lines[0].to_json()["notes"] == list(report.lines[0].notes)
+    # one variable: f'(x) is the right notation, no note
+    assert _run("f(x) = x^2", "f'(x) = 2x").lines[0].notes == ()

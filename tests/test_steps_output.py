@@ -91,7 +91,7 @@ def test_steps_json_unreadable_file_and_unclear_variable(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary() -> None:
+def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary(tmp_path: Path) -> None:
     import pexpect
 
     env = {
@@ -122,3 +122,49 @@ def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary() -> None:
     # The terminal echoes ^C; the summary starts on the next line, not after the prompt.
     assert child.before == "^C\r\n✓ every line is right\r\n"
     assert child.exitstatus == 130
+
+
+@pytest.mark.slow
+def test_steps_interactive_up_arrow_recalls_the_previous_line(tmp_path: Path) -> None:
+    """Line editing and history at the steps prompt (prompt_toolkit): up-arrow brings back
+    the last line for editing instead of printing ^[[A."""
+    import pexpect
+
+    env = {
+        "NO_COLOR": "1",
+        "COLUMNS": "100",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "PYTHONPATH": str(ROOT),
+        "GRADTUTOR_HOME": str(tmp_path),
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gradtutor", "steps"],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
+    )
+    child.expect_exact("task>")
+    child.send("d/dx(3x^3)\r")
+    child.expect_exact("1>")
+    child.send("= 3*3x^2\r")
+    child.expect_exact("✓ = 3*3x^2")
+    child.expect_exact("2>")
+    child.send("\x1b[A")  # up-arrow
+    child.expect_exact("= 3*3x^2")
+    child.send("\x1b[D\x1b[D\x1b[D")  # left-arrow three times: editing inside the line
+    child.send("*")  # = 3*3*x^2
+    child.send("\r")
+    child.expect_exact("✓ = 3*3*x^2")
+    child.expect_exact("3>")
+    child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "^[[A" not in (child.before or "")
+    assert child.exitstatus == 0
+    # the lines typed are kept for the next run
+    assert "= 3*3x^2" in (tmp_path / "steps-history").read_text(encoding="utf-8")

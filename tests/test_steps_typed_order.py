@@ -22,7 +22,7 @@ def test_steps_task_and_corrected_line_keep_the_typed_order() -> None:
         "      the term ∂/∂z (3x³z) became 3x²",
         "      at x = 3, y = 0.5 this line gives 33, the derivative 87",
         "      it should have been: 3x³ + 5 + 2y",
-        "first problem at line 1; the derivative is 3x³ + 2y + 5",
+        "first problem at line 1; the derivative is 3x³ + 5 + 2y",
     ]
 
 

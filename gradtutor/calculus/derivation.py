@@ -9,6 +9,7 @@ the term that changed since the previous line, a counterexample and the line it 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ _VARIABLE_PREFIXES = (
     re.compile(r"^\s*∂\w*\s*/\s*∂\s*([A-Za-z]\w*)\s*="),  # ∂f/∂x =
     re.compile(r"^\s*d\w*\s*/\s*d\s*([A-Za-z]\w*)\s*="),  # dy/dx =
 )
+
+_PRIME_NOTATION = re.compile(r"^\s*([A-Za-z]\w*)'\s*\(\s*([A-Za-z]\w*)\s*\)\s*=")
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class LineCheck:
     should_be_plain: str | None = None  # the same in the input language
     follows_from: int | None = None  # index of the wrong line this one carries forward
     caret: str = ""
+    notes: tuple[str, ...] = ()  # remarks that are not a verdict (notation)
 
     def to_json(self) -> dict[str, Any]:
         d = self.diagnosis
@@ -146,6 +150,7 @@ class LineCheck:
             "should_be": self.should_be_plain,
             "follows_from": self.follows_from,
             "hints": [d.question, d.rule, d.correction] if d else None,
+            "notes": list(self.notes),
         }
 
 
@@ -201,6 +206,7 @@ class DerivationChecker:
         self._lines: list[_Line] = []
         self._checks: list[LineCheck] = []
         self._points = mc.sample_points(task.expr.free_symbols | {task.variable})
+        self._noted = False
 
     def report(self) -> DerivationReport:
         return DerivationReport(
@@ -226,12 +232,27 @@ class DerivationChecker:
             return LineCheck(index, text, INVALID, f"{err.message}{hint}", caret=err.caret())
         value = parsed.value
         line = _Line(text, OK, value, parsed.expr.has(sympy.Derivative))
+        notes = self._notation_notes(text)
         result = check_exprs(self.task.derivative, value, time_limit=self.time_limit)
         verdict = str(result.verdict)
         if verdict == "equivalent":
+            substituted = self._substitution(text, self._lines[-1] if self._lines else None)
             self._lines.append(line)
+            if substituted is not None:
+                message = (
+                    f"{substituted.message} (the value happens to be right here, the step is not)"
+                )
+                return LineCheck(
+                    index,
+                    text,
+                    WRONG,
+                    message,
+                    misconception=substituted.id,
+                    diagnosis=substituted,
+                    notes=notes,
+                )
             again = any(c.status == WRONG for c in self._checks)
-            return LineCheck(index, text, OK, "right again" if again else "right")
+            return LineCheck(index, text, OK, "right again" if again else "right", notes=notes)
         if verdict != "not_equivalent":
             line.status = UNDETERMINED
             self._lines.append(line)
@@ -244,7 +265,29 @@ class DerivationChecker:
         line.status = WRONG
         previous = self._lines[-1] if self._lines else None
         self._lines.append(line)
-        return self._wrong(index, line, previous, result.counterexample)
+        check = self._wrong(index, line, previous, result.counterexample)
+        return dataclasses.replace(check, notes=notes) if notes else check
+
+    def _notation_notes(self, text: str) -> tuple[str, ...]:
+        """f'(x) = … written for a partial derivative: said once, as a note, not a mistake."""
+        match = _PRIME_NOTATION.match(text)
+        if not self.task.held or match is None or self._noted:
+            return ()
+        self._noted = True
+        name, v = match.group(1), match.group(2)
+        return (
+            f"notation: {name}'({v}) is an ordinary derivative, and {name} has other variables: "
+            f"this is the partial derivative ∂{name}/∂{v} (also written {name}_{v})",
+        )
+
+    def _substitution(self, text: str, previous: _Line | None) -> mc.Diagnosis | None:
+        """A number put in for a variable in this line (see mc.diagnose_substitution)."""
+        typed = _typed_value(text)
+        if typed is None:
+            return None
+        before = self.task.expr if previous is None else _typed_value(previous.text)
+        variables = self.task.expr.free_symbols | {self.task.variable}
+        return mc.diagnose_substitution(before, typed, self.task.variable, variables)
 
     def _wrong(
         self, index: int, line: _Line, previous: _Line | None, counterexample: Any
@@ -336,12 +379,22 @@ class DerivationChecker:
             if previous is not None and previous.status == WRONG:
                 return None, False  # a new mistake on top of an old one: no safe diagnosis
             t = self.task
-            return mc.diagnose(t.expr, t.variable, line.value, tree=t.tree), False
+            found = mc.diagnose(t.expr, t.variable, line.value, tree=t.tree)
+            return found or self._substitution(line.text, previous), False
         # The previous line was right and this step was algebra: no rule can have been misused.
         assert previous is not None and previous.value is not None
         dropped = mc.diagnose_dropped_variable(previous.value, line.value, self.task.variable)
         if dropped is not None:
             return dropped, False
+        typed = _typed_value(previous.text)
+        power = typed is not None and mc.diagnose_power_of_product(
+            typed, line.value, self.task.variable
+        )
+        if power:
+            return power, False
+        substituted = self._substitution(line.text, previous)
+        if substituted is not None:
+            return substituted, False
         return None, True
 
     def _change(self, previous: _Line | None, line: _Line) -> TermChange | None:
@@ -386,6 +439,16 @@ class DerivationChecker:
             if fixed is not None:
                 return fixed
         return pretty(self.task.derivative), plain(self.task.derivative)
+
+
+def _typed_value(text: str) -> Expr | None:
+    """A line as typed (its powers of products not multiplied out), or None."""
+    from gradtutor.calculus.parsing import parse
+
+    try:
+        return parse(text, evaluate=False).expr
+    except ValueError:
+        return None
 
 
 def _counterexample_sentence(counterexample: Any, task: Task) -> str:

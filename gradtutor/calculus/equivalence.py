@@ -36,7 +36,7 @@ from gradtutor.calculus.numeric import (
     evaluate,
 )
 from gradtutor.calculus.parsing import MAX_LENGTH, Parsed, parse
-from gradtutor.calculus.printing import plain, pretty
+from gradtutor.calculus.printing import plain, pretty, pretty_in_typed_order
 from gradtutor.calculus.results import (
     CheckResult,
     Counterexample,
@@ -321,7 +321,8 @@ def _gradient_read_as(vector: VectorText) -> str | None:
         return None
     variables = ", ".join(label.removeprefix("∂/∂") for label in vector.labels)
     try:
-        return f"∇({pretty(parse(vector.function).expr)}) over ({variables})"
+        shown = pretty_in_typed_order(parse(vector.function).expr, vector.function)
+        return f"∇({shown}) over ({variables})"
     except ParseError:
         return None
 
@@ -361,7 +362,7 @@ def check_parsed(
             shown = {
                 "expected": plain(expected.expr),
                 "answer": plain(answer.expr),
-                "expected_read_as": pretty(expected.expr),
+                "expected_read_as": pretty_in_typed_order(expected.expr, expected.text),
                 "read_as": _read_as(answer),
             }
             expected_value = expected.value
@@ -371,8 +372,8 @@ def check_parsed(
             feedback: list[Feedback] = []
             simplest = None
             if comparison.verdict is Verdict.NOT_EQUIVALENT:
-                if derivative_mode:
-                    feedback.extend(_misconceptions(expected.expr, answer_value))
+                # derivative mode: which rule went wrong; otherwise: a derivative not asked for
+                feedback.extend(_misconceptions(expected.expr, answer_value))
                 feedback.extend(
                     generic_feedback(
                         expected_value,
@@ -774,7 +775,7 @@ def _positive_domain(symbols: list[sympy.Symbol]) -> str:
 
 def _read_as(parsed: Parsed) -> str:
     """How the answer was read; a number typed as arithmetic also shows its value (9² = 81)."""
-    typed = pretty(parsed.expr)
+    typed = pretty_in_typed_order(parsed.expr, parsed.text)  # terms in the order typed
     value = parsed.evaluated_expr
     if not value.free_symbols and not parsed.has_derivative:
         shown = pretty(value)

@@ -36,6 +36,7 @@ class Context:
 
     variable: Symbol
     held: tuple[Symbol, ...]
+    root: Any = None  # the whole derivative's rule tree (the task), set by :func:`candidates`
 
 
 Twin = Callable[[Any, Context], tuple[Expr, ...]]
@@ -49,6 +50,7 @@ class Slip:
     tree: r.Rule  # the whole derivative
     answer: Expr  # the whole wrong answer, as the twin gives it (what the learner wrote)
     chain: r.ChainRule | None = None  # the chain rule whose outer step ``node`` is, if any
+    local: Expr | None = None  # what the twin made of ``node`` itself (the learner's step)
 
     @property
     def where(self) -> Expr:
@@ -99,59 +101,84 @@ def _d(node: r.Rule, ctx: Context | None = None) -> str:
 
 
 def _chain_inner_missing(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx f(g(x)) = f'(g(x))   (the inner derivative g'(x) left out)"""
     if isinstance(node.outer, r.LogRule | r.LogBaseRule):
         return ()  # log_chain_missing, the more specific twin
     return (node.outer.result.xreplace({node.u: node.inner}),)
 
 
 def _log_chain_missing(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx ln(g(x)) = 1/g(x)"""
     if not isinstance(node.outer, r.LogRule | r.LogBaseRule):
         return ()
     return (node.outer.result.xreplace({node.u: node.inner}),)
 
 
 def _chain_outer_wrong_argument(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx f(g(x)) = f'(x)·g'(x)"""
     return (node.outer.result.xreplace({node.u: node.variable}) * node.inner_step.result,)
 
 
 def _product_of_derivatives(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx (u·v) = u'·v'   (when that is not also one of the rule's terms: product_rule_skipped)"""
+    if _skipped_product(node) is not None:
+        return ()
     return (sympy.Mul(*(f.result for f in node.factors)),)
 
 
 def _product_term_missing(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx (u·v) = u'·v   (or u·v': one term left out)"""
     terms = node.terms(tuple(f.result for f in node.factors))
-    return tuple(sympy.Add(*terms[:i], *terms[i + 1 :]) for i in range(len(terms)))
+    skipped = _skipped_product(node)
+    left = (sympy.Add(*terms[:i], *terms[i + 1 :]) for i in range(len(terms)))
+    if skipped is None:
+        return tuple(left)
+    return tuple(a for a in left if not _equal(a, skipped))
+
+
+def _equal(a: Expr, b: Expr) -> bool:
+    """Equal by value at the sample points (both defined there)."""
+    points = sample_points(a.free_symbols | b.free_symbols)
+    va, vb = values_at(a, points), values_at(b, points)
+    return va is not None and vb is not None and same_values(va, vb)
 
 
 def _quotient_sign(node: r.QuotientRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx (f/g) = (f·g' − f'·g)/g²"""
     f, g = node.numerator, node.denominator
     return ((f.expr * g.result - f.result * g.expr) / g.expr**2,)
 
 
 def _quotient_not_squared(node: r.QuotientRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx (f/g) = (f'·g − f·g')/g"""
     f, g = node.numerator, node.denominator
     return ((f.result * g.expr - f.expr * g.result) / g.expr,)
 
 
 def _power_not_reduced(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx xⁿ = n·xⁿ"""
     return (node.exponent * node.variable**node.exponent,)
 
 
 def _power_increased(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx xⁿ = n·xⁿ⁺¹"""
     return (node.exponent * node.variable ** (node.exponent + 1),)
 
 
 def _power_coefficient_missing(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx xⁿ = xⁿ⁻¹"""
     return (node.variable ** (node.exponent - 1),)
 
 
 def _dropped_variable(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx xⁿ = n·1ⁿ⁻¹   (x replaced by 1, or left out)"""
     if node.variable != ctx.variable:
         return ()
     return (node.result.xreplace({node.variable: sympy.S.One}),)
 
 
 def _constant_not_zero(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx c = c"""
     return () if node.expr == 0 else (node.expr,)
 
 
@@ -159,17 +186,31 @@ _TRIG_SIGN = (r.SinRule, r.CosRule, r.SecRule, r.CscRule, r.CotRule, r.AcosRule)
 
 
 def _sign_error_trig(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx cos x = sin x   (each trig derivative with the wrong sign)"""
     return (-node.result,)
 
 
 def _exp_power_rule(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx aˣ = x·aˣ⁻¹   (and d/dx a^g(x) = g·a^(g−1), with or without g')"""
+    if isinstance(node, r.ChainRule):  # e^(2x) → 2x·e^(2x−1): the power rule on the exponent
+        if not isinstance(node.outer, _EXP_RULES):
+            return ()
+        g, base = node.inner, _base(node.outer)
+        wrong = g * base ** (g - 1)
+        return (wrong, wrong * node.inner_step.result)
     x = node.variable
-    base = sympy.E if isinstance(node, r.ExpRule) else node.base
-    return (x * base ** (x - 1),)
+    return (x * _base(node) ** (x - 1),)
+
+
+_EXP_RULES = (r.ExpRule, r.ExponentialRule)
+
+
+def _base(node: r.Rule) -> Expr:
+    return sympy.E if isinstance(node, r.ExpRule) else node.base
 
 
 def _other_var_not_constant(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """Differentiate the held variables too, as if each had derivative 1."""
+    """∂/∂x (x²y³) = 2x·y³ + 3x²y²   (the held variables differentiated too, as if y' = 1)"""
     from gradtutor.calculus.derive import derive
 
     if node.variable != ctx.variable or not ctx.held:
@@ -184,10 +225,94 @@ def _other_var_not_constant(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
 
 
 def _constant_factor_dropped(node: r.ConstantMultipleRule, ctx: Context) -> tuple[Expr, ...]:
+    """∂/∂x (c·y·f(x)) = c·f'(x)   (the held variable y dropped from the factor)"""
     if node.variable != ctx.variable or not any(node.constant.has(v) for v in ctx.held):
         return ()
     coefficient, _ = node.constant.as_coeff_Mul()
     return (coefficient * node.substep.result,)
+
+
+def _product_rule_skipped(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx (x·eˣ) = eˣ   (u'·v' that is also one term of u'·v + u·v': the rule not used)"""
+    both = _skipped_product(node)
+    return () if both is None else (both,)
+
+
+def _skipped_product(node: r.ProductRule) -> Expr | None:
+    """u'·v' when it equals one of the product rule's terms (a factor's derivative is 1)."""
+    product = sympy.Mul(*(f.result for f in node.factors))
+    terms = node.terms(tuple(f.result for f in node.factors))
+    return product if any(_equal(product, term) for term in terms) else None
+
+
+def _constant_multiple_dropped(node: r.ConstantMultipleRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx c·f(x) = f'(x)   (the number c left out: 5 sin x → cos x)"""
+    c = node.constant
+    if c.free_symbols or c in (1, -1) or node.variable != ctx.variable:
+        return ()
+    return (node.substep.result,)
+
+
+def _log_reciprocal(node: r.LogRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx ln x = 1/ln x"""
+    return (1 / node.expr,)
+
+
+def _exp_log_factor(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx eˣ = eˣ·ln x   (ln of the variable, where aˣ has ln of the base a)"""
+    x = node.variable
+    return (_base(node) ** x * sympy.log(x),)
+
+
+def _exp_exponent_differentiated(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx e^g(x) = e^g'(x)·g'(x)   (the exponent differentiated in place: e^(x²) → 2x·e^(2x))"""
+    if not isinstance(node.outer, _EXP_RULES):
+        return ()
+    dg = node.inner_step.result  # (a twin equal to the right answer is never named)
+    moved = _base(node.outer) ** dg
+    return (moved * dg, moved)
+
+
+def _power_of_product(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx (c·g)ⁿ = n·c·gⁿ⁻¹·(c·g)'   ((ab)ⁿ written a·bⁿ: the number not raised to the power)"""
+    if not isinstance(node.outer, r.PowerRule):
+        return ()
+    c, rest = sympy.sympify(node.inner).as_coeff_Mul()
+    k = node.outer.exponent - 1
+    if not c.is_Rational or c in (0, 1, -1) or rest == 1 or not k.is_Integer or k in (0, 1):
+        return ()
+    return (node.outer.exponent * c * rest**k * node.inner_step.result,)
+
+
+def _partial_term_dropped(node: r.SumRule, ctx: Context) -> tuple[Expr, ...]:
+    """∂/∂x (f + g) = f'   (one term's derivative left out of a partial derivative)"""
+    if not ctx.held or node.variable != ctx.variable:
+        return ()
+    results = [t.result for t in node.terms]
+    return tuple(
+        sympy.Add(*results[:i], *results[i + 1 :]) for i in range(len(results)) if results[i] != 0
+    )
+
+
+def _wrong_variable(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    """∂/∂x f(x, y) = ∂f/∂y   (the task's partial derivative taken in another variable)"""
+    from gradtutor.calculus.derive import derive
+
+    if node is not ctx.root or not ctx.held:
+        return ()
+    return tuple(derive(node.expr, v).result for v in ctx.held)
+
+
+def _not_differentiated(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx f = f   (the function itself written for its derivative: d/dx forgotten)"""
+    return (node.expr,) if node is ctx.root else ()
+
+
+def _differentiated_twice(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    """d/dx f = f''   (the derivative differentiated once more)"""
+    if node is not ctx.root:
+        return ()
+    return (sympy.diff(node.result, node.variable),)
 
 
 # --- the questions (level 1) --------------------------------------------------------------
@@ -291,7 +416,8 @@ def _q_sign_error_trig(slip: Slip) -> str:
 
 def _q_exp_power(slip: Slip) -> str:
     return (
-        f"In {_s(slip.where)} the variable is in the exponent, not the base. "
+        f"You wrote {_wrote(slip)}. In {_s(slip.where)} the variable is in the exponent, "
+        "not the base. "
         "Does the power rule x^n → n·x^(n−1) apply?"
     )
 
@@ -319,8 +445,118 @@ def _q_constant_factor(slip: Slip) -> str:
     # the twin keeps the number and drops the held variables: name only what was dropped
     _, dropped = slip.node.constant.as_coeff_Mul()
     return (
+        f"You wrote {_p(slip.answer)}, without {_p(dropped)}. "
         f"{_p(dropped)} is a constant factor in this partial derivative. "
         "Does a constant factor disappear, or stay as a factor?"
+    )
+
+
+def _wrote(slip: Slip) -> str:
+    """What the learner wrote at the slip: the twin's result there, in x (not the chain's u)."""
+    local = slip.local if slip.local is not None else slip.answer
+    if slip.chain is not None:
+        local = local.xreplace({slip.chain.u: slip.chain.inner})
+    return _p(local)
+
+
+def _q_product_skipped(slip: Slip) -> str:
+    node = slip.node
+    return (
+        f"You wrote {_wrote(slip)} for {r.applied(node.variable, node.expr)}: the factors' "
+        f"derivatives multiplied, which here is only one of the product rule's "
+        f"{len(node.factors)} terms. What is the term with the other factor differentiated?"
+    )
+
+
+def _q_constant_multiple_dropped(slip: Slip) -> str:
+    node = slip.node
+    return (
+        f"You wrote {_wrote(slip)} for {r.applied(node.variable, node.expr)}: where did the "
+        f"constant factor {_p(node.constant)} go? A constant multiple stays in the derivative."
+    )
+
+
+def _q_log_reciprocal(slip: Slip) -> str:
+    return (
+        f"You wrote {_wrote(slip)} for the derivative of {_s(slip.where)}: one over the log. "
+        "Is d/dx ln x one over ln x, or one over x?"
+    )
+
+
+def _q_exp_log_factor(slip: Slip) -> str:
+    return (
+        f"You wrote {_wrote(slip)} for the derivative of {_s(slip.where)}: where does the ln "
+        "come from? In d/dx aˣ = aˣ·ln a it is ln of the base a, and ln e = 1."
+    )
+
+
+def _q_exp_exponent(slip: Slip) -> str:
+    node = slip.node
+    return (
+        f"You wrote {_wrote(slip)}: the exponent {_s(node.inner)} of {_s(node.expr)} was "
+        f"differentiated where it stands. Does the exponent change, or does the whole power "
+        f"stay and get multiplied by {r.applied(node.variable, node.inner)}?"
+    )
+
+
+def _q_power_of_product(slip: Slip) -> str:
+    node = slip.node
+    c, rest = sympy.sympify(node.inner).as_coeff_Mul()
+    k = node.outer.exponent - 1
+    raised = sympy.Pow(c, k, evaluate=False)
+    return (
+        f"You wrote {_p(sympy.Pow(node.inner, k, evaluate=False))} as {_p(c * rest**k)}. "
+        "Is (ab)ⁿ equal to a·bⁿ? "
+        f"Every factor is raised to the power: {_p(raised)}·{_p(rest**k)} = {_p(c**k * rest**k)}."
+    )
+
+
+def _q_partial_term_dropped(slip: Slip) -> str:
+    node, local = slip.node, slip.local
+    results = [t.result for t in node.terms]
+    dropped = next(
+        (
+            t
+            for i, t in enumerate(node.terms)
+            if local is not None and _equal(sympy.Add(*results[:i], *results[i + 1 :]), local)
+        ),
+        None,
+    )
+    what = f"the term {_s(dropped.expr)}" if dropped is not None else "a term"
+    x = node.variable
+    return (
+        f"You wrote {_wrote(slip)}: where is the derivative of {what}? Every term with {x} "
+        f"in it has a part in ∂/∂{x}; only the terms without {x} give 0."
+    )
+
+
+def _q_wrong_variable(slip: Slip) -> str:
+    from gradtutor.calculus.derive import derive
+
+    node, x = slip.node, slip.node.variable
+    others = sorted(slip.node.expr.free_symbols - {x}, key=str)
+    v = next((v for v in others if _equal(derive(node.expr, v).result, slip.answer)), None)
+    which = f"with respect to {v}" if v is not None else "with respect to another variable"
+    held = f"; {v} is held constant" if v is not None else ""
+    return (
+        f"You wrote {_wrote(slip)}, the derivative of {_s(node.expr)} {which}. "
+        f"The task asks ∂/∂{x}{held}."
+    )
+
+
+def _q_not_differentiated(slip: Slip) -> str:
+    node = slip.node
+    return (
+        f"You wrote {_wrote(slip)}, the function {_s(node.expr)} itself. "
+        f"Did you take its derivative, {r.applied(node.variable, node.expr)}?"
+    )
+
+
+def _q_differentiated_twice(slip: Slip) -> str:
+    node = slip.node
+    return (
+        f"You wrote {_wrote(slip)}, the second derivative of {_s(node.expr)}: "
+        f"the derivative {_p(node.result)} differentiated once more. The task asks for one."
     )
 
 
@@ -432,7 +668,7 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (
     Misconception(
         "exp_power_rule_misuse",
         "power rule used on an exponential",
-        (r.ExpRule, r.ExponentialRule),
+        (r.ExpRule, r.ExponentialRule, r.ChainRule),
         _exp_power_rule,
         _q_exp_power,
         "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a",
@@ -453,10 +689,92 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (
         _q_constant_factor,
         "A held variable is a constant factor and stays: ∂/∂x (3x³z) = 9x²z",
     ),
+    Misconception(
+        "product_rule_skipped",
+        "product rule not used",
+        (r.ProductRule,),
+        _product_rule_skipped,
+        _q_product_skipped,
+        "Product rule: (u·v)' = u'·v + u·v', e.g. (x·eˣ)' = eˣ + x·eˣ",
+    ),
+    Misconception(
+        "constant_multiple_dropped",
+        "constant multiple dropped",
+        (r.ConstantMultipleRule,),
+        _constant_multiple_dropped,
+        _q_constant_multiple_dropped,
+        "Constant multiple rule: d/dx c·f(x) = c·f'(x), e.g. d/dx 5 sin x = 5 cos x",
+    ),
+    Misconception(
+        "log_reciprocal",
+        "ln x differentiated to 1/ln x",
+        (r.LogRule,),
+        _log_reciprocal,
+        _q_log_reciprocal,
+        "d/dx ln x = 1/x",
+    ),
+    Misconception(
+        "exp_log_factor",
+        "ln x put into the exponential rule",
+        (r.ExpRule, r.ExponentialRule),
+        _exp_log_factor,
+        _q_exp_log_factor,
+        "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a (ln of the base)",
+    ),
+    Misconception(
+        "exp_exponent_differentiated",
+        "exponent differentiated in place",
+        (r.ChainRule,),
+        _exp_exponent_differentiated,
+        _q_exp_exponent,
+        "d/dx e^g(x) = e^g(x)·g'(x): the exponent stays, e.g. d/dx e^(x²) = 2x·e^(x²)",
+    ),
+    Misconception(
+        "power_of_product_not_distributed",
+        "(ab)ⁿ written a·bⁿ",
+        (r.ChainRule,),
+        _power_of_product,
+        _q_power_of_product,
+        "(ab)ⁿ = aⁿ·bⁿ: (4x²)³ = 4³·x⁶ = 64x⁶",
+    ),
+    Misconception(
+        "partial_term_dropped",
+        "partial derivative: a term dropped",
+        (r.SumRule,),
+        _partial_term_dropped,
+        _q_partial_term_dropped,
+        "Sum rule: ∂/∂x (f + g) = ∂f/∂x + ∂g/∂x; a term is 0 only when it has no x",
+    ),
+    Misconception(
+        "partial_wrong_variable",
+        "partial derivative in the wrong variable",
+        (r.Rule,),
+        _wrong_variable,
+        _q_wrong_variable,
+        "∂/∂x differentiates in x and holds the others: ∂/∂x (xy²) = y², ∂/∂y (xy²) = 2xy",
+    ),
+    Misconception(
+        "not_differentiated",
+        "not differentiated",
+        (r.Rule,),
+        _not_differentiated,
+        _q_not_differentiated,
+        "d/dx f asks for the derivative f', not f itself",
+    ),
+    Misconception(
+        "differentiated_twice",
+        "differentiated twice",
+        (r.Rule,),
+        _differentiated_twice,
+        _q_differentiated_twice,
+        "d/dx f is the first derivative f'; f'' is d²/dx² f",
+    ),
 )
 BY_ID: dict[str, Misconception] = {m.id: m for m in MISCONCEPTIONS}
 ARITHMETIC_SLIP = "arithmetic_slip"
-ALL_IDS: tuple[str, ...] = (*BY_ID, ARITHMETIC_SLIP)
+SUBSTITUTED_VALUE = "substituted_value"
+DIFFERENTIATED_UNASKED = "differentiated_unasked"  # check: f' given where f was asked
+ALL_IDS: tuple[str, ...] = (*BY_ID, SUBSTITUTED_VALUE, ARITHMETIC_SLIP, DIFFERENTIATED_UNASKED)
 
 
 # --- diagnosis ----------------------------------------------------------------------------
@@ -498,6 +816,7 @@ class _Candidate:
     node: r.Rule
     answer: Expr
     nodes: tuple[r.Rule, ...] = ()  # every node the twin replaced (``node`` alone if empty)
+    local: Expr | None = None  # the twin's result at ``node`` (when it replaced one node)
 
     @property
     def changed(self) -> tuple[r.Rule, ...]:
@@ -506,17 +825,19 @@ class _Candidate:
 
 def candidates(tree: r.Rule, ctx: Context) -> Iterator[_Candidate]:
     """Every buggy whole answer: each twin at each node, and each twin at all its nodes."""
+    if ctx.root is None:
+        ctx = Context(ctx.variable, ctx.held, tree)
     nodes = list(r.walk(tree))
     for m in MISCONCEPTIONS:
         applied = [(n, m.twin(n, ctx)) for n in nodes if m.applies(n)]
         applied = [(n, alts) for n, alts in applied if alts]
         for node, alternatives in applied:
             for alt in alternatives:
-                yield _Candidate(m, node, r.evaluate(tree, {id(node): alt}))
+                yield _Candidate(m, node, r.evaluate(tree, {id(node): alt}), local=alt)
         if len(applied) > 1:
             everywhere = {id(n): alts[0] for n, alts in applied}
-            nodes = tuple(n for n, _ in applied)
-            yield _Candidate(m, applied[0][0], r.evaluate(tree, everywhere), nodes)
+            changed = tuple(n for n, _ in applied)
+            yield _Candidate(m, applied[0][0], r.evaluate(tree, everywhere), changed)
     yield from _dropped_variable_lines(tree, ctx)
 
 
@@ -562,6 +883,104 @@ def diagnose_dropped_variable(before: Expr, after: Expr, variable: Symbol) -> Di
             correction = f"keep the {variable}: the term is {_p(term)}, not {_p(variant)}"
             return Diagnosis(m.id, m.name, None, question, m.rule_hint, correction, before)
     return None
+
+
+def diagnose_power_of_product(
+    typed_before: Expr, after: Expr, variable: Symbol
+) -> Diagnosis | None:
+    """An algebra step that wrote a power of a product (c·g)ᵏ as c·gᵏ: (4x²)³ → 4x⁶.
+
+    ``typed_before`` is the previous (right) line as typed, unevaluated, so its powers of
+    products are still there to be found."""
+    points = sample_points(typed_before.free_symbols | after.free_symbols | {variable})
+    given = values_at(after, points)
+    if given is None:
+        return None
+    m = BY_ID["power_of_product_not_distributed"]
+    for power in sorted(typed_before.atoms(sympy.Pow), key=sympy.default_sort_key):
+        c, rest = sympy.sympify(power.base).as_coeff_Mul()
+        k = power.exp
+        if not c.is_Rational or c in (0, 1, -1) or rest == 1 or not k.is_Integer or k in (0, 1):
+            continue
+        wrong = sympy.Mul(c, rest**k)
+        values = values_at(typed_before.xreplace({power: wrong}).doit(), points)
+        if values is not None and same_values(values, given):
+            raised = sympy.Pow(c, k, evaluate=False)
+            question = (
+                f"You wrote {_s(power)} as {_p(wrong)}. Is (ab)ⁿ equal to a·bⁿ? Every factor "
+                f"is raised to the power: {_p(raised)}·{_p(rest**k)} = {_p(c**k * rest**k)}."
+            )
+            correction = f"{_s(power)} = {_p(c**k * rest**k)}, not {_p(wrong)}"
+            return Diagnosis(m.id, m.name, None, question, m.rule_hint, correction, power)
+    return None
+
+
+def diagnose_substitution(
+    typed_before: Expr | None, typed_after: Expr, variable: Symbol, variables: set[Symbol]
+) -> Diagnosis | None:
+    """A line that puts a number in for a variable before differentiating is done.
+
+    Flagged whatever the value (3·3·0² − 2y is right for ∂/∂y, by luck): a power of 0 or 1
+    (0², 1⁰, 0¹: nobody writes those but for x set to 0 or 1), or a power of another number
+    standing where the line before had the same power of a variable (3x² → 3·2²)."""
+    before_powers = (
+        _powers_of_variables(typed_before, variables) if typed_before is not None else []
+    )
+    after_powers = _powers_of_variables(typed_after, variables)
+    found: list[tuple[Expr, Expr | None]] = []
+    for power in sorted(typed_after.atoms(sympy.Pow), key=sympy.default_sort_key):
+        n, k = power.base, power.exp
+        if not (n.is_Number and k.is_Number):
+            continue
+        was = [p for p in before_powers if p.exp == k]
+        v = was[0].base if was else None
+        fewer = v is not None and before_powers.count(was[0]) > after_powers.count(was[0])
+        if n in (0, 1) or fewer:
+            found.append((power, v))
+    if not found:
+        return None
+    named = [f for f in found if f[1] is not None]
+    return _substitution(*(named or found)[0], variable, also=[p for p, _ in found])
+
+
+def _powers_of_variables(expr: Expr, variables: set[Symbol]) -> list[Expr]:
+    """Every power v^k of a variable in a typed tree (with repeats), in a fixed order."""
+    found = [p for p in sympy.preorder_traversal(expr) if p.is_Pow and p.base in variables]
+    return sorted(found, key=sympy.default_sort_key)
+
+
+def _substitution(power: Expr, v: Expr | None, variable: Symbol, *, also: list[Expr]) -> Diagnosis:
+    def raw(p: Expr) -> str:
+        return _p(sympy.Pow(p.base, p.exp, evaluate=False))
+
+    shown = raw(power)
+    if v is not None:
+        kept = _p(sympy.Pow(v, power.exp, evaluate=False))
+        question = f"{v} was replaced by {power.base}: {shown} stands where {kept} was."
+        correction = f"keep {v}: write {kept}, not {shown}"
+    else:
+        every = [raw(p) for p in also]
+        listed = " and ".join(every)
+        verb = "is a number" if len(every) == 1 else "are numbers"
+        where = "a power of a variable" if len(every) == 1 else "powers of variables"
+        question = f"{listed} {verb} where {where} should be."
+        correction = f"keep the variable where {listed} stands"
+    who = f"{v}" if v is not None else "the variable"
+    question += (
+        f" Substitute numbers only after differentiating: the derivative must hold for "
+        f"every value of {who}."
+    )
+    if v is not None and v != variable:
+        question += (
+            f" In ∂/∂{variable}, {v} is held constant — a constant, not 0 or 1, so it stays {v}."
+        )
+    rule = (  # the rule as the derivative-rules lesson states it
+        "Only substitute a value after differentiating, and only when the question asks for "
+        "f'(a) (gradtutor learn derivative-rules)"
+    )
+    return Diagnosis(
+        SUBSTITUTED_VALUE, "number put in for a variable", None, question, rule, correction, power
+    )
 
 
 Point = dict[Symbol, sympy.Float]
@@ -614,8 +1033,11 @@ def diagnose(
     if correct is None or given is None or same_values(correct, given):
         return None
     matches: dict[str, list[_Candidate]] = {}
+    seen: dict[Expr, tuple[complex, ...] | None] = {}  # twins often give the same answer
     for candidate in candidates(tree, ctx):
-        values = values_at(candidate.answer, points)
+        if candidate.answer not in seen:
+            seen[candidate.answer] = values_at(candidate.answer, points)
+        values = seen[candidate.answer]
         if values is None or same_values(values, correct) or not same_values(values, given):
             continue
         matches.setdefault(candidate.misconception.id, []).append(candidate)
@@ -629,8 +1051,27 @@ def diagnose(
 _OMISSIONS = ("chain_inner_missing", "log_chain_missing")
 
 
+# (an explanation, what outranks it): the function itself or f'' as the answer is named only
+# when no rule's twin gives it (e^(3x) for d/dx e^(3x) is the chain rule's inner derivative
+# left out); and a held variable differentiated only by a cancellation (−y² giving −2y exactly
+# where a dropped 2yz term would have given +2y) loses to the term the line visibly lacks;
+# (2x)³ → 3(2x)² is the inner derivative left out, not (2x)² read as 2x² times 2 by chance.
+_ANY_RULE = tuple(
+    m.id for m in MISCONCEPTIONS if m.id not in ("not_differentiated", "differentiated_twice")
+)
+_WEAKER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("not_differentiated", _ANY_RULE),
+    ("differentiated_twice", _ANY_RULE),
+    ("partial_other_var_not_constant", ("partial_term_dropped",)),
+    ("power_of_product_not_distributed", ("chain_inner_missing",)),  # 3(2x)² for d/dx (2x)³
+)
+
+
 def _one_explanation(matches: dict[str, list[_Candidate]]) -> _Candidate | None:
     """The one misconception behind the answer, or None when the evidence is ambiguous."""
+    for weaker, stronger in _WEAKER:
+        if weaker in matches and any(s in matches for s in stronger):
+            del matches[weaker]
     if len(matches) == 1:
         return next(iter(matches.values()))[0]
     for omission in _OMISSIONS:
@@ -670,7 +1111,7 @@ def _diagnosis(found: _Candidate, tree: r.Rule, ctx: Context) -> Diagnosis:
         whole = r.applied(tree.variable, tree.expr, partial=_partial(tree, ctx))
         correction += f", so {whole} = {_p(tree.result)}"
     chain = next((n for n in r.walk(tree) if isinstance(n, r.ChainRule) and n.outer is node), None)
-    question = m.question(Slip(node, tree, found.answer, chain))
+    question = m.question(Slip(node, tree, found.answer, chain, found.local))
     return Diagnosis(m.id, m.name, node, question, m.rule_hint, correction, tree.result)
 
 
@@ -694,9 +1135,38 @@ def diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
 def _diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
     from gradtutor.calculus.results import Feedback
 
+    if not task.has(sympy.Derivative):
+        unasked = diagnose_unasked_derivative(task, answer)
+        return [] if unasked is None else [unasked]
     if not isinstance(task, sympy.Derivative) or len(task.variables) != 1:
         return []
     found = diagnose(task.expr, task.variables[0], answer)
     if found is None:
         return []
     return [Feedback(kind="misconception", id=found.id, message=found.message)]
+
+
+def diagnose_unasked_derivative(expected: Expr, answer: Expr) -> Any | None:
+    """The answer is the derivative of the expected expression, which asked for no derivative
+    (x³ expected, 3x² given): a Feedback naming it, or None."""
+    from gradtutor.calculus.results import Feedback
+
+    symbols = sorted(expected.free_symbols, key=str)
+    if not symbols or len(symbols) > 3:
+        return None
+    if _equal(expected, answer):
+        return None
+    for v in symbols:
+        derivative = sympy.diff(expected, v)
+        if (
+            derivative != 0
+            and _equal(derivative, answer)
+            and _agrees_elsewhere(derivative, answer, v)
+        ):
+            d = r.operator(v, partial=len(symbols) > 1)
+            message = (
+                f"differentiated, not asked: you wrote {_p(answer)}, which is {d} of "
+                f"{_s(expected)}. Here the expression itself is asked for, not its derivative."
+            )
+            return Feedback(kind="misconception", id=DIFFERENTIATED_UNASKED, message=message)
+    return None

@@ -203,6 +203,60 @@ def pretty(expr: sympy.Basic) -> str:
     return text.replace("-", "−")
 
 
+def pretty_in_typed_order(expr: sympy.Basic, text: str) -> str:
+    """``pretty(expr)``, but each sum's terms in the order they were typed in ``text``.
+
+    sympy sorts the terms of a sum (3x³ − y² + 5x + 2 prints as 3x³ + 5x − y² + 2, also inside
+    ∂/∂x(…)); a learner looks for the terms where they put them. Only the order changes: a sum
+    is reordered when it has exactly the terms of a sum typed in ``text``, else it prints as
+    :func:`pretty` prints it."""
+    from gradtutor.calculus.parsing import parse
+
+    try:
+        raw = parse(text, evaluate=False).expr
+    except ValueError:
+        return pretty(expr)
+    orders: dict[sympy.Basic, tuple[sympy.Basic, ...]] = {}
+    for node in sympy.preorder_traversal(raw):
+        if isinstance(node, sympy.Add):
+            orders.setdefault(node, node.args)  # ``expr`` may be this raw tree itself
+            terms = tuple(_evaluated(t) for t in node.args)
+            whole = sympy.Add(*terms)
+            if isinstance(whole, sympy.Add) and _same_terms(whole.args, terms):
+                orders.setdefault(whole, terms)
+    if not orders:
+        return pretty(expr)
+    text = _drop_double_parentheses(_TypedOrderPrinter(orders).doprint(expr))
+    text = re.sub(r"sqrt\(([A-Za-z0-9\u0370-\u03ff]+)\)", r"√\1", text).replace("sqrt(", "√(")
+    return text.replace("-", "−")
+
+
+def _evaluated(expr: sympy.Basic) -> sympy.Basic:
+    """An unevaluated (as typed) tree with sympy's automatic evaluation applied throughout."""
+    if not expr.args or not isinstance(expr, sympy.Expr):
+        return expr
+    return expr.func(*(_evaluated(a) for a in expr.args))
+
+
+def _same_terms(a: tuple[sympy.Basic, ...], b: tuple[sympy.Basic, ...]) -> bool:
+    key = sympy.default_sort_key
+    return sorted(a, key=key) == sorted(b, key=key)
+
+
+class _TypedOrderPrinter(PrettyPrinter):
+    """The pretty printer, with the sums in ``orders`` printed in their typed order."""
+
+    def __init__(self, orders: dict[sympy.Basic, tuple[sympy.Basic, ...]]) -> None:
+        super().__init__()
+        self._orders = orders
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        terms = self._orders.get(expr)
+        if terms is None:
+            return super()._print_Add(expr, order)
+        return super()._print_Add(sympy.Add(*terms, evaluate=False), "none")
+
+
 def is_atomic(expr: sympy.Basic) -> bool:
     """True for expressions that need no brackets when juxtaposed."""
     return precedence(expr) >= PRECEDENCE["Atom"]

@@ -22,6 +22,7 @@ partial derivative and shows the gradient vector.
 
   gradtutor explain "d/dx(x^2 sin(x))"
   gradtutor explain "d/dx(3(2x^2)^5)" --brief
+  gradtutor explain "d/dx(x^2 sin(x))" --reveal
   gradtutor explain "∂/∂z(3x^3z - y^2 + 5z + 2yz)"
   gradtutor explain "grad(3x^3z - y^2 + 5z + 2yz)" --json
   gradtutor explain "x^2 y" --wrt y
@@ -49,7 +50,19 @@ def explain_command(
         typer.Option("--wrt", "-x", help="The variable, for a task without d/dx.", metavar="VAR"),
     ] = None,
     brief: Annotated[
-        bool, typer.Option("--brief", help="Hide the atomic leaves (x' = 1, c' = 0, …).")
+        bool,
+        typer.Option(
+            "--brief",
+            help="Hide the atomic leaves (x' = 1, c' = 0, …) and fold trivial steps (5x → 5).",
+        ),
+    ] = False,
+    reveal: Annotated[
+        bool,
+        typer.Option(
+            "--reveal",
+            help="On a terminal, show one step per Enter, to try each step before seeing it "
+            "(a: show the rest, q: stop).",
+        ),
     ] = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the rule tree as JSON (see README).")
@@ -80,8 +93,38 @@ def explain_command(
         from gradtutor.render.console import make_console
         from gradtutor.render.explain import print_trimmed
 
-        print_trimmed(make_console(), rendered)
+        console = make_console()
+        if reveal and sys.stdin.isatty() and console.is_terminal:
+            _reveal(console, rendered)
+        else:
+            print_trimmed(console, rendered)
     raise typer.Exit(ExitCode.OK)
+
+
+def _reveal(console, rendered) -> None:  # type: ignore[no-untyped-def]
+    """Print the worked solution a step at a time: Enter shows the next one."""
+    from gradtutor.render.explain import reveal_chunks
+
+    with console.capture() as capture:
+        console.print(rendered)
+    chunks = reveal_chunks(capture.get().rstrip("\n"))
+    out = console.file
+    out.write(chunks[0] + "\n")
+    for k, chunk in enumerate(chunks[1:], start=2):
+        out.write(f"  [Enter] next step ({k}/{len(chunks)}) · a: all · q: stop ")
+        out.flush()
+        try:
+            key = input().strip().lower()
+        except EOFError:
+            key = "a"
+        out.write("\x1b[1A\x1b[2K")  # the prompt line goes; the step takes its place
+        if key == "q":
+            break
+        if key == "a":
+            out.write("\n".join(chunks[k - 1 :]) + "\n")
+            break
+        out.write(chunk + "\n")
+    out.flush()
 
 
 def _render(solution, brief: bool):  # type: ignore[no-untyped-def]

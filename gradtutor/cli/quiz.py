@@ -550,10 +550,16 @@ class _Loop:
         from gradtutor.render import quiz as view
         from gradtutor.tutor import session
         from gradtutor.tutor.answers import check_answer, is_number
+        from gradtutor.tutor.decomposition import judge_chain_part
 
         index = state.part_index if part_index is None else part_index
         part = state.exercise.parts[index]
-        result = check_answer(part, text, twins=lambda: self._twins_of(index))
+        accepted = {a.part_index: a.text for a in state.answers if a.verdict in session.RIGHT}
+        own = judge_chain_part(state.exercise, index, text, accepted)  # the learner's own split
+        if own is not None:
+            result = own.result
+        else:
+            result = check_answer(part, text, twins=lambda: self._twins_of(index))
         state, event = session.judge(
             state, text, result, now_ms=_now_ms(), part_index=index, line=line
         )
@@ -572,6 +578,8 @@ class _Loop:
             self.console.print(view.unjudged_view(result))
         elif event.correct:
             self.console.print(view.right_view(result))
+            if own is not None and own.note:
+                self.console.print(own.note, markup=False)
         else:
             numeric = is_number(event.part.expected)
             self.console.print(view.wrong_view(result, event.tries_left, numeric=numeric))

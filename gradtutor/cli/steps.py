@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +22,8 @@ and may still contain d/dx(...) or the notes' x'(...). Blank lines and lines sta
 with # are skipped.
 
 Without FILE on a terminal, type the lines one by one: each is checked as soon as \
-you press Enter (an empty line ends).
+you press Enter (an empty line ends). The arrow keys edit the line and recall earlier \
+lines, also from earlier runs.
 
 [b]Examples[/b]
 
@@ -29,9 +31,14 @@ you press Enter (an empty line ends).
   printf 'd/dx(3x^3)\\n= 3*3x^2\\n= 3*3*1^2\\n' | gradtutor steps -
   gradtutor steps work.txt --json
   gradtutor steps --task "∂/∂x(3x^3 - y^2 + 5x + 2)"
+  gradtutor steps --scan notes.md
+
+--scan FILE proofreads a page of notes: every derivation in it (f(x) = … then f'(x) = … \
+and = … lines, f=(3x^3) -> … arrows, d/dx(…) = … claims, lines of working), by the \
+file's line numbers; prose and code blocks are left alone, unreadable lines skipped.
 
 Exit status: 0 every line right, 1 a line is wrong, invalid or undetermined, \
-2 invalid task line or unreadable file.
+2 invalid task line or unreadable file (--scan: 0 no wrong line, 1 a wrong line).
 """
 
 
@@ -58,10 +65,21 @@ def steps_command(
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.05, max=600, help="Seconds allowed per line.")
     ] = 2.0,
+    scan: Annotated[
+        str | None,
+        typer.Option(
+            "--scan",
+            help="Proofread a page of notes (text or Markdown): find every derivation in FILE "
+            "and check each (see README).",
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
     from gradtutor.render.console import make_console
     from gradtutor.render.explain import print_trimmed
 
+    if scan is not None:
+        raise typer.Exit(_scan(scan, json_output, time_limit))
     console = make_console(stderr=json_output)
     interactive = file is None and sys.stdin.isatty() and not json_output
     if interactive:
@@ -89,8 +107,27 @@ def steps_command(
     if json_output:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
     else:
-        print_trimmed(console, render_summary(report))
+        print_trimmed(console, render_summary(report, checker.task))
     raise typer.Exit(ExitCode.OK if report.all_ok else ExitCode.WRONG)
+
+
+def _scan(file: str, json_output: bool, time_limit: float) -> int:
+    """steps --scan FILE: every derivation in a page of notes; exit 1 when a line is wrong."""
+    from gradtutor.calculus.scan import scan_text
+    from gradtutor.render.console import make_console
+    from gradtutor.render.explain import print_trimmed
+    from gradtutor.render.steps import render_scan
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"can't read {file}: {exc}", json_output=json_output)
+    report = scan_text(text, file=file, time_limit=time_limit)
+    if json_output:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+    else:
+        print_trimmed(make_console(), render_scan(report))
+    return ExitCode.WRONG if report.wrong else ExitCode.OK
 
 
 def _read(file: str | None, json_output: bool = False) -> list[str]:
@@ -140,6 +177,7 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
 
     checker = None
     interrupted = False
+    _ask = _line_reader()
     try:
         if task is None:
             console.print("Type the task (e.g. d/dx(3x^3)), then your lines; an empty line ends.")
@@ -157,10 +195,11 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
         console.print()
     except KeyboardInterrupt:
         interrupted = True
-        console.print()  # the shell's ^C stays on the prompt's line, the rest below it
+        if not getattr(_ask, "ends_line", False):
+            console.print()  # the shell's ^C stays on the prompt's line, the rest below it
     if checker is not None:
         report = checker.report()
-        print_trimmed(console, render_summary(report))
+        print_trimmed(console, render_summary(report, checker.task))
     if interrupted:
         return ExitCode.INTERRUPTED
     if checker is None:
@@ -168,8 +207,37 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
     return ExitCode.OK if report.all_ok else ExitCode.WRONG
 
 
-def _ask(prompt: str) -> str:
-    return input(prompt).strip()
+def _line_reader() -> Callable[[str], str]:
+    """Read one line at a prompt: with line editing and history (the arrow keys recall earlier
+    lines, also from earlier runs) through prompt_toolkit, as the quiz prompt has; plain
+    ``input`` on a dumb terminal or where prompt_toolkit cannot drive the terminal."""
+    from gradtutor.tutor.store import default_home
+
+    try:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.utils import is_dumb_terminal
+
+        if is_dumb_terminal():  # TERM=dumb: no cursor keys to speak of, plain input
+            return lambda prompt: input(prompt).strip()
+        from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+
+        history: History = InMemoryHistory()
+        try:
+            path = default_home() / "steps-history"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(exist_ok=True)
+            history = FileHistory(str(path))
+        except OSError:
+            pass
+        session: Any = PromptSession(history=history)
+    except Exception:  # no usable terminal for prompt_toolkit: plain input still works
+        return lambda prompt: input(prompt).strip()
+
+    def ask(prompt: str) -> str:
+        return str(session.prompt(prompt)).strip()
+
+    ask.ends_line = True  # type: ignore[attr-defined]  # prompt_toolkit ends the line on Ctrl-C
+    return ask
 
 
 def _fail(

@@ -2,7 +2,8 @@
 
 Each line names the rule and shows the substitution (product rule: u = x², v = sin x, u' = 2x,
 v' = cos x → u'v + uv'). A repeated sub-step is worked once; ``brief`` hides the atomic leaves,
-whose results their parent's line already shows. The simplify step comes last and is labelled
+whose results their parent's line already shows, and folds trivial steps (5x → 5) into the
+line of the sum they belong to. The simplify step comes last and is labelled
 algebra, so it is never mistaken for calculus.
 """
 
@@ -150,6 +151,31 @@ def render_explain(solution: WorkedSolution, *, brief: bool = False) -> Renderab
     return Group(*parts)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_STEP_START = re.compile(r"^(?:[│ ]   )*[├└]── ")
+
+
+def reveal_chunks(printed: str) -> list[str]:
+    """A printed worked solution cut into what one Enter reveals: the first header, then each
+    step (with its wrapped lines), each result, simplify and gradient line, in order.
+
+    ``printed`` may carry colour codes; they are kept, and ignored when cutting."""
+    chunks: list[list[str]] = []
+    blank: list[str] = []
+    for line in printed.split("\n"):
+        plain = _ANSI.sub("", line)
+        if not plain.strip():
+            blank.append(line)
+            continue
+        continuation = plain[0] in "│ " and not _STEP_START.match(plain)
+        if continuation and chunks:
+            chunks[-1].extend([*blank, line])
+        else:
+            chunks.append([*blank, line])
+        blank = []
+    return ["\n".join(chunk) for chunk in chunks]
+
+
 def render_worked(worked: WorkedDerivative, *, brief: bool = False) -> RenderableType:
     """One derivative: the operator applied, the rule tree, the result and the simplify step."""
     partial = worked.partial
@@ -181,7 +207,7 @@ def _add(
 ) -> None:
     key = (sympy.srepr(node.expr), str(node.variable))
     repeated = key in seen and not node.is_atomic
-    line = describe(node, partial=partial)
+    line = _folded(node, partial) if brief and is_trivial(node) else describe(node, partial=partial)
     if repeated:
         line.append("   (worked above)", style="dim")
     branch = parent.add(line)
@@ -189,11 +215,24 @@ def _add(
     if repeated:
         return
     for step in _shown_substeps(node):
-        if brief and step.is_atomic:
-            continue
+        if brief and (step.is_atomic or (is_trivial(step) and isinstance(node, r.SumRule))):
+            continue  # its result is on this line already
         _add(
             branch, step, partial=partial and step.variable == node.variable, brief=brief, seen=seen
         )
+
+
+def is_trivial(node: r.Rule) -> bool:
+    """A step with nothing to learn in it: a constant times x, whose derivative is the constant
+    (5·d/dx x = 5·1 = 5). ``brief`` folds it into the line of the sum it is a term of."""
+    return isinstance(node, r.ConstantMultipleRule) and isinstance(node.substep, r.IdentityRule)
+
+
+def _folded(node: r.Rule, partial: bool) -> Text:
+    text = Wrapped()
+    text.append(f"{glued(node.name)}: ", style=RULE_STYLE)
+    text.append(f"{_op(node, partial)} = {_g(node.result)}")
+    return text
 
 
 def _shown_substeps(node: r.Rule) -> tuple[r.Rule, ...]:
@@ -365,10 +404,19 @@ def _gradient_line(solution: WorkedSolution) -> Text:
     derivatives = solution.derivatives
     names = ", ".join(f"∂f/∂{d.variable}" for d in derivatives)
     assert solution.gradient is not None
-    values = ", ".join(_g(g) for g in solution.gradient)  # breaks only between components
+    # each component as its derivative above ended: the same terms in the same order
+    values = ", ".join(glued(_last_shown(d)) for d in derivatives)  # breaks between components
     return Wrapped.assemble(
         ("gradient: ", "bold"), f"∇f = ({names}) = ", (f"({values})", "bold green")
     )
+
+
+def _last_shown(worked: WorkedDerivative) -> str:
+    """The derivative as its worked solution last showed it: the simplified form when the
+    simplify step changed it, else the result in the order of the terms as typed."""
+    if pretty(worked.simplified) != pretty(worked.result):
+        return pretty(worked.simplified)
+    return result_text(worked.steps)
 
 
 def _and(names) -> str:  # type: ignore[no-untyped-def]

@@ -16,7 +16,8 @@ from gradtutor.calculus.derivation import (
     Task,
 )
 from gradtutor.calculus.printing import pretty
-from gradtutor.render.explain import Wrapped, glued
+from gradtutor.calculus.scan import SKIPPED, ScannedLine, ScanReport
+from gradtutor.render.explain import Wrapped, glued, result_text
 from gradtutor.tutor.untrusted import neutralise
 
 MARKS = {OK: ("✓", "green"), INVALID: ("?", "yellow"), UNDETERMINED: ("~", "yellow")}
@@ -40,10 +41,11 @@ def render_line(check: LineCheck) -> RenderableType:
     mark, style = MARKS.get(check.status, WRONG_MARK)
     number = (f"{check.index + 1:>3} ", "dim")
     head = Wrapped.assemble(number, (mark, style), " ", glued(neutralise(check.text)))
+    notes = [_indent(note, "dim") for note in check.notes]
     if check.status == OK:
         head.append(f"    {check.message}", style="dim")
-        return head
-    rows: list[RenderableType] = [head]
+        return Group(head, *notes) if notes else head
+    rows: list[RenderableType] = [head, *notes]
     if check.status == INVALID:
         rows.append(_indent(f"can't read this line: {check.message}", "yellow"))
         for caret_line in check.caret.split("\n") if check.caret else ():
@@ -72,8 +74,9 @@ def render_line(check: LineCheck) -> RenderableType:
     return Group(*rows)
 
 
-def render_summary(report: DerivationReport) -> Text:
-    """The closing line: all right, or where it first went wrong and the true derivative."""
+def render_summary(report: DerivationReport, task: Task | None = None) -> Text:
+    """The closing line: all right, or where it first went wrong and the true derivative
+    (with ``task``: its terms in the order of the task's terms, as typed)."""
     first = report.first_problem_line
     if report.all_ok:
         return Text.assemble(("✓ every line is right", "bold green"))
@@ -81,12 +84,20 @@ def render_summary(report: DerivationReport) -> Text:
         return Text("no lines to check", style="yellow")
     where = "" if first is None else f"first problem at line {first + 1}; "
     return Wrapped.assemble(
-        (where, "bold red"), "the derivative is ", (glued(pretty(report.derivative)), "bold")
+        (where, "bold red"), "the derivative is ", (glued(_derivative(report, task)), "bold")
     )
 
 
+def _derivative(report: DerivationReport, task: Task | None) -> str:
+    shown = pretty(report.derivative)
+    if task is not None and pretty(task.tree.result) == shown:
+        return result_text(task.tree)  # the same terms, in the order typed
+    return shown
+
+
 def render_report(report: DerivationReport, task: Task) -> RenderableType:
-    return Group(render_task(task), *(render_line(c) for c in report.lines), render_summary(report))
+    lines = (render_line(c) for c in report.lines)
+    return Group(render_task(task), *lines, render_summary(report, task))
 
 
 def _indent(message: str, style: str = "") -> Padding:
@@ -105,3 +116,47 @@ def _num(value) -> str:  # type: ignore[no-untyped-def]
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:.6g}"
     return str(value)
+
+
+def render_scan(report: ScanReport) -> RenderableType:
+    """Every derivation found in a file, by the file's own line numbers: ✓, ✗ with why, or ?
+    for a line that was skipped (unreadable, or nothing to check it against)."""
+    wrong = len(report.wrong)
+    skipped = sum(1 for line in report.lines if line.status == SKIPPED)
+    n = len(report.derivations)
+    rows: list[RenderableType] = [
+        Wrapped.assemble(
+            (f"{report.file}: ", "bold"),
+            glued(f"{n} derivation{'s' * (n != 1)} found,"),
+            " ",
+            (
+                glued(f"{wrong} wrong line{'s' * (wrong != 1)}"),
+                "bold red" if wrong else "bold green",
+            ),
+            ", ",
+            glued(f"{skipped} skipped"),
+        )
+    ]
+    for derivation in report.derivations:
+        task = derivation.task if derivation.task is not None else "working with no task line"
+        rows.append(Text(""))
+        rows.append(Wrapped.assemble((f"line {derivation.start_line}: ", "bold"), glued(task)))
+        rows.extend(_scanned_line(line) for line in derivation.lines)
+    return Group(*rows)
+
+
+_SCAN_MARKS = {"ok": ("✓", "green"), "wrong": WRONG_MARK, SKIPPED: ("?", "yellow")}
+
+
+def _scanned_line(line: ScannedLine) -> RenderableType:
+    mark, style = _SCAN_MARKS.get(line.status, ("~", "yellow"))
+    head = Wrapped.assemble((f"{line.line_no:>5} ", "dim"), (mark, style), " ", glued(line.text))
+    parts = [p for p in line.message.split("; ") if p and p != "wrong"]
+    if line.status == "ok":
+        head.append(f"    {parts[0] if parts else ''}", style="dim")
+        return Group(head, *(_indent(p, "dim") for p in parts[1:])) if parts[1:] else head
+    tone = "yellow" if line.status != "wrong" else ""
+    details = [
+        _indent(p, "bold" if k == 0 and line.misconception else tone) for k, p in enumerate(parts)
+    ]
+    return Group(head, *details)
