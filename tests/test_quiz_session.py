@@ -261,7 +261,7 @@ def test_json_record_has_the_public_fields() -> None:
         "elapsed_ms": 3500,
         "seed": 7,
         "difficulty": 1,
-        "misconceptions": ["variable-dropped"],
+        "misconceptions": ["dropped_variable"],
         "how": "right on try 2 · 1 hint",
         "parts": [
             {

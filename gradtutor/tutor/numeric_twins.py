@@ -215,8 +215,18 @@ def _slope_twins(
     tree = derive(f, variable)
     ctx = mc.Context(variable, tuple(sorted(f.free_symbols - {variable}, key=str)))
     found = []
+    named: dict[sympy.Expr, str | None] = {}
     for candidate in mc.candidates(tree, ctx):
-        m = candidate.misconception
+        # the id the derivative's own diagnosis gives this wrong derivative, so a number is
+        # named as the same wrong formula would be (cos(2x) for sin(2x): the inner derivative
+        # left out, not the constant multiple 2 of it dropped)
+        if candidate.answer not in named:
+            found_id = mc.diagnose(f, variable, candidate.answer, tree=tree)
+            named[candidate.answer] = None if found_id is None else found_id.id
+        mid = named[candidate.answer]
+        if mid is None:
+            continue
+        m = mc.BY_ID[mid]
         try:
             wrong = _at(candidate.answer, point)
         except Exception:
