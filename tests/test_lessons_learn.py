@@ -20,11 +20,11 @@ LESSONS = load_lessons()
 
 EXPECTED_IDS = [
     "neurons",
+    "derivative-rules",
+    "chain-rule",
+    "partial-derivatives",
     "activations",
     "loss",
-    "derivative-rules",
-    "partial-derivatives",
-    "chain-rule",
     "gradient",
     "gradient-descent",
     "perceptron",
@@ -126,7 +126,7 @@ def test_learn_lists_lessons_plainly_when_piped() -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split()[0] == "neurons"
-    assert "(quiz: chain-rule)" in lines[5]
+    assert "(quiz: chain-rule)" in lines[2]
     assert "\x1b[" not in result.stdout
 
 

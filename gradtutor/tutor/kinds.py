@@ -310,7 +310,9 @@ def _vanishing(fields: Mapping[str, Any]) -> Built:
             # The steepest sigmoid slope is σ'(0); each layer multiplies by at most |w|·σ'(0).
             steepest = _at_point(_value("d/dz(σ(z))"), {"z": sympy.Integer(0)})
             bound = (abs(_number(weight)) * steepest) ** layers
-            parts.append(Part("max |dy/dx|", _plain(sympy.nsimplify(bound)), None))
+            # A bound, not the maximum: with large |w| the sigmoids saturate and the true
+            # largest |dy/dx| is far smaller (w = 12, 3 layers: bound 27, maximum ≈ 0.0104).
+            parts.append(Part("upper bound on |dy/dx|", _plain(sympy.nsimplify(bound)), None))
         else:
             raise ValueError(f"ask {ask!r} is not 'derivative' or 'bound'")
     wording = " with the same weight w = " + weight if weight != "1" else ""
@@ -318,7 +320,8 @@ def _vanishing(fields: Mapping[str, Any]) -> Built:
         f"A chain of {layers} sigmoid layers{wording}: y = {f}. "
         + ("Give dy/dx. " if "derivative" in asks else "")
         + (
-            "At most how large can |dy/dx| be? (Bound each layer by the steepest slope of σ.)"
+            "Bound each layer's σ′ by the sigmoid's steepest slope: what upper bound on "
+            "|dy/dx| does that give? (A bound: the true |dy/dx| can be far smaller.)"
             if "bound" in asks
             else ""
         )
