@@ -309,33 +309,9 @@ def _replay(text: str, surface: Surface, result: Race, window: str | None, scale
 
 def _analysis(result: Race) -> tuple[list[str], list[str], tuple[str, ...]]:
     """What each end point is; the stability notes; the notes worth showing on the frame."""
-    import numpy as np
+    from gradtutor.descent.analysis import race_notes
 
-    from gradtutor.descent.analysis import classify, stability
-    from gradtutor.descent.run import SurfaceScale
-
-    endings = []
-    for run in result.runs:
-        if run.stop_reason == "converged":
-            endings.append(
-                f" — it ends at {classify(result.surface, run.final, float(run.losses[-1]))}."
-            )
-        else:
-            endings.append("")
-    notes, warnings = [], []
-    start = np.array(result.start, dtype=float)
-    scale = SurfaceScale.of(result.surface)
-    for run in result.runs:
-        verdict = stability(result.surface, run.spec, start, scale)
-        if verdict is None:
-            continue
-        notes.append("Maths: " + verdict.message())
-        if not verdict.stable:
-            warnings.append(
-                f"! {run.spec.name}: lr {run.spec.lr:g} > {verdict.formula} = {verdict.limit:.3g}"
-                " — each step overshoots"
-            )
-    return endings, notes, tuple(warnings[:1])
+    return race_notes(result)
 
 
 def _plain(console: Console) -> bool:

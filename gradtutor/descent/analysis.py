@@ -159,9 +159,17 @@ def stability(
     return Stability(spec.name, spec.lr, lam, limit, formula, surface.quadratic, lams, flat)
 
 
-def classify(surface: Surface, point: np.ndarray, loss: float) -> str:
-    """Name a critical point from the Hessian's eigenvalues (and the known minimum)."""
+def classify(
+    surface: Surface, point: np.ndarray, loss: float, scale: SurfaceScale | None = None
+) -> str:
+    """Name a critical point from the Hessian's eigenvalues (and the known minimum).
+
+    With ``scale``, a point whose curvature is negligible for the surface is flat
+    ground, not a (numerically) curved maximum or minimum.
+    """
     lam = eigenvalues(surface, point)
+    if scale is not None and float(np.max(np.abs(lam))) * scale.span**2 < CURVE * scale.spread:
+        return "flat ground (the curvature is negligible: the second-derivative test cannot tell)"
     scale = max(1.0, float(np.max(np.abs(lam))))
     tiny = 1e-6 * scale
     if np.all(lam > tiny):
@@ -178,3 +186,232 @@ def classify(surface: Surface, point: np.ndarray, loss: float) -> str:
     if np.any(lam > tiny) and np.any(lam < -tiny):
         return "a saddle point (Hessian eigenvalues of both signs)"
     return "a degenerate point (the Hessian is singular: the second-derivative test cannot tell)"
+
+
+# --- the verdict a run is judged by -------------------------------------------------
+
+AT_LIMIT = 1e-9  # |lr − limit| within this fraction of the limit: "at the limit"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The stability note for one run, judged where the run decides it.
+
+    ``outcome`` says what the maths predicts for this run, and never contradicts the
+    run's own stop reason: converges | oscillates | explodes | runs_away | unbounded |
+    overshoots | slow | flat | saddle. ``text`` is the verdict, ``start`` the same
+    local numbers at the start point, labelled as such (None on a quadratic, where
+    the Hessian is the same everywhere).
+    """
+
+    label: str
+    outcome: str
+    text: str
+    start: str | None = None
+    warning: str | None = None
+
+    def lines(self) -> list[str]:
+        return [self.text] + ([self.start] if self.start else [])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "optimizer": self.label,
+            "outcome": self.outcome,
+            "text": self.text,
+            "start": self.start,
+        }
+
+
+def _pos(point: np.ndarray) -> str:
+    parts = [f"{float(v):.4g}".replace("-", "−") for v in point]
+    return f"x = {parts[0]}" if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+
+
+def at_limit(verdict: Stability) -> bool:
+    return verdict.limit is not None and abs(verdict.lr - verdict.limit) <= AT_LIMIT * verdict.limit
+
+
+def _limit_clause(st: Stability, where: str) -> str:
+    """'sgd: stable only for lr < 2/λmax = 0.04 (λmax = 50); lr = 0.05 is ' (where: a place)."""
+    place = f"{where}, it is " if where else ""
+    return (
+        f"{st.label}: {place}stable only for lr < {st.formula} = {st.limit:.4g} "
+        f"(λmax = {st.lam_max:.4g}); lr = {st.lr:g} is "
+    )
+
+
+def judge(surface: Surface, run: Any, scale: SurfaceScale | None = None) -> Verdict | None:
+    """The verdict for one finished run (None for adaptive optimizers)."""
+    scale = scale or SurfaceScale.of(surface)
+    start = np.asarray(run.trajectory[0], dtype=float)
+    if stability(surface, run.spec, start, scale) is None:
+        return None
+    reason = run.stop_reason
+    if reason == "diverged":
+        verdict = _diverged(surface, run, scale)
+    else:
+        verdict = _settled(surface, run, scale)
+    if not surface.quadratic and verdict.outcome not in ("explodes",):
+        verdict = Verdict(
+            verdict.label,
+            verdict.outcome,
+            verdict.text,
+            _start_line(surface, run, scale),
+            verdict.warning,
+        )
+    return verdict
+
+
+def _start_line(surface: Surface, run: Any, scale: SurfaceScale) -> str:
+    """The curvature at the start: a local fact, labelled, not a verdict on the run."""
+    start = np.asarray(run.trajectory[0], dtype=float)
+    st = stability(surface, run.spec, start, scale)
+    assert st is not None
+    head = f"{st.label}: at the start {_pos(start)}, "
+    down = [lam for lam in st.lams if lam < 0]
+    if st.limit is not None and not st.stable:
+        text = head + f"λmax = {st.lam_max:.4g}: the local limit is {st.formula} = {st.limit:.4g}"
+        return text + f"; lr = {st.lr:g} is above it there, so the first steps overshoot"
+    if st.runs_away:
+        return head + (
+            f"the surface curves downward (Hessian {_eigen_list(down)}), "
+            "so the first steps head away"
+        )
+    if st.flat:
+        return head + "the surface is almost flat (curvature sets no limit there)"
+    if st.limit is None:
+        return head + "there is no upward curvature"
+    return head + f"λmax = {st.lam_max:.4g}: the local limit is {st.formula} = {st.limit:.4g}"
+
+
+def _diverged(surface: Surface, run: Any, scale: SurfaceScale) -> Verdict:
+    """Judged along the path: the first point where the curvature makes lr too large."""
+    label = run.spec.name
+    for k, point in enumerate(run.trajectory):
+        if not np.all(np.isfinite(point)):
+            break
+        st = stability(surface, run.spec, point, scale)
+        assert st is not None
+        if st.limit is None or st.stable or at_limit(st):
+            continue
+        where = f"at {_pos(point)}, step {k} of the path" if k else f"at the start {_pos(point)}"
+        where = "" if surface.quadratic else where
+        text = _limit_clause(st, where) + "above it: each step overshoots, exploding"
+        warning = f"! {label}: lr {st.lr:g} > {st.formula} = {st.limit:.3g} — each step overshoots"
+        return Verdict(label, "explodes", text, None, warning)
+    for point in run.trajectory if "unbounded" in run.stop_detail else ():
+        st = stability(surface, run.spec, point, scale)
+        if st is not None and st.runs_away:
+            where = "" if surface.quadratic else f" at {_pos(point)}"
+            return Verdict(label, "runs_away", st.message().replace(" near the start", where))
+    if "unbounded" in run.stop_detail:
+        return Verdict(
+            label,
+            "unbounded",
+            f"{label}: the loss falls without bound along the path: descent runs downhill "
+            "forever, whatever the learning rate",
+        )
+    for point in run.trajectory:
+        st = stability(surface, run.spec, point, scale)
+        if st is not None and st.runs_away:
+            return Verdict(
+                label, "runs_away", st.message().replace(" near the start", f" at {_pos(point)}")
+            )
+    return Verdict(
+        label,
+        "explodes",
+        f"{label}: the path left the view far behind: the steps lr·|∇f| grew faster than "
+        "the curvature along the path predicts",
+    )
+
+
+def _settled(surface: Surface, run: Any, scale: SurfaceScale) -> Verdict:
+    """Judged where the run ended: the minimum it reached, or where it stopped."""
+    label = run.spec.name
+    end = np.asarray(run.final, dtype=float)
+    st = stability(surface, run.spec, end, scale)
+    assert st is not None
+    if run.stop_reason == "converged":
+        if st.flat:
+            return Verdict(
+                label, "flat", st.message().replace(" near the start", f" at {_pos(end)}")
+            )
+        place = classify(surface, end, float(run.losses[-1]))
+        what = "the local minimum" if "local" in place else "the minimum"
+        where = "" if surface.quadratic else f"at {what} it reached, {_pos(end)}"
+        if place.startswith("a saddle") or place == "a maximum":
+            return Verdict(
+                label,
+                "saddle",
+                f"{label}: it stopped where ∇f = 0 at {_pos(end)}, {place}: the surface curves "
+                f"downward there (Hessian {_eigen_list(st.lams)}), so any nudge off it runs away",
+            )
+        if st.flat or st.limit is None:
+            return Verdict(
+                label, "flat", st.message().replace(" near the start", f" at {_pos(end)}")
+            )
+        return Verdict(label, "converges", _limit_clause(st, where) + "below it: stable")
+    if run.stop_reason == "stalled" or st.flat:
+        return Verdict(label, "flat", st.message().replace(" near the start", f" at {_pos(end)}"))
+    where = "" if surface.quadratic else f"where it ended, at {_pos(end)}"
+    if run.stop_reason == "oscillating" or (at_limit(st) and not st.runs_away):
+        if st.limit is not None and at_limit(st):
+            text = _limit_clause(st, where) + "at the limit: it oscillates without converging"
+        else:
+            text = (
+                f"{label}: it settled into jumping between two points {where}: "
+                "at the limit: it oscillates without converging"
+            )
+        return Verdict(label, "oscillates", text)
+    if st.runs_away and (st.limit is None or run.stop_reason != "max_steps"):
+        return Verdict(label, "runs_away", st.message().replace(" near the start", " " + where))
+    if st.limit is None:
+        return Verdict(label, "flat", st.message().replace(" near the start", " " + where))
+    if not st.stable:
+        return Verdict(
+            label,
+            "overshoots",
+            _limit_clause(st, where) + "above it: it keeps overshooting here and cannot settle",
+        )
+    text = _limit_clause(st, where) + "below it: stable, but it needed more steps"
+    if st.runs_away:  # still travelling, along a direction that bends slightly downward
+        down = [lam for lam in st.lams if lam < 0]
+        text += (
+            f"; it was still moving, along a direction that bends downward a little "
+            f"(Hessian {_eigen_list(down)})"
+        )
+    elif run.spec.params["momentum"] == 0 and st.lam_min > 0:
+        slow = abs(1 - st.lr * st.lam_min)
+        text += (
+            f" (along the flattest direction, λmin = {st.lam_min:.4g}, the error shrinks only "
+            f"by |1 − lr·λmin| = {slow:.4g} per step)"
+        )
+    return Verdict(label, "slow", text)
+
+
+def race_notes(race: Any) -> tuple[list[str], list[str], tuple[str, ...]]:
+    """For each run what its end point is; the maths notes; a warning for the frame.
+
+    The verdicts are judged where each run decides its fate (see ``judge``).
+    """
+    from gradtutor.descent.run import SurfaceScale
+
+    surface = race.surface
+    scale = SurfaceScale.of(surface)
+    endings = []
+    for run in race.runs:
+        if run.stop_reason == "converged":
+            place = classify(surface, run.final, float(run.losses[-1]), scale)
+            endings.append(f" — it ends at {place}.")
+        else:
+            endings.append("")
+    notes: list[str] = []
+    warnings: list[str] = []
+    for run in race.runs:
+        verdict = judge(surface, run, scale)
+        if verdict is None:
+            continue
+        notes.extend("Maths: " + line for line in verdict.lines())
+        if verdict.warning:
+            warnings.append(verdict.warning)
+    return endings, notes, tuple(warnings[:1])

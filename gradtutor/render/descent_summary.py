@@ -28,10 +28,32 @@ def settings_text(spec: OptimizerSpec) -> str:
 
 
 def ranking_text(race: Race) -> str:
-    """Who won: the runs that got within tolerance, fastest first; else the lowest loss."""
+    """Who won: the lowest loss reached, then the fastest to |∇f| < tol among equals."""
     ranked = [r for _, r in race.ranking()]
-    done = [r for r in ranked if r.stop_reason == "converged"]
     tol = f"|∇f| < {fmt(race.tol)}"
+    text = _podium(race, ranked, tol)
+    first = min(
+        (r for r in ranked if r.stop_reason == "converged"), key=lambda r: r.steps, default=None
+    )
+    best = ranked[0]
+    worse = first is not None and first is not best and not race.tied(first, best)
+    if worse and first is not None and best.stop_reason != "diverged":
+        text += (
+            f" {first.spec.name} stopped first (step {first.steps}) but at a worse point "
+            f"(loss {fmt(float(first.losses[-1]))} against {fmt(float(best.losses[-1]))})."
+        )
+    rates = {r.spec.lr for r in race.runs}
+    if len(rates) > 1:
+        each = ", ".join(f"{r.spec.name} {fmt(r.spec.lr)}" for r in race.runs)
+        text += (
+            f" The racers use different learning rates ({each}): the race compares "
+            "settings as much as methods."
+        )
+    return text
+
+
+def _podium(race: Race, ranked: list[Run], tol: str) -> str:
+    done = [r for r in ranked if r.stop_reason == "converged"]
     if not done:
         text = f"No optimizer converged within {race.max_steps} steps"
         alive = [r for r in ranked if r.stop_reason != "diverged"]
@@ -39,16 +61,42 @@ def ranking_text(race: Race) -> str:
             return text + "; every run diverged."
         best = alive[0]
         return text + f"; closest: {best.spec.name} (loss {fmt(float(best.losses[-1]))})."
-    winner, *rest = done
-    text = f"Winner: {winner.spec.name}, first to {tol} (step {winner.steps})"
-    if rest:
-        text += "; then " + ", then ".join(f"{r.spec.name} (step {r.steps})" for r in rest)
-    others = [r for r in ranked if r.stop_reason != "converged"]
-    if others:
-        text += "; did not converge: " + ", ".join(
-            f"{r.spec.name} ({r.stop_reason})" for r in others
-        )
+    winner, *rest = ranked
+    level = [r.spec.name for r in rest if race.tied(winner, r)]
+    loss = fmt(float(winner.losses[-1]))
+    text = f"Winner: {winner.spec.name}, lowest loss ({loss})"
+    if level:
+        text = f"Winner: {winner.spec.name}, lowest loss ({loss}, level with {_names(level)})"
+    if winner.stop_reason == "converged":
+        text += f", {tol} {'first, ' if level else ''}at step {winner.steps}"
+    else:
+        text += f", {winner.stop_reason} after {winner.steps} steps"
+    later = [r for r in rest if r.stop_reason != "diverged"]
+    if later:
+        text += "; then " + ", then ".join(_place(race, winner, r) for r in later)
+    lost = [r for r in rest if r.stop_reason == "diverged"]
+    if lost:
+        text += "; diverged: " + ", ".join(r.spec.name for r in lost)
     return text + "."
+
+
+def _place(race: Race, winner: Run, run: Run) -> str:
+    loss = "the same loss" if race.tied(winner, run) else f"loss {fmt(float(run.losses[-1]))}"
+    how = f"step {run.steps}" if run.stop_reason == "converged" else run.stop_reason
+    return f"{run.spec.name} ({loss}, {how})"
+
+
+def widened_text(race: Race) -> str:
+    """Say that the view was stretched to a start outside it (never 'diverged')."""
+    start = ", ".join(fmt(float(v)) for v in race.start)
+    ranges = ", ".join(
+        f"{name} {fmt(lo)} to {fmt(hi)}"
+        for name, (lo, hi) in zip(race.surface.variables, race.surface.window, strict=True)
+    )
+    return (
+        f"The start ({start}) is outside the surface's usual view, so the view is widened "
+        f"to {ranges}."
+    )
 
 
 def _names(names: list[str]) -> str:
@@ -144,6 +192,8 @@ def summary(
     out: list[RenderableType] = [table]
     if interrupted_at is not None:
         out.append(Text(f"Animation interrupted at step {interrupted_at}; the runs finished:"))
+    if race.view_from is not None:
+        out.append(Text(widened_text(race)))
     out.extend(Text(line) for line in stop_lines(race, endings))
     if len(race.runs) > 1:
         out.append(Text(ranking_text(race), style=None if plain else "bold"))
