@@ -195,7 +195,7 @@ def test_help_fits_80_columns_without_cutting_or_wrapping_commands():
         for line in EXAMPLES.splitlines()
         if line.strip().startswith("gradtutor descend")
     ]
-    assert len(examples) == 8
+    assert len(examples) == 10
     for command in examples:  # each example whole on one line of the help
         assert any(line.strip().startswith(command) for line in lines), command
     assert "adam:lr=0.05 (PyTorch's setting names)" in flat(result.stdout.replace("│", " "))

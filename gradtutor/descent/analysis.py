@@ -415,3 +415,183 @@ def race_notes(race: Any) -> tuple[list[str], list[str], tuple[str, ...]]:
         if verdict.warning:
             warnings.append(verdict.warning)
     return endings, notes, tuple(warnings[:1])
+
+
+# --- quadratic surfaces: the rate the maths predicts, and the best settings ---------
+
+
+@dataclass(frozen=True)
+class Rates:
+    """On a convex quadratic: per-step error factors predicted and achieved, and the best.
+
+    ``predicted``: the spectral radius of the optimizer's linear update (for plain GD
+    max |1 − lr·λᵢ|). ``achieved``: (‖e_K‖/‖e_J‖)^(1/(K−J)) over the second half of the
+    run's measurable errors. ``best_lr``/``best_rate`` for plain GD: 2/(λmin + λmax) and
+    (κ − 1)/(κ + 1); for heavy-ball momentum ``best_beta`` = ((√κ − 1)/(√κ + 1))²,
+    ``best_lr`` = 4/(√λmax + √λmin)² and rate √β.
+    """
+
+    label: str
+    momentum: bool
+    lams: tuple[float, ...]
+    lr: float
+    beta: float
+    predicted: float  # over the eigendirections the start has error along
+    achieved: float | None
+    best_lr: float
+    best_rate: float
+    best_beta: float | None
+    errors: tuple[tuple[float, ...], ...]  # |vᵢ·e_k| per eigendirection i, per step k
+    worst: float = 0.0  # over every eigendirection
+
+    @property
+    def kappa(self) -> float:
+        return self.lams[-1] / self.lams[0]
+
+    def lines(self) -> list[str]:
+        lams = ", ".join(f"{lam:.4g}" for lam in self.lams)
+        achieved = "not measurable" if self.achieved is None else f"{self.achieved:.4g}"
+        head = f"Rate: {self.label}: predicted {self.predicted:.4g} per step"
+        if not self.momentum:
+            head += f" (max |1 − lr·λᵢ| with λ = {lams})"
+        else:
+            head += f" (spectral radius of the momentum update, λ = {lams}, β = {self.beta:.4g})"
+        head += f"; achieved {achieved}."
+        if self.worst > self.predicted + 1e-9:
+            head += (
+                f" (The start has no error along some eigenvector, so the worst factor, "
+                f"{self.worst:.4g}, never shows.)"
+            )
+        if self.momentum:
+            best = (
+                f"Best momentum for κ = {self.kappa:.4g}: β = ((√κ − 1)/(√κ + 1))² = "
+                f"{self.best_beta:.4g} with lr = 4/(√λmax + √λmin)² = {self.best_lr:.4g}, "
+                f"rate √β = {self.best_rate:.4g} (--lr best uses them)."
+            )
+        else:
+            best = (
+                f"Best fixed lr = 2/(λmin + λmax) = {self.best_lr:.4g}, rate "
+                f"(κ − 1)/(κ + 1) = {self.best_rate:.4g} with κ = {self.kappa:.4g} "
+                "(--lr best uses it)."
+            )
+        return [head, best]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "optimizer": self.label,
+            "eigenvalues": list(self.lams),
+            "predicted_rate": self.predicted,
+            "achieved_rate": self.achieved,
+            "best_lr": self.best_lr,
+            "best_rate": self.best_rate,
+            "best_momentum": self.best_beta,
+        }
+
+
+def convex_quadratic_eigen(surface: Surface) -> tuple[np.ndarray, np.ndarray] | None:
+    """(eigenvalues ascending, eigenvectors as columns) if the surface is a convex quadratic."""
+    if not surface.quadratic:
+        return None
+    lams, vecs = np.linalg.eigh(surface.hessian(np.zeros(surface.dim)))
+    if not np.all(lams > 1e-12):
+        return None
+    return lams, vecs
+
+
+def update_matrix(spec: OptimizerSpec, lam: float) -> np.ndarray:
+    """The linear map of one SGD-family step on f = λθ²/2, on the state (θ, v)."""
+    p = spec.params
+    lr, beta, damp = spec.lr, p["momentum"], 1 - p["dampening"]
+    lam = lam + p["weight_decay"]
+    if beta == 0:
+        return np.array([[1 - lr * lam]])
+    if p["nesterov"]:
+        return np.array([[1 - lr * (1 + beta) * lam, -lr * beta * beta], [lam, beta]])
+    return np.array([[1 - lr * damp * lam, -lr * beta], [damp * lam, beta]])
+
+
+def predicted_rate(spec: OptimizerSpec, lams: np.ndarray) -> float:
+    return max(float(np.max(np.abs(np.linalg.eigvals(update_matrix(spec, lam))))) for lam in lams)
+
+
+def best_gd(lams: np.ndarray) -> tuple[float, float]:
+    """2/(λmin + λmax) and its rate (κ − 1)/(κ + 1)."""
+    lo, hi = float(lams[0]), float(lams[-1])
+    return 2 / (lo + hi), (hi - lo) / (hi + lo)
+
+
+def best_momentum(lams: np.ndarray) -> tuple[float, float, float]:
+    """Polyak's heavy ball: lr = 4/(√λmax + √λmin)², β = ((√κ − 1)/(√κ + 1))², rate √β."""
+    lo, hi = float(lams[0]), float(lams[-1])
+    root = (np.sqrt(hi) - np.sqrt(lo)) / (np.sqrt(hi) + np.sqrt(lo))
+    return 4 / (np.sqrt(hi) + np.sqrt(lo)) ** 2, float(root**2), float(root)
+
+
+def rates(surface: Surface, run: Any) -> Rates | None:
+    """Predicted vs achieved rate for an SGD-family run on a convex quadratic."""
+    spec = run.spec
+    eig = convex_quadratic_eigen(surface)
+    if eig is None or spec.kind != "sgd" or spec.params["maximize"]:
+        return None
+    lams, vecs = eig
+    start = np.asarray(run.trajectory[0], dtype=float)
+    hess = surface.hessian(start)
+    target = start - np.linalg.solve(hess, surface.gradient(start))
+    errors = np.abs((run.trajectory - target) @ vecs)  # (steps + 1, dim)
+    excited = errors[0] > 1e-9 * max(float(np.max(errors[0])), 1e-300)
+    momentum = spec.params["momentum"] != 0
+    if momentum:
+        best_lr, best_beta, best_rate = best_momentum(lams)
+    else:
+        (best_lr, best_rate), best_beta = best_gd(lams), None
+    return Rates(
+        label=spec.name,
+        momentum=momentum,
+        lams=tuple(float(v) for v in lams),
+        lr=spec.lr,
+        beta=float(spec.params["momentum"]),
+        predicted=predicted_rate(spec, lams[excited] if excited.any() else lams),
+        worst=predicted_rate(spec, lams),
+        achieved=achieved_rate(np.linalg.norm(run.trajectory - target, axis=1)),
+        best_lr=float(best_lr),
+        best_rate=float(best_rate),
+        best_beta=best_beta,
+        errors=tuple(tuple(float(v) for v in row) for row in errors.T),
+    )
+
+
+def achieved_rate(norms: np.ndarray) -> float | None:
+    """The per-step factor over the second half of the errors still above rounding."""
+    norms = np.asarray(norms, dtype=float)
+    if norms.size < 3 or not np.all(np.isfinite(norms)) or norms[0] == 0:
+        return None
+    measurable = np.nonzero(norms > 1e-9 * norms[0])[0]
+    last = int(measurable[-1]) if measurable.size else 0
+    first = last // 2
+    if last - first < 2 or norms[first] == 0:
+        return None
+    steps = np.arange(first, last + 1)
+    logs = np.log(np.maximum(norms[first : last + 1], 1e-300))
+    slope = float(np.polyfit(steps, logs, 1)[0])  # least squares: oscillations average out
+    return float(np.exp(slope))
+
+
+def best_spec(surface: Surface, spec: OptimizerSpec) -> OptimizerSpec:
+    """``--lr best``: the optimal fixed lr (and β for momentum) on a convex quadratic."""
+    eig = convex_quadratic_eigen(surface)
+    if eig is None:
+        raise ValueError(
+            "--lr best needs a convex quadratic surface (bowl, ellipse, booth, parabola, "
+            "regression or your own), where the Hessian fixes the best rate"
+        )
+    lams, _ = eig
+    p = spec.params
+    if spec.kind != "sgd" or p["nesterov"] or p["dampening"] or p["weight_decay"]:
+        return spec  # no closed form here: keep the surface's suggested rate
+    if p["momentum"] == 0:
+        return spec.with_lr(best_gd(lams)[0])
+    lr, beta, _ = best_momentum(lams)
+    params = {**p, "lr": float(lr)}
+    if "momentum" not in spec.explicit:
+        params["momentum"] = float(beta)
+    return OptimizerSpec(spec.name, spec.kind, params, spec.explicit)

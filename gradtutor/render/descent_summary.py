@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
@@ -99,6 +102,52 @@ def widened_text(race: Race) -> str:
     )
 
 
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+class ErrorPlot:
+    """|error| along each Hessian eigenvector against steps, log scale, one row of blocks each.
+
+    The bar height is log10 of the error between the smallest and the largest error;
+    the slow direction (smallest λ) is the row that stays tall.
+    """
+
+    def __init__(self, rates: Any) -> None:
+        self.rates = rates
+
+    def lines(self, width: int) -> list[str]:
+        rows = self.rates.errors
+        steps = len(rows[0])
+        labels = [f"λ = {fmt(lam)}" for lam in self.rates.lams]
+        pad = max(len(label) for label in labels)
+        cols = max(8, min(steps, width - pad - 12))
+        values = [v for row in rows for v in row if math.isfinite(v) and v > 0]
+        top = max(values, default=1.0)
+        floor = max(min(values, default=top) * 0.999, top * 1e-15)
+        if floor >= top:
+            floor = top / 10
+        picks = [round(i * (steps - 1) / max(cols - 1, 1)) for i in range(cols)]
+        out = [
+            f"{self.rates.label}: |error| along each eigenvector, log scale "
+            f"({fmt(top)} down to {fmt(floor)}), steps 0 to {steps - 1}:"
+        ]
+        for label, row in zip(labels, rows, strict=True):
+            bars = "".join(_block(row[k], floor, top) for k in picks)
+            out.append(f"  {label.ljust(pad)} {bars} {fmt(row[-1], 2)}")
+        return out
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines(options.max_width):
+            yield Text(line, no_wrap=True, overflow="crop")
+
+
+def _block(value: float, floor: float, top: float) -> str:
+    if not math.isfinite(value) or value <= floor:
+        return " "
+    frac = math.log10(value / floor) / math.log10(top / floor)
+    return BLOCKS[min(len(BLOCKS) - 1, max(0, int(frac * len(BLOCKS))))]
+
+
 def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -186,6 +235,7 @@ def summary(
     replay: str,
     plain: bool,
     interrupted_at: int | None = None,
+    rates: tuple[Any, ...] = (),
 ) -> list[RenderableType]:
     """Renderables to print after the run (``endings``: what each final point is)."""
     table = SummaryTable(race, plain)
@@ -201,6 +251,9 @@ def summary(
         out.append(Text(f"Lesson: {race.surface.lesson}", style=None if plain else "italic"))
     for note in notes:
         out.append(Text(note, style=None if plain else "yellow"))
+    for rate in rates:
+        out.extend(Text(line) for line in rate.lines())
+        out.append(ErrorPlot(rate))
     out.append(ReplayText(f"Replay: {replay}", style=None if plain else "dim"))
     return out
 
