@@ -27,6 +27,7 @@ EXPECTED_IDS = [
     "loss",
     "gradient",
     "gradient-descent",
+    "curvature",
     "perceptron",
     "backpropagation",
     "vanishing-gradients",
@@ -71,8 +72,11 @@ def test_descend_demos_name_real_surfaces_and_optimizers() -> None:
     for command in commands:
         words = shlex.split(command)
         assert find_surface(words[2]) is not None, command
-        parse_optimizer(words[words.index("--optimizer") + 1])
-        assert float(words[words.index("--lr") + 1]) > 0
+        flag = "--optimizer" if "--optimizer" in words else "-o"
+        for name in words[words.index(flag) + 1].split(","):
+            parse_optimizer(name)
+        rate = words[words.index("--lr") + 1]
+        assert rate == "best" or float(rate) > 0
 
 
 def test_the_notes_slip_is_corrected() -> None:
