@@ -27,7 +27,7 @@ topic = "my-topic"
 difficulty = 1
 kind = "derivative"
 f = "{a}x^3"
-params = { a = "2..9" }
+params = { a = "2..21" }
 hints = ["Power rule."]
 """
 
@@ -176,7 +176,7 @@ def exercise(tid: str, **changes: str) -> str:
         "difficulty": "1",
         "kind": '"derivative"',
         "f": '"{a}x^3"',
-        "params": '{ a = "2..9" }',
+        "params": '{ a = "2..21" }',
         "hints": '["Power rule."]',
     } | changes
     return "\n[[exercise]]\n" + "".join(f"{key} = {value}\n" for key, value in keys.items())
@@ -270,7 +270,7 @@ def test_a_parse_error_is_reported_against_the_text_the_teacher_wrote(tmp_path: 
     assert result.exit_code == 1
     (problem,) = json.loads(result.stdout)
     assert problem["reason"] == (
-        'f = "{a}sinx + x^2" (with a = 7: "7sinx + x^2"): '
+        'f = "{a}sinx + x^2" (with a = 13: "13sinx + x^2"): '
         "'sinx' isn't a name gradtutor knows (column 4); did you mean sin(x)?"
     )
 
