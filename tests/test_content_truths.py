@@ -227,3 +227,22 @@ def test_lesson_order_follows_topic_prerequisites() -> None:
             teacher = topics[pre].lesson
             if teacher in LESSONS:
                 assert _order(teacher) <= lesson.order, (lesson.id, pre, teacher)
+
+
+def test_relu_derivative_is_written_and_read_as_step() -> None:
+    from gradtutor.calculus.equivalence import check
+
+    assert check("d/dx(relu(x))", "step(x)").verdict == "equivalent"
+    assert check("d/dx(relu(3x))", "3step(3x)").verdict == "equivalent"
+    assert "step(z): 1 for z > 0, 0 for z < 0 (undefined at 0" in LESSONS["activations"].markdown
+
+
+def test_one_notation_for_the_rules() -> None:
+    rules = LESSONS["derivative-rules"].markdown
+    assert "(u·v)' = u'v + uv'" in rules and "(u/v)' = (u'v − uv')/v^2" in rules
+    assert "sec(x)^2 = 1 + tan(x)^2" in rules
+    x = sympy.Symbol("x")
+    assert sympy.simplify(sympy.diff(sympy.tan(x), x) - sympy.sec(x) ** 2) == 0
+    assert sympy.simplify(sympy.sec(x) ** 2 - (1 + sympy.tan(x) ** 2)) == 0
+    assert "f(x) = g(u(x))" in LESSONS["chain-rule"].markdown
+    assert "σ(z)(1 − σ(z))" in LESSONS["activations"].markdown

@@ -201,7 +201,9 @@ def test_learn_list_shows_every_quiz_topic_of_a_lesson() -> None:
     assert rows["derivative-rules"].endswith(
         "  (quiz: power-rule, product-rule, quotient-rule, exp-log, trig)"
     )
-    assert rows["neurons"] == "neurons                Neurons, weights, biases and the forward pass"
+    assert rows["neurons"] == (
+        "neurons                Neurons, weights, biases and the forward pass  (quiz: neurons)"
+    )
 
 
 def test_learn_list_on_a_terminal_has_a_quiz_topics_column(

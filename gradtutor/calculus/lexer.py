@@ -146,6 +146,7 @@ FUNCTIONS = frozenset(
         "sign",
         "sgn",
         "heaviside",
+        "step",
         "factorial",
         "diff",
     ]

@@ -329,6 +329,46 @@ def _vanishing(fields: Mapping[str, Any]) -> Built:
     return Built(prompt, tuple(parts))
 
 
+def _compute(fields: Mapping[str, Any]) -> Built:
+    """Numbers computed from the maths in ``values`` (one part per label): a forward pass,
+    a perceptron update, a z-score, a tensor's shape as (a, b, c). ``at`` substitutes
+    values after derivative operators are evaluated (a dead ReLU's d/dw at its w)."""
+    from gradtutor.tutor.packs import Part
+
+    values, labels = list(fields["values"]), list(fields["labels"])
+    if len(values) != len(labels):
+        raise ValueError(f"values has {len(values)} items but labels has {len(labels)}")
+    point = {name: _number(str(v)) for name, v in dict(fields.get("at", {})).items()}
+    parts = []
+    for label, text in zip(labels, values, strict=True):
+        pieces = _vector_items(str(text))
+        numbers = [_plain(_at_point(_value(piece), point)) for piece in pieces]
+        expected = (
+            numbers[0]
+            if len(pieces) == 1 and pieces[0] == str(text)
+            else ("(" + ", ".join(numbers) + ")")
+        )
+        parts.append(Part(str(label), expected, None))
+    prompt = "Compute " + ", ".join(str(label) for label in labels) + "."
+    return Built(prompt, tuple(parts))
+
+
+def _vector_items(text: str) -> list[str]:
+    """'(8, 3, 32)' → ['8', '3', '32']; anything else → [text]."""
+    text = text.strip()
+    if not (text.startswith("(") and text.endswith(")")):
+        return [text]
+    depth, items, start = 0, [], 1
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(text) - 1:
+            return [text]
+        if char == "," and depth == 1:
+            items.append(text[start:i].strip())
+            start = i + 1
+    return [*items, text[start:-1].strip()] if items else [text]
+
+
 def _kind(
     name: str,
     build: Callable[[Mapping[str, Any]], Built],
@@ -384,6 +424,13 @@ KINDS: dict[str, Kind] = {
             "the gradient through a chain of sigmoids",
             {"layers"},
             {"weight", "ask"},
+        ),
+        _kind(
+            "compute",
+            _compute,
+            "numbers computed from maths, one part per label (a forward pass, a z-score …)",
+            {"values", "labels"},
+            {"at"},
         ),
     )
 }

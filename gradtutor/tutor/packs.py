@@ -493,7 +493,7 @@ def _where(path: Path, tid: str, where: object, names: Sequence[str]) -> str | N
 
 
 _TABLE_FIELDS = {"at", "start"}
-_LIST_FIELDS = {"vars", "ask"}
+_LIST_FIELDS = {"vars", "ask", "values", "labels"}
 
 
 def _check_field(path: Path, tid: str, name: str, value: object) -> None:

@@ -88,7 +88,7 @@ def validate_template(template: Template, *, seeds: int = DEFAULT_SEEDS) -> list
                 reasons.append(f"{_drawn(seed, exercise)}: {reason}")
         prompts.add(exercise.prompt)
         if seed < 3:  # the slow part: equivalence checks
-            reasons.extend(f"seed {seed}: {r}" for r in _answer_problems(exercise))
+            reasons.extend(f"{_drawn(seed, exercise)}: {r}" for r in _answer_problems(exercise))
             if reasons:
                 return reasons
     if seeds >= 4 and len(prompts) < 2:
@@ -160,7 +160,12 @@ def _answer_problems(exercise: Exercise) -> list[str]:
         if right != "equivalent":
             problems.append(f"{name}the expected answer {part.expected!r} checks as {right}")
         wrong, verdict = "", ""
-        for wrong in (f"({part.expected}) + 1", f"({part.expected}) + 2"):
+        items = _components(part.expected)
+        if len(items) > 1:  # a vector (a shape): change one component
+            tries = ["(" + ", ".join([f"({items[0]}) + {k}", *items[1:]]) + ")" for k in (1, 2)]
+        else:
+            tries = [f"({part.expected}) + 1", f"({part.expected}) + 2"]
+        for wrong in tries:
             verdict = _verdict(part.expected, wrong)
             if not verdict.startswith("error"):
                 break
@@ -197,6 +202,10 @@ _SEGMENT_END = (
     " at ",
     " for ",
     " which ",
+    " if ",
+    " when ",
+    " because ",
+    " since ",
 )
 
 
