@@ -246,3 +246,24 @@ def test_one_notation_for_the_rules() -> None:
     assert sympy.simplify(sympy.sec(x) ** 2 - (1 + sympy.tan(x) ** 2)) == 0
     assert "f(x) = g(u(x))" in LESSONS["chain-rule"].markdown
     assert "σ(z)(1 − σ(z))" in LESSONS["activations"].markdown
+
+
+def test_keys_keep_the_shape_the_rule_gives() -> None:
+    """d/dx (9x + 5)^2 was shown as 162x + 90, a quotient's derivative as an unsimplified sum."""
+    from gradtutor.tutor.kinds import _shaped, _value
+
+    def key(f: str) -> str:
+        from gradtutor.calculus.printing import plain
+
+        return plain(_shaped(f, _value(f"d/dx({f})")))
+
+    assert key("(9x + 5)^2") == "18*(9*x + 5)"
+    assert key("(7x + 1)/(7x + 3)") == "14/(7*x + 3)^2"
+    assert key("(2x + 3)/(7x + 3)") == "-15/(7*x + 3)^2"
+    x = sympy.Symbol("x")
+    assert sympy.diff((2 * x + 3) / (7 * x + 3), x).equals(-15 / (7 * x + 3) ** 2)
+    for template_id in ("loss.mse-2", "quotient.linear-1"):
+        template = next(t for t in LIVE if t.id == template_id)
+        for seed in range(10):
+            expected = generate(template, seed).parts[0].expected
+            assert "+" not in expected.split("/")[0] or "*(" in expected, (template_id, expected)

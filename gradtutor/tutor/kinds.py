@@ -117,13 +117,42 @@ def _factor(text: str) -> str:
 # --- the kinds --------------------------------------------------------------------------
 
 
+def _shaped(f: str, derivative: sympy.Expr) -> sympy.Expr:
+    """The key in the shape the rule gives, where sympy expanded it.
+
+    d/dx (9x + 5)^2 is 2(9x + 5)·9 = 18(9x + 5), which sympy prints as 162x + 90; a
+    quotient's derivative stays one fraction over v^2 (−15/(7x + 3)^2), not a sum.
+    """
+    import sympy
+
+    if not derivative.is_Add or sympy.count_ops(derivative) > 40:
+        return derivative
+    best, length = derivative, len(_plain(derivative))
+    whole = _value(f)
+    for base in {p.base for p in whole.atoms(sympy.Pow) if p.base.is_Add}:
+        factor = sympy.cancel(derivative / base)
+        if factor.is_Add or (factor.has(sympy.Add) and not factor.is_Pow):
+            continue
+        if sympy.expand(factor * base - derivative) != 0:
+            continue
+        shaped = sympy.Mul(factor, base, evaluate=False)
+        if len(_plain(shaped)) <= length + 4:
+            return shaped
+    if any(p.exp.is_negative for p in whole.atoms(sympy.Pow)):
+        together = sympy.together(derivative)
+        for fraction in (together, sympy.factor(together)):
+            if len(_plain(fraction)) < len(_plain(best)):
+                best = fraction
+    return best
+
+
 def _derivative(fields: Mapping[str, Any]) -> Built:
     from gradtutor.tutor.packs import Part
 
     f, var, name = fields["f"], fields.get("var", "x"), fields.get("name", "f")
     task = _derivative_task(f, var, partial=False)
     prompt = f"Differentiate {name}({var}) = {f} with respect to {var}."
-    return Built(prompt, (Part("", _plain(_value(task)), task),))
+    return Built(prompt, (Part("", _plain(_shaped(f, _value(task))), task),))
 
 
 def _partial(fields: Mapping[str, Any]) -> Built:
@@ -133,7 +162,7 @@ def _partial(fields: Mapping[str, Any]) -> Built:
     variables = fields.get("vars") or _symbols_of(f)
     task = _derivative_task(f, var, partial=True)
     prompt = f"Find ∂{name}/∂{var} for {name}({_args(variables)}) = {f}."
-    return Built(prompt, (Part("", _plain(_value(task)), task),))
+    return Built(prompt, (Part("", _plain(_shaped(f, _value(task))), task),))
 
 
 def _gradient(fields: Mapping[str, Any]) -> Built:
