@@ -37,7 +37,7 @@ EXAMPLES = """\
 
 Optimizers (PyTorch names, defaults and update rules): sgd (alias gd), momentum, \
 nesterov, adagrad, rmsprop, adam, amsgrad, adamw. \
-Stop reasons: converged, max_steps, diverged, stalled.
+Stop reasons: converged, max_steps, diverged, stalled, oscillating.
 """
 
 DEFAULT_STEPS = 1000

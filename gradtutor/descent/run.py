@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -197,6 +198,9 @@ def _cycling(trajectory: np.ndarray, k: int, span: float) -> bool:
     if k < 3:
         return False
     close = CYCLE * span
+    now, before = trajectory[k], trajectory[k - 2]
+    if any(abs(float(a) - float(b)) > close for a, b in zip(now, before, strict=True)):
+        return False  # the common case, decided without numpy's overhead
     moved = np.linalg.norm(trajectory[k] - trajectory[k - 1]) > 1e3 * close
     return bool(
         moved
@@ -244,11 +248,14 @@ class Race:
     seed: int = 0
     schedule: Schedule | None = None
 
+    @cached_property
+    def scale(self) -> SurfaceScale:
+        return SurfaceScale.of(self.surface)
+
     def ranking(self) -> list[tuple[int, Run]]:
         """Best first: the lowest loss reached (equal within a hair count as a tie), then
         converged before not, then fewest steps; diverged runs last."""
-        scale = SurfaceScale.of(self.surface)
-        same = 1e-6 * scale.spread
+        same = 1e-6 * self.scale.spread
 
         def loss(r: Run) -> float:
             value = float(r.losses[-1])
@@ -269,7 +276,7 @@ class Race:
 
     def tied(self, a: Run, b: Run) -> bool:
         """Did two runs reach the same loss (within a millionth of the surface's spread)?"""
-        same = 1e-6 * SurfaceScale.of(self.surface).spread
+        same = 1e-6 * self.scale.spread
         return abs(float(a.losses[-1]) - float(b.losses[-1])) <= same
 
     def to_json(self) -> dict[str, Any]:
