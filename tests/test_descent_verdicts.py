@@ -30,6 +30,7 @@ ALLOWED = {
     "slow": {"max_steps"},
     "flat": {"stalled", "converged", "max_steps"},
     "saddle": {"converged"},
+    "noisy": {"max_steps"},
 }
 
 
@@ -210,3 +211,43 @@ def test_typed_surface_sin_cos_converges_without_a_runs_away_verdict() -> None:
     assert run.stop_reason == "converged"
     assert verdict.outcome == "converges"
     assert "whatever the learning rate" not in verdict.text
+
+
+def test_a_scheduled_run_is_judged_at_the_rate_in_force_at_its_end() -> None:
+    from gradtutor.descent.schedules import parse_schedule
+
+    surface = find_surface("bowl")  # 2/λmax = 1
+    plan = parse_schedule("step:k=10,gamma=0.5", max_steps=1000)
+    result = race(
+        surface,
+        [parse_optimizer("sgd:lr=1.1")],
+        surface.start,
+        max_steps=1000,
+        tol=1e-4,
+        schedule=plan,
+    )
+    (run,) = result.runs
+    # ten steps at 1.1 multiply the error by −1.2 each, then 0.55 shrinks it by 0.1 a step
+    assert run.stop_reason == "converged" and 10 < run.steps < 20
+    assert plan.lr(1.1, 0) > 1 > plan.lr(1.1, run.steps - 1) == pytest.approx(0.55)
+    verdict = judge(result.surface, run, schedule=plan)
+    assert verdict.outcome == "converges"
+    assert "lr = 0.55 is below it: stable" in verdict.text
+
+
+def test_noise_keeps_a_stable_run_jittering_and_says_so() -> None:
+    surface = find_surface("bowl")
+    result = race(
+        surface,
+        [parse_optimizer("sgd:lr=0.1")],
+        surface.start,
+        max_steps=300,
+        tol=1e-4,
+        noise=1.0,
+        seed=0,
+    )
+    (run,) = result.runs
+    assert run.stop_reason == "max_steps"
+    verdict = judge(result.surface, run, noise=1.0)
+    assert verdict.outcome == "noisy"
+    assert "gradient noise (σ = 1) keeps it jittering around the minimum" in verdict.text

@@ -237,7 +237,7 @@ def _json(result: Race) -> dict[str, Any]:
 
     out = result.to_json()
     for run, entry in zip(result.runs, out["runs"], strict=True):
-        verdict = judge(result.surface, run)
+        verdict = judge(result.surface, run, schedule=result.schedule, noise=result.noise)
         rate = rates(result.surface, run)
         entry["verdict"] = verdict.to_json() if verdict is not None else None
         entry["rates"] = rate.to_json() if rate is not None else None

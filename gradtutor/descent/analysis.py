@@ -12,7 +12,8 @@ Hessian is (nearly) zero the curvature says nothing and the slope alone sets the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -240,17 +241,32 @@ def _limit_clause(st: Stability, where: str) -> str:
     )
 
 
-def judge(surface: Surface, run: Any, scale: SurfaceScale | None = None) -> Verdict | None:
-    """The verdict for one finished run (None for adaptive optimizers)."""
+def judge(
+    surface: Surface,
+    run: Any,
+    scale: SurfaceScale | None = None,
+    *,
+    schedule: Any = None,
+    noise: float = 0.0,
+) -> Verdict | None:
+    """The verdict for one finished run (None for adaptive optimizers).
+
+    With a ``schedule`` the learning rate in force is the one of the step judged (the
+    last step for where the run ended); with ``noise`` a run that is stable at its end
+    but never reached the tolerance is said to jitter, not to need more steps.
+    """
     scale = scale or SurfaceScale.of(surface)
     start = np.asarray(run.trajectory[0], dtype=float)
     if stability(surface, run.spec, start, scale) is None:
         return None
     reason = run.stop_reason
+    lr_at = (lambda k: schedule.lr(run.spec.lr, k)) if schedule is not None else None
     if reason == "diverged":
-        verdict = _diverged(surface, run, scale)
+        verdict = _diverged(surface, run, scale, lr_at)
     else:
-        verdict = _settled(surface, run, scale)
+        if lr_at is not None:
+            run = replace(run, spec=run.spec.with_lr(lr_at(max(run.steps - 1, 0))))
+        verdict = _settled(surface, run, scale, noise)
     if not surface.quadratic and verdict.outcome not in ("explodes",):
         verdict = Verdict(
             verdict.label,
@@ -284,13 +300,16 @@ def _start_line(surface: Surface, run: Any, scale: SurfaceScale) -> str:
     return head + f"λmax = {st.lam_max:.4g}: the local limit is {st.formula} = {st.limit:.4g}"
 
 
-def _diverged(surface: Surface, run: Any, scale: SurfaceScale) -> Verdict:
+def _diverged(
+    surface: Surface, run: Any, scale: SurfaceScale, lr_at: Callable[[int], float] | None = None
+) -> Verdict:
     """Judged along the path: the first point where the curvature makes lr too large."""
     label = run.spec.name
     for k, point in enumerate(run.trajectory):
         if not np.all(np.isfinite(point)):
             break
-        st = stability(surface, run.spec, point, scale)
+        spec = run.spec if lr_at is None else run.spec.with_lr(lr_at(k))
+        st = stability(surface, spec, point, scale)
         assert st is not None
         if st.limit is None or st.stable or at_limit(st):
             continue
@@ -325,7 +344,7 @@ def _diverged(surface: Surface, run: Any, scale: SurfaceScale) -> Verdict:
     )
 
 
-def _settled(surface: Surface, run: Any, scale: SurfaceScale) -> Verdict:
+def _settled(surface: Surface, run: Any, scale: SurfaceScale, noise: float = 0.0) -> Verdict:
     """Judged where the run ended: the minimum it reached, or where it stopped."""
     label = run.spec.name
     end = np.asarray(run.final, dtype=float)
@@ -350,7 +369,14 @@ def _settled(surface: Surface, run: Any, scale: SurfaceScale) -> Verdict:
             return Verdict(
                 label, "flat", st.message().replace(" near the start", f" at {_pos(end)}")
             )
-        return Verdict(label, "converges", _limit_clause(st, where) + "below it: stable")
+        if st.stable:
+            return Verdict(label, "converges", _limit_clause(st, where) + "below it: stable")
+        return Verdict(
+            label,
+            "converges",
+            _limit_clause(st, where) + "not below it: it would overshoot here, but one step "
+            "happened to land within the tolerance",
+        )
     if run.stop_reason == "stalled" or st.flat:
         return Verdict(label, "flat", st.message().replace(" near the start", f" at {_pos(end)}"))
     where = "" if surface.quadratic else f"where it ended, at {_pos(end)}"
@@ -372,6 +398,14 @@ def _settled(surface: Surface, run: Any, scale: SurfaceScale) -> Verdict:
             label,
             "overshoots",
             _limit_clause(st, where) + "above it: it keeps overshooting here and cannot settle",
+        )
+    if noise > 0:
+        return Verdict(
+            label,
+            "noisy",
+            _limit_clause(st, where) + f"below it: stable, but gradient noise (σ = {noise:g}) "
+            "keeps it jittering around the minimum, so |∇f| never stays below the "
+            "tolerance; lowering the rate late (--schedule) shrinks the jitter",
         )
     text = _limit_clause(st, where) + "below it: stable, but it needed more steps"
     if st.runs_away:  # still travelling, along a direction that bends slightly downward
@@ -408,7 +442,7 @@ def race_notes(race: Any) -> tuple[list[str], list[str], tuple[str, ...]]:
     notes: list[str] = []
     warnings: list[str] = []
     for run in race.runs:
-        verdict = judge(surface, run, scale)
+        verdict = judge(surface, run, scale, schedule=race.schedule, noise=race.noise)
         if verdict is None:
             continue
         notes.extend("Maths: " + line for line in verdict.lines())
