@@ -160,3 +160,40 @@ def test_parabola_step_never_jumps_exactly_to_zero() -> None:
     template = next(t for t in SHIPPED if t.id == "descent.parabola-1")
     answers = [generate(template, seed).parts[0].expected for seed in range(200)]
     assert "0" not in answers
+
+
+def test_a_vector_answer_in_a_multi_part_question_is_refused(tmp_path: Path) -> None:
+    body = exercise(
+        "teacher.shape-1",
+        kind='"compute"',
+        prompt='"x has shape ({a}, 3). Give its rank and its shape."',
+        values='["2", "({a}, 3)"]',
+        labels='["rank", "shape"]',
+    ).replace('f = "{a}x^3"\n', "")
+    (problem,) = validate(tmp_path, body, "--seeds", "2")
+    assert "the answer shape is a vector (" in problem["reason"]
+    assert "where the quiz reads (a, b) as every part at once" in problem["reason"]
+
+
+def test_a_shape_question_is_answered_as_a_tuple_in_the_quiz(tmp_path: Path) -> None:
+    pack = tmp_path / "shapes.toml"
+    pack.write_text(
+        HEADER
+        + '\n[[topic]]\nid = "my-shapes"\ntitle = "Shapes"\nprerequisites = []\n'
+        + exercise(
+            "teacher.shape-1",
+            topic='"my-shapes"',
+            kind='"compute"',
+            prompt='"x has shape ({a}, 3, 7). Give the shape of x.sum(dim=1)."',
+            values='["({a}, 7)"]',
+            labels='["shape"]',
+        ).replace('f = "{a}x^3"\n', ""),
+        encoding="utf-8",
+    )
+    args = ["quiz", "--pack", str(pack), "--topic", "my-shapes", "--count", "1", "--json"]
+    first = json.loads(runner.invoke(app, [*args, "--seed", "4"], input="(1, 1)\n").stdout)
+    shape = first["expected"]
+    assert shape.startswith("(") and shape.endswith(", 7)")
+    right = json.loads(runner.invoke(app, [*args, "--seed", "4"], input=f"{shape}\n").stdout)
+    assert right["verdict"] == "correct"
+    assert first["verdict"] != "correct"

@@ -193,13 +193,17 @@ def compute_oracle(tid: str, values: dict[str, str]) -> list:
     if tid == "tensor.shape-1":
         return [4, g("n") * g("c") * g("s") ** 2]
     if tid == "tensor.reduce-1":
-        return [(g("n"), g("h"), g("w")), (g("n"), g("c"))]
-    if tid == "tensor.reduce-2":
-        return [(1, g("c"), g("h"), g("w")), (g("o"), g("i"))]
+        return [(g("n"), g("h"), g("w"))]
+    if tid == "tensor.pool-1":
+        return [(g("n"), g("c"))]
+    if tid == "tensor.keepdim-1":
+        return [(1, g("c"), g("h"), g("w"))]
     if tid == "tensor.layer-1":
-        return [(g("n"), g("o")), g("o") * g("i") + g("o")]
+        return [g("o") * g("i") + g("o"), g("n") * g("o")]
+    if tid == "tensor.grad-1":
+        return [(g("o"), g("i"))]
     if tid == "tensor.conv-1":
-        return [g("o") * g("c") * g("k") ** 2 + g("o"), (g("n"), g("c") * g("h") ** 2)]
+        return [g("o") * g("c") * g("k") ** 2 + g("o"), g("c") * g("h") ** 2]
     if tid.startswith("overfitting."):
         if tid == "overfitting.gap-1":
             return [g("v") - g("t")]

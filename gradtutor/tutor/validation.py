@@ -110,6 +110,14 @@ def _instance_problem(exercise: Exercise, trivial: str | None) -> str | None:
         if bad:
             name = f"{part.label} " if part.label else ""
             return f"the answer {name}is undefined: {part.expected}"
+    if len(exercise.parts) > 1:
+        for part in exercise.parts:
+            if len(_components(part.expected)) > 1:
+                return (
+                    f"the answer {part.label} is a vector {part.expected} in a question of "
+                    f"{len(exercise.parts)} parts, where the quiz reads (a, b) as every part "
+                    "at once: ask it in an exercise of its own"
+                )
     # A descent step's parts are points, not derivatives: 0 is a fine next point.
     asked = [p for p in exercise.parts if p.task is not None and exercise.kind != "descent-step"]
     if asked and all(p.expected == "0" for p in asked):
