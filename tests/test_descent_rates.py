@@ -127,7 +127,7 @@ def test_error_plot_shows_the_slow_direction_dominating() -> None:
     _, result = _go("ellipse", parse_optimizer("sgd:lr=0.035"))
     lines = ErrorPlot(rates(surface, result)).lines(100)
     slow, fast = lines[1], lines[2]
-    assert slow.lstrip().startswith("λ = 2 ") and fast.lstrip().startswith("λ = 50 ")
+    assert slow.lstrip().startswith("λ₁ = 2 ") and fast.lstrip().startswith("λ₂ = 50 ")
     # the last block: the λ = 2 error is still tall, the λ = 50 error at the floor
     assert slow.split()[-2][-1] in "▆▇█" and fast.split()[-2][-1] == "▁"
 
@@ -224,3 +224,17 @@ def test_noise_and_schedule_are_in_the_replay_and_json() -> None:
     data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
     assert data["noise"] == 0.5 and data["seed"] == 3 and data["schedule"] == "exp:gamma=0.99"
     assert data["runs"][0]["rates"]["predicted_rate"] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_rates_and_plot_fit_the_terminal(width) -> None:
+    result = runner.invoke(
+        app,
+        ["descend", "ellipse", "-o", "sgd,momentum", "--no-animate"],
+        env={"COLUMNS": str(width), "LINES": "30", "NO_COLOR": "1"},
+    )
+    lines = result.stdout.splitlines()
+    assert lines[-1].startswith("Replay: ")
+    too_wide = [row for row in lines[:-1] if len(row) > width]
+    assert too_wide == []
+    assert any(line.lstrip().startswith("λ₁ = 2 ") for line in lines)

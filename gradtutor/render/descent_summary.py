@@ -118,7 +118,11 @@ class ErrorPlot:
     def lines(self, width: int) -> list[str]:
         rows = self.rates.errors
         steps = len(rows[0])
-        labels = [f"λ = {fmt(lam)}" for lam in self.rates.lams]
+        subscripts = "₁₂₃₄₅₆₇₈₉"
+        labels = [
+            f"λ{subscripts[i] if i < 9 else i + 1} = {fmt(lam)}"
+            for i, lam in enumerate(self.rates.lams)
+        ]
         pad = max(len(label) for label in labels)
         cols = max(8, min(steps, width - pad - 12))
         values = [v for row in rows for v in row if math.isfinite(v) and v > 0]
@@ -137,7 +141,9 @@ class ErrorPlot:
         return out
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in self.lines(options.max_width):
+        head, *rows = self.lines(options.max_width)
+        yield Text(head)  # wraps at words like the rest of the summary
+        for line in rows:  # one row of blocks each: never wrapped, cropped if need be
             yield Text(line, no_wrap=True, overflow="crop")
 
 
