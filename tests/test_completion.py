@@ -52,7 +52,12 @@ def test_completion_offers_the_values(words: str, offered: list[str]) -> None:
 
 
 def test_completion_of_nothing_offers_every_lesson_in_teaching_order() -> None:
-    assert bash("gradtutor learn ")[:4] == ["neurons", "activations", "loss", "derivative-rules"]
+    assert bash("gradtutor learn ")[:4] == [
+        "neurons",
+        "derivative-rules",
+        "chain-rule",
+        "partial-derivatives",
+    ]
 
 
 def test_completion_values_come_with_their_titles() -> None:

@@ -25,8 +25,8 @@ def invoke(*args: str, env: dict[str, str] | None = None):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--lr", "inf"], "gradtutor descend: --lr must be a finite number, not inf\n"),
-        (["--lr", "1e309"], "gradtutor descend: --lr must be a finite number, not inf\n"),
+        (["--lr", "inf"], "gradtutor descend: --lr must be a finite number ≥ 0, not 'inf'\n"),
+        (["--lr", "1e309"], "gradtutor descend: --lr must be a finite number ≥ 0, not '1e309'\n"),
         (
             ["--window", "-1e308:1e308,-1e308:1e308"],
             "gradtutor descend: --window must lie within ±1,000,000, "

@@ -195,7 +195,7 @@ def test_help_fits_80_columns_without_cutting_or_wrapping_commands():
         for line in EXAMPLES.splitlines()
         if line.strip().startswith("gradtutor descend")
     ]
-    assert len(examples) == 8
+    assert len(examples) == 10
     for command in examples:  # each example whole on one line of the help
         assert any(line.strip().startswith(command) for line in lines), command
     assert "adam:lr=0.05 (PyTorch's setting names)" in flat(result.stdout.replace("│", " "))
@@ -295,12 +295,20 @@ def test_closing_text_wraps_at_words_at_80_and_60_columns(width):
 
     assert closing(wide) == [
         "sgd, momentum and adam: used every step before |∇f| fell below the tolerance",
-        "No optimizer converged within 1000 steps; closest: adam (loss 0.0003331).",
+        "No optimizer converged within 1000 steps; closest: adam (loss 0.0003331). The "
+        "racers use different learning rates (sgd 0.0005, momentum 0.0005, adam 0.05): the "
+        "race compares settings as much as methods.",
         "Lesson: A curved banana valley: easy to fall into, slow to follow to (1, 1).",
-        "Maths: sgd: stable near the start only for lr < 2/λmax = 0.0009559 (λmax = 2092); "
-        "lr = 0.0005 is below it: stable",
-        "Maths: momentum: stable near the start only for lr < 2(1+β)/λmax = 0.001816 "
-        "(λmax = 2092); lr = 0.0005 is below it: stable",
+        "Maths: sgd: where it ended, at (−1.116, 1.253), it is stable only for lr < 2/λmax = "
+        "0.001673 (λmax = 1195); lr = 0.0005 is below it: stable, but it needed more steps; "
+        "it was still moving, along a direction that bends downward a little (Hessian "
+        "eigenvalue −0.1937)",
+        "Maths: sgd: at the start (−1.5, 2), λmax = 2092: the local limit is 2/λmax = 0.0009559",
+        "Maths: momentum: where it ended, at (0.925, 0.8553), it is stable only for lr < "
+        "2(1+β)/λmax = 0.004288 (λmax = 886.1); lr = 0.0005 is below it: stable, but it "
+        "needed more steps",
+        "Maths: momentum: at the start (−1.5, 2), λmax = 2092: the local limit is "
+        "2(1+β)/λmax = 0.001816",
     ]
     assert flat(" ".join(closing(narrow))).split() == flat(" ".join(closing(wide))).split()
     assert flat("\n".join(narrow)).count("used every step") == 1

@@ -234,12 +234,17 @@ def test_ranking_names_the_winner_then_the_rest():
 
     bowl = race_of("bowl", ("sgd:lr=0.1", "momentum:lr=0.1", "adam:lr=0.1"))
     assert ranking_text(bowl) == (
-        "Winner: sgd, first to |∇f| < 0.0001 (step 50); then momentum (step 167), "
-        "then adam (step 206)."
+        "Winner: sgd, lowest loss (2.088e-9, level with momentum and adam), |∇f| < 0.0001 "
+        "first, at step 50; then momentum (the same loss, step 167), then adam (the same "
+        "loss, step 206)."
     )
     mixed = race_of("ellipse", ("sgd:lr=0.05", "momentum:lr=0.01"))
-    assert ranking_text(mixed).endswith("; did not converge: sgd (diverged).")
-    assert ranking_text(mixed).startswith("Winner: momentum, first to |∇f| < 0.0001 (step ")
+    assert "; diverged: sgd." in ranking_text(mixed)
+    assert ranking_text(mixed).startswith("Winner: momentum, lowest loss (")
+    assert ranking_text(mixed).endswith(
+        "The racers use different learning rates (sgd 0.05, momentum 0.01): the race "
+        "compares settings as much as methods."
+    )
 
 
 def test_ranking_when_nobody_converges_names_the_closest():
@@ -247,10 +252,15 @@ def test_ranking_when_nobody_converges_names_the_closest():
 
     rosen = race_of("rosenbrock", ("sgd:lr=0.0005", "momentum:lr=0.0005", "adam:lr=0.05"))
     assert ranking_text(rosen) == (
-        "No optimizer converged within 1000 steps; closest: adam (loss 0.0003331)."
+        "No optimizer converged within 1000 steps; closest: adam (loss 0.0003331). The "
+        "racers use different learning rates (sgd 0.0005, momentum 0.0005, adam 0.05): the "
+        "race compares settings as much as methods."
     )
     blown = race_of("ellipse", ("sgd:lr=0.05", "sgd:lr=0.06"))
-    assert ranking_text(blown) == "No optimizer converged within 1000 steps; every run diverged."
+    assert ranking_text(blown).startswith(
+        "No optimizer converged within 1000 steps; every run diverged. The racers use "
+        "different learning rates (sgd 0.05, sgd 0.06)"
+    )
 
 
 def test_a_shared_stop_explanation_is_said_once():
@@ -271,7 +281,7 @@ def test_a_shared_stop_explanation_is_said_once():
 
 @pytest.mark.parametrize("width", [80, 60, 50])
 def test_summary_wraps_at_words_and_keeps_the_replay_on_one_line(width):
-    from gradtutor.render.descent_summary import print_summary, summary
+    from gradtutor.render.descent_summary import print_summary, ranking_text, summary
 
     result = race_of("rosenbrock", ("sgd:lr=0.0005", "momentum:lr=0.0005", "adam:lr=0.05"))
     notes = ["Maths: sgd: stable near the start only for lr < 2/λmax = 0.0009559 (λmax = 2092)"]
@@ -287,7 +297,7 @@ def test_summary_wraps_at_words_and_keeps_the_replay_on_one_line(width):
     words = " ".join(lines[start:-1]).split()
     expected = [
         "sgd, momentum and adam: used every step before |∇f| fell below the tolerance",
-        "No optimizer converged within 1000 steps; closest: adam (loss 0.0003331).",
+        ranking_text(result),
         f"Lesson: {result.surface.lesson}",
         *notes,
     ]

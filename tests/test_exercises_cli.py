@@ -27,7 +27,7 @@ topic = "my-topic"
 difficulty = 1
 kind = "derivative"
 f = "{a}x^3"
-params = { a = "2..9" }
+params = { a = "2..21" }
 hints = ["Power rule."]
 """
 
@@ -176,7 +176,7 @@ def exercise(tid: str, **changes: str) -> str:
         "difficulty": "1",
         "kind": '"derivative"',
         "f": '"{a}x^3"',
-        "params": '{ a = "2..9" }',
+        "params": '{ a = "2..21" }',
         "hints": '["Power rule."]',
     } | changes
     return "\n[[exercise]]\n" + "".join(f"{key} = {value}\n" for key, value in keys.items())
@@ -207,7 +207,7 @@ def test_validate_reports_every_problem_in_a_file_in_one_run(tmp_path: Path) -> 
             (
                 "teacher.c-1",
                 "unknown kind 'derivativ'; known kinds: derivative, partial, gradient, "
-                "evaluate, chain, product, descent-step, neuron-backprop, vanishing",
+                "evaluate, chain, product, descent-step, neuron-backprop, vanishing, compute",
             ),
             ("teacher.d-1", "'{a}x^3 + {q}' uses {q}, not a parameter"),
             ("teacher.e-1", "needs hints: a list of progressively stronger hints"),
@@ -261,7 +261,7 @@ def test_validate_a_file_of_topics_only_passes() -> None:
     topics = Path(__file__).resolve().parents[1] / "exercises" / "topics.toml"
     result = runner.invoke(app, ["exercises", "validate", str(topics)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "✓ 13 topics valid (no exercises here)\n"
+    assert result.stdout == "✓ 18 topics valid (no exercises here)\n"
 
 
 def test_a_parse_error_is_reported_against_the_text_the_teacher_wrote(tmp_path: Path) -> None:
@@ -270,7 +270,7 @@ def test_a_parse_error_is_reported_against_the_text_the_teacher_wrote(tmp_path: 
     assert result.exit_code == 1
     (problem,) = json.loads(result.stdout)
     assert problem["reason"] == (
-        'f = "{a}sinx + x^2" (with a = 7: "7sinx + x^2"): '
+        'f = "{a}sinx + x^2" (with a = 13: "13sinx + x^2"): '
         "'sinx' isn't a name gradtutor knows (column 4); did you mean sin(x)?"
     )
 

@@ -34,7 +34,7 @@ def first_line(result) -> str:  # type: ignore[no-untyped-def]
 
 def test_neighbours_in_teaching_order() -> None:
     before, after = neighbours(LESSONS, "loss")
-    assert (before.id, after.id) == ("activations", "derivative-rules")
+    assert (before.id, after.id) == ("activations", "gradient")
     assert neighbours(LESSONS, "neurons")[0] is None
     assert neighbours(LESSONS, "normalisation")[1] is None
 
@@ -64,7 +64,7 @@ def test_learn_next_follows_the_lesson_read_last(home: Path) -> None:
     )
     assert last_read(home) == "neurons"
     assert first_line(runner.invoke(app, ["learn", "--next"])) == (
-        "Activation functions and their derivatives"
+        "Derivative rules: constant, power, sum, product, quotient, exp, log, trig"
     )
     runner.invoke(app, ["learn", "tensors"])
     assert first_line(runner.invoke(app, ["learn", "--next"])) == (
@@ -75,7 +75,7 @@ def test_learn_next_follows_the_lesson_read_last(home: Path) -> None:
 def test_learn_topic_next_is_the_lesson_after_that_topic() -> None:
     result = runner.invoke(app, ["learn", "chain-rule", "--next"])
     assert result.exit_code == 0
-    assert first_line(result) == "The gradient"
+    assert first_line(result) == "Partial derivatives"
 
 
 def test_learn_next_after_the_last_lesson_says_so() -> None:
@@ -88,10 +88,10 @@ def test_learn_next_after_the_last_lesson_says_so() -> None:
 @pytest.mark.parametrize(
     ("lesson", "links"),
     [
-        ("neurons", "next: gradtutor learn activations →"),
+        ("neurons", "next: gradtutor learn derivative-rules →"),
         (
             "loss",
-            "← previous: gradtutor learn activations   next: gradtutor learn derivative-rules →",
+            "← previous: gradtutor learn activations   next: gradtutor learn gradient →",
         ),
         (
             "normalisation",
@@ -167,7 +167,8 @@ def test_learn_sigmoid_suggests_the_activations_lesson() -> None:
     result = runner.invoke(app, ["learn", "sigmoid"])
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: no lesson for 'sigmoid'. Lessons about it: activations, loss, perceptron.\n"
+        "error: no lesson for 'sigmoid'. Lessons about it: activations, loss, "
+        "vanishing-gradients.\n"
         "Run `gradtutor learn` to list the lessons.\n"
     )
 

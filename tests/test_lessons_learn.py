@@ -20,13 +20,14 @@ LESSONS = load_lessons()
 
 EXPECTED_IDS = [
     "neurons",
+    "derivative-rules",
+    "chain-rule",
+    "partial-derivatives",
     "activations",
     "loss",
-    "derivative-rules",
-    "partial-derivatives",
-    "chain-rule",
     "gradient",
     "gradient-descent",
+    "curvature",
     "perceptron",
     "backpropagation",
     "vanishing-gradients",
@@ -71,8 +72,11 @@ def test_descend_demos_name_real_surfaces_and_optimizers() -> None:
     for command in commands:
         words = shlex.split(command)
         assert find_surface(words[2]) is not None, command
-        parse_optimizer(words[words.index("--optimizer") + 1])
-        assert float(words[words.index("--lr") + 1]) > 0
+        flag = "--optimizer" if "--optimizer" in words else "-o"
+        for name in words[words.index(flag) + 1].split(","):
+            parse_optimizer(name)
+        rate = words[words.index("--lr") + 1]
+        assert rate == "best" or float(rate) > 0
 
 
 def test_the_notes_slip_is_corrected() -> None:
@@ -126,7 +130,7 @@ def test_learn_lists_lessons_plainly_when_piped() -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split()[0] == "neurons"
-    assert "(quiz: chain-rule)" in lines[5]
+    assert "(quiz: chain-rule)" in lines[2]
     assert "\x1b[" not in result.stdout
 
 
@@ -208,7 +212,9 @@ def test_learn_list_shows_every_quiz_topic_of_a_lesson() -> None:
     assert rows["derivative-rules"].endswith(
         "  (quiz: power-rule, product-rule, quotient-rule, exp-log, trig)"
     )
-    assert rows["neurons"] == "neurons                Neurons, weights, biases and the forward pass"
+    assert rows["neurons"] == (
+        "neurons                Neurons, weights, biases and the forward pass  (quiz: neurons)"
+    )
 
 
 def test_learn_list_on_a_terminal_has_a_quiz_topics_column(

@@ -148,6 +148,7 @@ FUNCTIONS = frozenset(
         "sign",
         "sgn",
         "heaviside",
+        "step",
         "factorial",
         "diff",
     ]

@@ -93,6 +93,7 @@ _ALIASES = {
     "artanh": "atanh",
     "arctanh": "atanh",
     "sgn": "sign",
+    "step": "heaviside",  # ReLU's derivative as the lessons write it: step(x)
     "cosec": "csc",
     "log2": "log_2",
     "log10": "log_10",

@@ -31,12 +31,14 @@ EXAMPLES = """\
   gradtutor descend himmelblau -o adam:lr=0.1,betas=0.9/0.999 --start -1,-1
   gradtutor descend "x^2 + 10y^2" -o sgd:lr=0.09,momentum=0.5,nesterov=true
   gradtutor descend double-well -o gd -o momentum --lr 0.02
+  gradtutor descend ellipse --lr best -o sgd,momentum   [dim]# the optimal rates[/dim]
+  gradtutor descend bowl --noise 0.5 --schedule cosine   [dim]# noisy gradients, rate decays[/dim]
   gradtutor descend bowl --json > run.json
   gradtutor descend beale --save beale.svg --record beale.cast
 
 Optimizers (PyTorch names, defaults and update rules): sgd (alias gd), momentum, \
 nesterov, adagrad, rmsprop, adam, amsgrad, adamw. \
-Stop reasons: converged, max_steps, diverged, stalled.
+Stop reasons: converged, max_steps, diverged, stalled, oscillating.
 """
 
 DEFAULT_STEPS = 1000
@@ -86,8 +88,35 @@ def descend_command(
         ),
     ] = None,
     lr: Annotated[
-        float | None,
-        typer.Option("--lr", help="Learning rate for every optimizer that sets none.", min=0.0),
+        str | None,
+        typer.Option(
+            "--lr",
+            metavar="LR",
+            help="Learning rate for every optimizer that sets none; 'best' on a "
+            "quadratic: 2/(λmin+λmax) for sgd, Polyak's lr and β for momentum.",
+        ),
+    ] = None,
+    noise: Annotated[
+        float,
+        typer.Option(
+            "--noise",
+            min=0.0,
+            metavar="σ",
+            help="Add Gaussian noise of this standard deviation to every gradient "
+            "(as a minibatch would; seeded by --seed).",
+        ),
+    ] = 0.0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Seed for --noise (the same seed, the same run).")
+    ] = 0,
+    schedule: Annotated[
+        str | None,
+        typer.Option(
+            "--schedule",
+            metavar="SPEC",
+            help="Lower lr as the run goes, as torch's StepLR, ExponentialLR or "
+            "CosineAnnealingLR: step:k=100,gamma=0.5, exp:gamma=0.99 or cosine.",
+        ),
     ] = None,
     start: Annotated[
         str | None,
@@ -139,21 +168,28 @@ def descend_command(
             raise UsageError("name a surface (see --list) or type a loss, e.g. 'x^2 + 10y^2'")
         if tol <= 0:
             raise UsageError(f"--tol must be positive, not {tol:g}")
-        if lr is not None and not math.isfinite(lr):
-            raise UsageError(f"--lr must be a finite number, not {lr:g}")
         if scale not in ("quantile", "log", "linear"):
             raise UsageError(f"--scale must be quantile, log or linear, not {scale!r}")
         check_output_path(save, "--save", ".svg")  # before the run, not after it
         check_output_path(record, "--record", ".cast")
+        if not math.isfinite(noise):
+            raise UsageError(f"--noise must be a finite number, not {noise:g}")
         loss = _surface(surface, window, start)
-        specs = _specs(optimizer or ["sgd"], lr, loss)
+        specs = _specs(optimizer or ["sgd"], _rate(lr), loss)
         point = loss.start if start is None else _numbers(start, "--start", loss.dim)
+        plan = _schedule(schedule, steps)
     except ValueError as err:
         _usage(str(getattr(err, "message", err)), getattr(err, "detail", ""))
     from gradtutor.descent.run import race
 
-    result = race(loss, specs, point, max_steps=steps, tol=tol)
+    result = race(
+        loss, specs, point, max_steps=steps, tol=tol, noise=noise, seed=seed, schedule=plan
+    )
     replay = _replay(surface, loss, result, window, scale)
+    if noise:
+        replay += f" --noise {noise!r} --seed {seed}"
+    if plan is not None:
+        replay += f" --schedule {plan.text}"
     if fps != 30.0:
         replay += f" --fps {fps:g}"
     if every is not None:
@@ -176,12 +212,48 @@ def descend_command(
                 record=record,
                 console=quiet,
             )
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(_json(result), ensure_ascii=False) + "\n")
         return
     code = _show(
         result, replay, fps=fps, every=every, animate=animate, scale=scale, save=save, record=record
     )
     raise typer.Exit(code)
+
+
+def _rate(text: str | None) -> float | str | None:
+    """--lr: a number ≥ 0, or 'best' (worked out per optimizer from the surface)."""
+    if text is None:
+        return None
+    if text.strip().lower() == "best":
+        return "best"
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--lr needs a number or 'best', not {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"--lr must be a finite number ≥ 0, not {text!r}")
+    return value
+
+
+def _schedule(text: str | None, steps: int) -> Any:
+    if text is None:
+        return None
+    from gradtutor.descent.schedules import parse_schedule
+
+    return parse_schedule(text, max_steps=steps)
+
+
+def _json(result: Race) -> dict[str, Any]:
+    """The race's JSON plus the analysis: each run's verdict and, on quadratics, its rates."""
+    from gradtutor.descent.analysis import judge, rates
+
+    out = result.to_json()
+    for run, entry in zip(result.runs, out["runs"], strict=True):
+        verdict = judge(result.surface, run, schedule=result.schedule, noise=result.noise)
+        rate = rates(result.surface, run)
+        entry["verdict"] = verdict.to_json() if verdict is not None else None
+        entry["rates"] = rate.to_json() if rate is not None else None
+    return out
 
 
 def _usage(message: str, detail: str = "") -> None:
@@ -298,14 +370,18 @@ def split_optimizers(values: list[str]) -> list[str]:
     return out
 
 
-def _specs(values: list[str], lr: float | None, surface: Surface) -> list[OptimizerSpec]:
+def _specs(values: list[str], lr: float | str | None, surface: Surface) -> list[OptimizerSpec]:
+    from gradtutor.descent.analysis import best_spec
     from gradtutor.descent.optimizers import parse_optimizer
 
     specs = []
     for text in split_optimizers(values):
         spec = parse_optimizer(text)
         if "lr" not in spec.explicit:
-            spec = spec.with_lr(lr if lr is not None else surface.suggested_lr(spec.kind))
+            given = lr if isinstance(lr, float) else None
+            spec = spec.with_lr(given if given is not None else surface.suggested_lr(spec.kind))
+            if lr == "best":
+                spec = best_spec(surface, spec)
         specs.append(spec)
     if not specs:
         raise UsageError("--optimizer needs a name, e.g. --optimizer adam")
@@ -329,33 +405,9 @@ def _replay(text: str, surface: Surface, result: Race, window: str | None, scale
 
 def _analysis(result: Race) -> tuple[list[str], list[str], tuple[str, ...]]:
     """What each end point is; the stability notes; the notes worth showing on the frame."""
-    import numpy as np
+    from gradtutor.descent.analysis import race_notes
 
-    from gradtutor.descent.analysis import classify, stability
-    from gradtutor.descent.run import SurfaceScale
-
-    endings = []
-    for run in result.runs:
-        if run.stop_reason == "converged":
-            endings.append(
-                f" — it ends at {classify(result.surface, run.final, float(run.losses[-1]))}."
-            )
-        else:
-            endings.append("")
-    notes, warnings = [], []
-    start = np.array(result.start, dtype=float)
-    scale = SurfaceScale.of(result.surface)
-    for run in result.runs:
-        verdict = stability(result.surface, run.spec, start, scale)
-        if verdict is None:
-            continue
-        notes.append("Maths: " + verdict.message())
-        if not verdict.stable:
-            warnings.append(
-                f"! {run.spec.name}: lr {run.spec.lr:g} > {verdict.formula} = {verdict.limit:.3g}"
-                " — each step overshoots"
-            )
-    return endings, notes, tuple(warnings[:1])
+    return race_notes(result)
 
 
 def _plain(console: Console) -> bool:
@@ -400,6 +452,9 @@ def _show(
             colour_view = DescentView(result, plain=False, scale=scale, notes=warnings)
             play(colour_view, console=None, fps=fps, every=every, cast=cast, size=(width, height))
         console.print(view.frame(last), height=max(height - 1, 12))
+    from gradtutor.descent.analysis import rates
+
+    found = (rates(result.surface, run) for run in result.runs)
     parts = summary(
         result,
         endings=endings,
@@ -407,6 +462,7 @@ def _show(
         replay=replay,
         plain=plain,
         interrupted_at=interrupted_at,
+        rates=tuple(r for r in found if r is not None),
     )
     print_summary(console, parts)
     _write_outputs(result, view, parts, save, record, cast, width, height, scale, warnings)

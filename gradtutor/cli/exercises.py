@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,7 +12,7 @@ from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.render.console import make_console
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gradtutor.tutor.packs import Catalogue, Template
+    from gradtutor.tutor.packs import Catalogue, Checked, Template
 
 HELP = """\
 List and validate exercise packs (TOML files a teacher can write; see exercises/README.md).
@@ -179,14 +179,34 @@ def validate_command(
     problems.extend(Problem(p.file, p.exercise_id or "-", p.reason) for p in checked.problems)
     catalogue = checked.catalogue
     todo = [t for t in catalogue.templates if only is None or t.file in only]
-    with _progress(err, len(todo)) as advance:
+    partial = [t for t in checked.partial if only is None or t.file in only]
+    with _progress(err, len(todo) + len(partial)) as advance:
         problems += validate_catalogue(
-            catalogue, seeds=seeds, only_files=only, lessons=lessons, progress=advance
+            catalogue,
+            seeds=seeds,
+            only_files=only,
+            lessons=lessons,
+            progress=advance,
+            extra=partial,
         )
+    problems = _in_file_order(problems, checked)
     topics = sum(1 for t in catalogue.topics if only is None or t.file in only)
     _report(problems, as_json, checked=len(todo), topics=topics)
     if problems:
         raise typer.Exit(ExitCode.WRONG)
+
+
+def _in_file_order(problems: list, checked: Checked) -> list:  # type: ignore[type-arg]
+    """Every problem of one exercise together (structural, then maths), exercises in the
+    order they are written; problems of no exercise (a file's, a topic's) where they fall."""
+    far = (len(checked.rank) + 1, 0)
+
+    def key(item: tuple[int, Any]) -> tuple[tuple[int, int], int]:
+        index, problem = item
+        tid = None if problem.exercise_id == "-" else problem.exercise_id
+        return checked.rank.get((problem.file, tid), far), index
+
+    return [problem for _, problem in sorted(enumerate(problems), key=key)]
 
 
 def _require_pack(path: Path) -> None:

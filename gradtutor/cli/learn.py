@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from typing import TYPE_CHECKING, Annotated, ClassVar, NoReturn
@@ -155,12 +154,10 @@ def resolve(name: str, lessons: tuple[Lesson, ...], topic_lessons: dict[str, str
 
 def _unknown(topic: str, lessons: tuple[Lesson, ...]) -> NoReturn:
     from gradtutor.tutor.lessons import suggest
+    from gradtutor.tutor.suggest import suggestions
 
     names = [lesson.id for lesson in lessons] + list(_topic_lessons())
-    from gradtutor.tutor.suggest import suggestions  # also finds `sigmoid` → activations
-
-    about = {lesson.id: f"{lesson.title} {lesson.summary}" for lesson in lessons}
-    close = suggestions(topic.lower(), names, described=about)
+    close = suggestions(topic.lower(), names)  # a misspelt id first, then what the lessons teach
     err = make_console(stderr=True)
     if close:
         hint = f" Did you mean: {', '.join(close)}?"
@@ -170,14 +167,6 @@ def _unknown(topic: str, lessons: tuple[Lesson, ...]) -> NoReturn:
     err.print(f"error: no lesson for {topic!r}.{hint}", markup=False, soft_wrap=True)
     err.print("Run `gradtutor learn` to list the lessons.", markup=False, soft_wrap=True)
     raise typer.Exit(ExitCode.INVALID)
-
-
-def close_matches(name: str, names: list[str]) -> list[str]:
-    """Up to three names that ``name`` may have meant: prefixes first, then look-alikes."""
-    known = sorted(set(names))
-    prefixed = [n for n in known if n.startswith(name) or name.startswith(n)]
-    similar = difflib.get_close_matches(name, known, n=3, cutoff=0.75)
-    return list(dict.fromkeys(prefixed + similar))[:3]
 
 
 def quiz_topics(lessons: tuple[Lesson, ...], topic_lessons: dict[str, str]) -> dict[str, list[str]]:

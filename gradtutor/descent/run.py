@@ -5,6 +5,8 @@ Stop reasons (checked at every recorded point, in this order):
 * ``diverged``  – the loss or gradient overflowed or became NaN, or the point left the
   window by more than ``FAR`` window-widths: exploding (or, if the loss fell, unbounded below).
 * ``converged`` – |∇f| < tol at a point with curvature (a minimum, or a saddle or maximum).
+* ``oscillating`` – the run has settled into a 2-cycle, jumping between the same two
+  points: at the stability limit (lr = 2/λmax on a quadratic) it never converges.
 * ``stalled``   – the gradient has vanished away from any minimum: |∇f| < tol on flat
   ground, or for ``PATIENCE`` steps the slope and the movement were negligible while
   the loss stayed well above the lowest value in the window.
@@ -15,15 +17,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from gradtutor.descent.optimizers import OptimizerSpec
+from gradtutor.descent.schedules import Schedule
 from gradtutor.descent.surfaces import Surface
 
 FAR = 10.0  # window-widths beyond the view that count as "ran away"
 PATIENCE = 100  # steps of negligible progress before a run is called stalled
+CYCLE = 1e-9  # a 2-cycle: p_k and p_(k−2) closer than this many window diagonals
 # "Flat", relative to the surface: crossing the window at this slope (or curving at this
 # rate) changes the loss by under FLAT (CURVE) of its spread over the window.
 FLAT = 0.05
@@ -31,6 +36,8 @@ CURVE = 1.0
 
 STOP_DETAILS = {
     "converged": "|∇f| < tol: the slope has vanished at a critical point",
+    "oscillating": "at the limit: it oscillates without converging — every step lands back "
+    "where the one before last did",
     "max_steps": "used every step before |∇f| fell below the tolerance",
     "exploding": "the learning rate is too large — each step overshoots further: exploding",
     "unbounded": "the loss is unbounded below — the path runs downhill forever",
@@ -111,9 +118,18 @@ def run(
     max_steps: int,
     tol: float,
     scale: SurfaceScale | None = None,
+    noise: float = 0.0,
+    seed: int = 0,
+    schedule: Schedule | None = None,
 ) -> Run:
-    """Run one optimizer from ``start`` for at most ``max_steps`` updates."""
+    """Run one optimizer from ``start`` for at most ``max_steps`` updates.
+
+    ``noise``: each gradient the optimizer sees gets Gaussian noise of this standard
+    deviation per coordinate (seeded, as a minibatch would); the stop tests use the
+    true gradient. ``schedule``: the learning rate for step t (torch's lr_scheduler).
+    """
     scale = scale or SurfaceScale.of(surface)
+    rng = np.random.default_rng(seed) if noise > 0 else None
     dim = surface.dim
     point = np.array(start, dtype=float)
     optimizer = spec.build(dim)
@@ -133,6 +149,8 @@ def run(
             losses[k] = loss
             norms[k] = norm
             stop = _stop(surface, scale, point, loss, norm, bounds, losses[0], tol)
+            if stop is None and noise == 0 and _cycling(trajectory, k, scale.span):
+                stop = "oscillating", STOP_DETAILS["oscillating"]
             if stop is None and k >= PATIENCE and k % 10 == 0:
                 stop = _stalled(surface, scale, trajectory, losses, norms, k)
             if stop is not None:
@@ -140,6 +158,10 @@ def run(
                 break
             if k == max_steps:
                 break
+            if schedule is not None:
+                optimizer.lr = schedule.lr(spec.lr, k)
+            if rng is not None:
+                grad = grad + noise * rng.standard_normal(dim)
             optimizer.step(point, grad)
             k += 1
     n = k + 1
@@ -169,6 +191,22 @@ def _stop(
             return "converged", STOP_DETAILS["converged"]
         return "stalled", STOP_DETAILS["stalled"]
     return None
+
+
+def _cycling(trajectory: np.ndarray, k: int, span: float) -> bool:
+    """Two steps running, the point came back to where it was two steps before, having moved."""
+    if k < 3:
+        return False
+    close = CYCLE * span
+    now, before = trajectory[k], trajectory[k - 2]
+    if any(abs(float(a) - float(b)) > close for a, b in zip(now, before, strict=True)):
+        return False  # the common case, decided without numpy's overhead
+    moved = np.linalg.norm(trajectory[k] - trajectory[k - 1]) > 1e3 * close
+    return bool(
+        moved
+        and np.linalg.norm(trajectory[k] - trajectory[k - 2]) <= close
+        and np.linalg.norm(trajectory[k - 1] - trajectory[k - 3]) <= close
+    )
 
 
 def _curving(surface: Surface, scale: SurfaceScale, point: np.ndarray) -> bool:
@@ -205,21 +243,44 @@ class Race:
     runs: tuple[Run, ...]
     max_steps: int
     tol: float
+    view_from: tuple[tuple[float, float], ...] | None = None  # the window before widening
+    noise: float = 0.0
+    seed: int = 0
+    schedule: Schedule | None = None
+
+    @cached_property
+    def scale(self) -> SurfaceScale:
+        return SurfaceScale.of(self.surface)
 
     def ranking(self) -> list[tuple[int, Run]]:
-        """Converged runs first, by steps taken; the rest by final loss."""
+        """Best first: the lowest loss reached (equal within a hair count as a tie), then
+        converged before not, then fewest steps; diverged runs last."""
+        same = 1e-6 * self.scale.spread
 
-        def key(item: tuple[int, Run]) -> tuple[int, float]:
-            _, r = item
-            if r.stop_reason == "converged":
-                return (0, r.steps)
-            loss = r.losses[-1]
-            return (1, loss if math.isfinite(loss) and r.stop_reason != "diverged" else math.inf)
+        def loss(r: Run) -> float:
+            value = float(r.losses[-1])
+            return value if math.isfinite(value) and r.stop_reason != "diverged" else math.inf
 
-        return sorted(enumerate(self.runs), key=key)
+        ordered = sorted(enumerate(self.runs), key=lambda item: loss(item[1]))
+        groups: list[list[tuple[int, Run]]] = []
+        for item in ordered:
+            here, there = loss(item[1]), loss(groups[-1][0][1]) if groups else math.nan
+            if groups and (abs(here - there) <= same or here == math.inf == there):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        out: list[tuple[int, Run]] = []
+        for group in groups:
+            out.extend(sorted(group, key=_speed))
+        return out
+
+    def tied(self, a: Run, b: Run) -> bool:
+        """Did two runs reach the same loss (within a millionth of the surface's spread)?"""
+        same = 1e-6 * self.scale.spread
+        return abs(float(a.losses[-1]) - float(b.losses[-1])) <= same
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "surface": self.surface.to_json(),
             "start": list(self.start),
             "window": [list(w) for w in self.surface.window],
@@ -227,6 +288,16 @@ class Race:
             "tol": self.tol,
             "runs": [r.to_json() for r in self.runs],
         }
+        if self.view_from is not None:
+            out["widened_from"] = [list(w) for w in self.view_from]
+        out["noise"] = self.noise
+        out["seed"] = self.seed
+        out["schedule"] = self.schedule.text if self.schedule is not None else None
+        return out
+
+
+def _speed(item: tuple[int, Run]) -> tuple[bool, int]:
+    return item[1].stop_reason != "converged", item[1].steps
 
 
 def race(
@@ -236,7 +307,41 @@ def race(
     *,
     max_steps: int,
     tol: float,
+    noise: float = 0.0,
+    seed: int = 0,
+    schedule: Schedule | None = None,
 ) -> Race:
+    """Run every optimizer from ``start``; a start outside the view widens the view to it
+    (a start is never "diverged" before its first step)."""
+    view_from = None
+    if not surface.in_window(np.asarray(start, dtype=float)):
+        view_from = surface.window
+        surface = widen_to(surface, start)
     scale = SurfaceScale.of(surface)
-    runs = tuple(run(surface, s, start, max_steps=max_steps, tol=tol, scale=scale) for s in specs)
-    return Race(surface, tuple(start), runs, max_steps, tol)
+    runs = tuple(
+        run(
+            surface,
+            s,
+            start,
+            max_steps=max_steps,
+            tol=tol,
+            scale=scale,
+            noise=noise,
+            seed=seed,
+            schedule=schedule,
+        )
+        for s in specs
+    )
+    return Race(surface, tuple(start), runs, max_steps, tol, view_from, noise, seed, schedule)
+
+
+def widen_to(surface: Surface, point: tuple[float, ...]) -> Surface:
+    """The surface with its window stretched to hold ``point`` (plus a tenth for margin)."""
+    from dataclasses import replace
+
+    window = []
+    for coord, (lo, hi) in zip(point, surface.window, strict=True):
+        new_lo, new_hi = min(lo, coord), max(hi, coord)
+        pad = 0.1 * (new_hi - new_lo)
+        window.append((new_lo - pad if coord < lo else lo, new_hi + pad if coord > hi else hi))
+    return replace(surface, window=tuple(window))

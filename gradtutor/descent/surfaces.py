@@ -471,8 +471,8 @@ def _catalogue() -> tuple[Surface, ...]:
             window=((-3.0, 6.0), (-4.0, 4.0)),
             start=(-2.5, 3.0),
             minima=((1.9774106308650021, -0.3215612520711857),),
-            lesson="Cross-entropy of a logistic classifier: convex but not quadratic, and "
-            "flat where the classifier is confidently wrong.",
+            lesson="Cross-entropy of a logistic classifier: convex but not quadratic; steepest "
+            "where the classifier is confidently wrong, flat where it is confidently right.",
             value=_logistic,
             gradient=_logistic_grad,
             lr={"default": 1.0, "adam": 0.1, "adamw": 0.1, "rmsprop": 0.05, "adagrad": 1.0},

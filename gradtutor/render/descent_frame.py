@@ -41,6 +41,7 @@ STATUS_COLOURS = {
     "max_steps": "yellow",
     "diverged": "red",
     "stalled": "magenta",
+    "oscillating": "yellow",
     "running": "cyan",
 }
 MIN_MAP_ROWS = 4

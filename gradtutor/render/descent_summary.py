@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
@@ -28,10 +31,32 @@ def settings_text(spec: OptimizerSpec) -> str:
 
 
 def ranking_text(race: Race) -> str:
-    """Who won: the runs that got within tolerance, fastest first; else the lowest loss."""
+    """Who won: the lowest loss reached, then the fastest to |∇f| < tol among equals."""
     ranked = [r for _, r in race.ranking()]
-    done = [r for r in ranked if r.stop_reason == "converged"]
     tol = f"|∇f| < {fmt(race.tol)}"
+    text = _podium(race, ranked, tol)
+    first = min(
+        (r for r in ranked if r.stop_reason == "converged"), key=lambda r: r.steps, default=None
+    )
+    best = ranked[0]
+    worse = first is not None and first is not best and not race.tied(first, best)
+    if worse and first is not None and best.stop_reason != "diverged":
+        text += (
+            f" {first.spec.name} stopped first (step {first.steps}) but at a worse point "
+            f"(loss {fmt(float(first.losses[-1]))} against {fmt(float(best.losses[-1]))})."
+        )
+    rates = {r.spec.lr for r in race.runs}
+    if len(rates) > 1:
+        each = ", ".join(f"{r.spec.name} {fmt(r.spec.lr)}" for r in race.runs)
+        text += (
+            f" The racers use different learning rates ({each}): the race compares "
+            "settings as much as methods."
+        )
+    return text
+
+
+def _podium(race: Race, ranked: list[Run], tol: str) -> str:
+    done = [r for r in ranked if r.stop_reason == "converged"]
     if not done:
         text = f"No optimizer converged within {race.max_steps} steps"
         alive = [r for r in ranked if r.stop_reason != "diverged"]
@@ -39,16 +64,94 @@ def ranking_text(race: Race) -> str:
             return text + "; every run diverged."
         best = alive[0]
         return text + f"; closest: {best.spec.name} (loss {fmt(float(best.losses[-1]))})."
-    winner, *rest = done
-    text = f"Winner: {winner.spec.name}, first to {tol} (step {winner.steps})"
-    if rest:
-        text += "; then " + ", then ".join(f"{r.spec.name} (step {r.steps})" for r in rest)
-    others = [r for r in ranked if r.stop_reason != "converged"]
-    if others:
-        text += "; did not converge: " + ", ".join(
-            f"{r.spec.name} ({r.stop_reason})" for r in others
-        )
+    winner, *rest = ranked
+    level = [r.spec.name for r in rest if race.tied(winner, r)]
+    loss = fmt(float(winner.losses[-1]))
+    text = f"Winner: {winner.spec.name}, lowest loss ({loss})"
+    if level:
+        text = f"Winner: {winner.spec.name}, lowest loss ({loss}, level with {_names(level)})"
+    if winner.stop_reason == "converged":
+        text += f", {tol} {'first, ' if level else ''}at step {winner.steps}"
+    else:
+        text += f", {winner.stop_reason} after {winner.steps} steps"
+    later = [r for r in rest if r.stop_reason != "diverged"]
+    if later:
+        text += "; then " + ", then ".join(_place(race, winner, r) for r in later)
+    lost = [r for r in rest if r.stop_reason == "diverged"]
+    if lost:
+        text += "; diverged: " + ", ".join(r.spec.name for r in lost)
     return text + "."
+
+
+def _place(race: Race, winner: Run, run: Run) -> str:
+    loss = "the same loss" if race.tied(winner, run) else f"loss {fmt(float(run.losses[-1]))}"
+    how = f"step {run.steps}" if run.stop_reason == "converged" else run.stop_reason
+    return f"{run.spec.name} ({loss}, {how})"
+
+
+def widened_text(race: Race) -> str:
+    """Say that the view was stretched to a start outside it (never 'diverged')."""
+    start = ", ".join(fmt(float(v)) for v in race.start)
+    ranges = ", ".join(
+        f"{name} {fmt(lo)} to {fmt(hi)}"
+        for name, (lo, hi) in zip(race.surface.variables, race.surface.window, strict=True)
+    )
+    return (
+        f"The start ({start}) is outside the surface's usual view, so the view is widened "
+        f"to {ranges}."
+    )
+
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+class ErrorPlot:
+    """|error| along each Hessian eigenvector against steps, log scale, one row of blocks each.
+
+    The bar height is log10 of the error between the smallest and the largest error;
+    the slow direction (smallest λ) is the row that stays tall.
+    """
+
+    def __init__(self, rates: Any) -> None:
+        self.rates = rates
+
+    def lines(self, width: int) -> list[str]:
+        rows = self.rates.errors
+        steps = len(rows[0])
+        subscripts = "₁₂₃₄₅₆₇₈₉"
+        labels = [
+            f"λ{subscripts[i] if i < 9 else i + 1} = {fmt(lam)}"
+            for i, lam in enumerate(self.rates.lams)
+        ]
+        pad = max(len(label) for label in labels)
+        cols = max(8, min(steps, width - pad - 12))
+        values = [v for row in rows for v in row if math.isfinite(v) and v > 0]
+        top = max(values, default=1.0)
+        floor = max(min(values, default=top) * 0.999, top * 1e-15)
+        if floor >= top:
+            floor = top / 10
+        picks = [round(i * (steps - 1) / max(cols - 1, 1)) for i in range(cols)]
+        out = [
+            f"{self.rates.label}: |error| along each eigenvector, log scale "
+            f"({fmt(top)} down to {fmt(floor)}), steps 0 to {steps - 1}:"
+        ]
+        for label, row in zip(labels, rows, strict=True):
+            bars = "".join(_block(row[k], floor, top) for k in picks)
+            out.append(f"  {label.ljust(pad)} {bars} {fmt(row[-1], 2)}")
+        return out
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        head, *rows = self.lines(options.max_width)
+        yield Text(head)  # wraps at words like the rest of the summary
+        for line in rows:  # one row of blocks each: never wrapped, cropped if need be
+            yield Text(line, no_wrap=True, overflow="crop")
+
+
+def _block(value: float, floor: float, top: float) -> str:
+    if not math.isfinite(value) or value <= floor:
+        return " "
+    frac = math.log10(value / floor) / math.log10(top / floor)
+    return BLOCKS[min(len(BLOCKS) - 1, max(0, int(frac * len(BLOCKS))))]
 
 
 def _names(names: list[str]) -> str:
@@ -138,12 +241,15 @@ def summary(
     replay: str,
     plain: bool,
     interrupted_at: int | None = None,
+    rates: tuple[Any, ...] = (),
 ) -> list[RenderableType]:
     """Renderables to print after the run (``endings``: what each final point is)."""
     table = SummaryTable(race, plain)
     out: list[RenderableType] = [table]
     if interrupted_at is not None:
         out.append(Text(f"Animation interrupted at step {interrupted_at}; the runs finished:"))
+    if race.view_from is not None:
+        out.append(Text(widened_text(race)))
     out.extend(Text(line) for line in stop_lines(race, endings))
     if len(race.runs) > 1:
         out.append(Text(ranking_text(race), style=None if plain else "bold"))
@@ -151,6 +257,9 @@ def summary(
         out.append(Text(f"Lesson: {race.surface.lesson}", style=None if plain else "italic"))
     for note in notes:
         out.append(Text(note, style=None if plain else "yellow"))
+    for rate in rates:
+        out.extend(Text(line) for line in rate.lines())
+        out.append(ErrorPlot(rate))
     out.append(ReplayText(f"Replay: {replay}", style=None if plain else "dim"))
     return out
 

@@ -117,13 +117,42 @@ def _factor(text: str) -> str:
 # --- the kinds --------------------------------------------------------------------------
 
 
+def _shaped(f: str, derivative: sympy.Expr) -> sympy.Expr:
+    """The key in the shape the rule gives, where sympy expanded it.
+
+    d/dx (9x + 5)^2 is 2(9x + 5)·9 = 18(9x + 5), which sympy prints as 162x + 90; a
+    quotient's derivative stays one fraction over v^2 (−15/(7x + 3)^2), not a sum.
+    """
+    import sympy
+
+    if not derivative.is_Add or sympy.count_ops(derivative) > 40:
+        return derivative
+    best, length = derivative, len(_plain(derivative))
+    whole = _value(f)
+    for base in {p.base for p in whole.atoms(sympy.Pow) if p.base.is_Add}:
+        factor = sympy.cancel(derivative / base)
+        if factor.is_Add or (factor.has(sympy.Add) and not factor.is_Pow):
+            continue
+        if sympy.expand(factor * base - derivative) != 0:
+            continue
+        shaped = sympy.Mul(factor, base, evaluate=False)
+        if len(_plain(shaped)) <= length + 4:
+            return shaped
+    if any(p.exp.is_negative for p in whole.atoms(sympy.Pow)):
+        together = sympy.together(derivative)
+        for fraction in (together, sympy.factor(together)):
+            if len(_plain(fraction)) < len(_plain(best)):
+                best = fraction
+    return best
+
+
 def _derivative(fields: Mapping[str, Any]) -> Built:
     from gradtutor.tutor.packs import Part
 
     f, var, name = fields["f"], fields.get("var", "x"), fields.get("name", "f")
     task = _derivative_task(f, var, partial=False)
     prompt = f"Differentiate {name}({var}) = {f} with respect to {var}."
-    return Built(prompt, (Part("", _plain(_value(task)), task),))
+    return Built(prompt, (Part("", _plain(_shaped(f, _value(task))), task),))
 
 
 def _partial(fields: Mapping[str, Any]) -> Built:
@@ -133,7 +162,7 @@ def _partial(fields: Mapping[str, Any]) -> Built:
     variables = fields.get("vars") or _symbols_of(f)
     task = _derivative_task(f, var, partial=True)
     prompt = f"Find ∂{name}/∂{var} for {name}({_args(variables)}) = {f}."
-    return Built(prompt, (Part("", _plain(_value(task)), task),))
+    return Built(prompt, (Part("", _plain(_shaped(f, _value(task))), task),))
 
 
 def _gradient(fields: Mapping[str, Any]) -> Built:
@@ -310,7 +339,9 @@ def _vanishing(fields: Mapping[str, Any]) -> Built:
             # The steepest sigmoid slope is σ'(0); each layer multiplies by at most |w|·σ'(0).
             steepest = _at_point(_value("d/dz(σ(z))"), {"z": sympy.Integer(0)})
             bound = (abs(_number(weight)) * steepest) ** layers
-            parts.append(Part("max |dy/dx|", _plain(sympy.nsimplify(bound)), None))
+            # A bound, not the maximum: with large |w| the sigmoids saturate and the true
+            # largest |dy/dx| is far smaller (w = 12, 3 layers: bound 27, maximum ≈ 0.0104).
+            parts.append(Part("upper bound on |dy/dx|", _plain(sympy.nsimplify(bound)), None))
         else:
             raise ValueError(f"ask {ask!r} is not 'derivative' or 'bound'")
     wording = " with the same weight w = " + weight if weight != "1" else ""
@@ -318,12 +349,53 @@ def _vanishing(fields: Mapping[str, Any]) -> Built:
         f"A chain of {layers} sigmoid layers{wording}: y = {f}. "
         + ("Give dy/dx. " if "derivative" in asks else "")
         + (
-            "At most how large can |dy/dx| be? (Bound each layer by the steepest slope of σ.)"
+            "Bound each layer's σ′ by the sigmoid's steepest slope: what upper bound on "
+            "|dy/dx| does that give? (A bound: the true |dy/dx| can be far smaller.)"
             if "bound" in asks
             else ""
         )
     ).strip()
     return Built(prompt, tuple(parts))
+
+
+def _compute(fields: Mapping[str, Any]) -> Built:
+    """Numbers computed from the maths in ``values`` (one part per label): a forward pass,
+    a perceptron update, a z-score, a tensor's shape as (a, b, c). ``at`` substitutes
+    values after derivative operators are evaluated (a dead ReLU's d/dw at its w)."""
+    from gradtutor.tutor.packs import Part
+
+    values, labels = list(fields["values"]), list(fields["labels"])
+    if len(values) != len(labels):
+        raise ValueError(f"values has {len(values)} items but labels has {len(labels)}")
+    point = {name: _number(str(v)) for name, v in dict(fields.get("at", {})).items()}
+    parts = []
+    for label, text in zip(labels, values, strict=True):
+        pieces = _vector_items(str(text))
+        numbers = [_plain(_at_point(_value(piece), point)) for piece in pieces]
+        expected = (
+            numbers[0]
+            if len(pieces) == 1 and pieces[0] == str(text)
+            else ("(" + ", ".join(numbers) + ")")
+        )
+        parts.append(Part(str(label), expected, None))
+    prompt = "Compute " + ", ".join(str(label) for label in labels) + "."
+    return Built(prompt, tuple(parts))
+
+
+def _vector_items(text: str) -> list[str]:
+    """'(8, 3, 32)' → ['8', '3', '32']; anything else → [text]."""
+    text = text.strip()
+    if not (text.startswith("(") and text.endswith(")")):
+        return [text]
+    depth, items, start = 0, [], 1
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(text) - 1:
+            return [text]
+        if char == "," and depth == 1:
+            items.append(text[start:i].strip())
+            start = i + 1
+    return [*items, text[start:-1].strip()] if items else [text]
 
 
 def _kind(
@@ -381,6 +453,13 @@ KINDS: dict[str, Kind] = {
             "the gradient through a chain of sigmoids",
             {"layers"},
             {"weight", "ask"},
+        ),
+        _kind(
+            "compute",
+            _compute,
+            "numbers computed from maths, one part per label (a forward pass, a z-score …)",
+            {"values", "labels"},
+            {"at"},
         ),
     )
 }

@@ -14,7 +14,7 @@ import json
 import random
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -209,6 +209,11 @@ class Checked:
 
     catalogue: Catalogue
     problems: tuple[PackError, ...]
+    # Templates with only structural slips (a misspelt key, a missing hint, an unknown
+    # topic): never served, but their maths is still checked so every problem shows at once.
+    partial: tuple[Template, ...] = ()
+    # (file, exercise id) → (file number, position in the file): reading order
+    rank: Mapping[tuple[str, str | None], tuple[int, int]] = field(default_factory=dict)
 
 
 def catalogue_from_files(files: Sequence[Path]) -> Catalogue:
@@ -225,8 +230,10 @@ def check_files(files: Sequence[Path]) -> Checked:
     found: dict[str, Template] = {}
     problems: list[PackError] = []
     rank: dict[tuple[str, str | None], tuple[int, int]] = {}
+    partial: list[Template] = []
     for number, path in enumerate(files):
-        pack_topics, pack_templates, pack_problems, ids = _read_pack(path)
+        pack_topics, pack_templates, pack_problems, ids, pack_partial = _read_pack(path)
+        partial.extend(pack_partial)
         rank[(str(path), None)] = (number, -1)
         rank.update({(str(path), tid): (number, n) for n, tid in enumerate(ids)})
         problems.extend(pack_problems)
@@ -242,7 +249,7 @@ def check_files(files: Sequence[Path]) -> Checked:
                 problems.append(PackError(path, template.id, reason))
             else:
                 found[template.id] = template
-    problems.extend(_reference_problems(topics, found))
+    problems.extend(_reference_problems(topics, found, partial))
     # In reading order: file by file, and within a file exercise by exercise.
     problems.sort(key=lambda p: rank.get((p.file, p.exercise_id), (len(files), 0)))
     catalogue = Catalogue(
@@ -250,11 +257,13 @@ def check_files(files: Sequence[Path]) -> Checked:
         all_templates=tuple(found.values()),
         files=tuple(str(p) for p in files),
     )
-    return Checked(catalogue, tuple(problems))
+    return Checked(catalogue, tuple(problems), tuple(partial), rank)
 
 
 def _reference_problems(
-    topics: Mapping[str, tuple[Topic, Path]], found: Mapping[str, Template]
+    topics: Mapping[str, tuple[Topic, Path]],
+    found: Mapping[str, Template],
+    partial: Sequence[Template] = (),
 ) -> list[PackError]:
     problems = [
         PackError(path, None, f"topic {topic.id!r} needs unknown topic {prerequisite!r}")
@@ -268,12 +277,20 @@ def _reference_problems(
         if _in_a_cycle(topic.id, topics)
     )
     problems.extend(
-        PackError(template.file, template.id, f"unknown topic {topic_id!r}")
-        for template in found.values()
+        PackError(template.file, template.id, _unknown("topic", topic_id, topics))
+        for template in [*found.values(), *partial]
         for topic_id in template.topics
-        if topic_id not in topics
+        if topic_id and topic_id not in topics
     )
     return problems
+
+
+def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+    """ "unknown topic 'power-rul'; did you mean 'power-rule'?" (when one is close)."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"unknown {what} {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
 
 
 def _in_a_cycle(start: str, topics: Mapping[str, tuple[Topic, Path]]) -> bool:
@@ -323,17 +340,20 @@ def read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError]]
     return _read_pack(path)[:3]  # type: ignore[return-value]
 
 
-def _read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError], list[str]]:
-    """``read_pack``, and the exercise ids in the order they are written."""
+def _read_pack(
+    path: Path,
+) -> tuple[list[Topic], list[Template], list[PackError], list[str], list[Template]]:
+    """``read_pack``, the exercise ids in the order they are written, and the templates
+    whose only problems are structural slips (see ``Checked.partial``)."""
     try:
         data = read_toml(path)
     except PackError as exc:
-        return [], [], [exc], []
+        return [], [], [exc], [], []
     problems = _Problems()
     problems.attempt(_check_keys, path, None, data, _PACK_KEYS, "pack")
     if data.get("format_version") != FORMAT_VERSION:
         reason = f"format_version must be {FORMAT_VERSION}, not {data.get('format_version')!r}"
-        return [], [], [*problems.found, PackError(path, None, reason)], []
+        return [], [], [*problems.found, PackError(path, None, reason)], [], []
     name = problems.attempt(_text, path, None, data, "pack", default=path.stem) or path.stem
     version = problems.attempt(_text, path, None, data, "version", fallback="")
     topics = [
@@ -342,14 +362,15 @@ def _read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError]
         if (topic := problems.attempt(_topic, path, raw)) is not None
     ]
     tables = problems.attempt(_tables, path, data, "exercise", fallback=[])
-    loaded = [
-        template
-        for raw in tables
-        if (template := _template(path, name, version, raw, problems)) is not None
-    ]
+    loaded, partial = [], []
+    for raw in tables:
+        template, sound = _template(path, name, version, raw, problems)
+        if template is not None:
+            (loaded if sound else partial).append(template)
     if not data.get("exercise") and not data.get("topic"):
         problems.add(path, None, "the pack is empty: it has no [[exercise]] tables")
-    return topics, loaded, problems.found, [str(raw.get("id")) for raw in tables]
+    ids = [str(raw.get("id")) for raw in tables]
+    return topics, loaded, problems.found, ids, partial
 
 
 MAX_PACK_BYTES = 4_000_000  # the shipped packs together are under 100 kB
@@ -455,22 +476,27 @@ _ALL_KIND_FIELDS = {name for kind in KINDS.values() for name in kind.fields}
 
 def _template(
     path: Path, pack: str, version: str, raw: Mapping[str, Any], problems: _Problems
-) -> Template | None:
-    """The template, or None when it has problems (each added to ``problems``)."""
+) -> tuple[Template | None, bool]:
+    """(template, sound): sound when it has no problem; a template with only structural
+    slips (keys, hints, topics, id) comes back unsound, so its maths can still be checked;
+    None when it cannot be built at all. Every problem is added to ``problems``."""
     before = len(problems.found)
     raw_id = raw.get("id")
     tid = str(raw_id)
     if not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id):
         problems.add(path, tid, "id must be lower-case words joined by '.', like 'power.basic-1'")
+    soft = len(problems.found) - before
     kind_name = problems.attempt(_text, path, tid, raw, "kind")
     kind = KINDS.get(kind_name) if kind_name is not None else None
     if kind_name is not None and kind is None:
         reason = f"unknown kind {kind_name!r}; known kinds: {', '.join(KINDS)}"
         problems.add(path, tid, reason)
     if kind is not None:
+        keys_before = len(problems.found)
         problems.attempt(
             _check_keys, path, tid, raw, _EXERCISE_KEYS | kind.fields, f"a {kind_name!r} exercise"
         )
+        soft += len(problems.found) - keys_before
         for name in sorted(kind.required - set(raw)):
             problems.add(path, tid, f"a {kind_name!r} exercise needs {name!r}")
     else:
@@ -486,25 +512,30 @@ def _template(
         problems.attempt(_check_field, path, tid, name, value)
     for reason in _placeholder_problems(raw, fields, names, params):
         problems.add(path, tid, reason)
+    mark = len(problems.found)
     topics = problems.attempt(_topics_of, path, tid, raw)
+    soft += len(problems.found) - mark
     difficulty = problems.attempt(_difficulty, path, tid, raw)
+    mark = len(problems.found)
     hints = _hints(path, tid, raw, problems)
     retired = problems.attempt(_flag, path, tid, raw, "retired")
+    soft += len(problems.found) - mark
     max_tries = problems.attempt(_max_tries, path, tid, raw)
     prompt = problems.attempt(_text, path, tid, raw, "prompt", default=None)
     answer = problems.attempt(_answer, path, tid, raw)
-    if len(problems.found) > before or kind_name is None:
-        return None
+    failed = len(problems.found) - before
+    if kind_name is None or kind is None or failed > soft:
+        return None, False
     return Template(
         id=tid,
-        topics=topics,
+        topics=topics or ("",),
         difficulty=difficulty,
         kind=kind_name,
         pack=pack,
         pack_version=version,
         content_hash=content_hash(raw),
-        hints=hints,
-        retired=retired,
+        hints=hints or (),
+        retired=bool(retired),
         file=str(path),
         where=where,
         max_tries=max_tries,
@@ -512,7 +543,7 @@ def _template(
         answer=answer,
         params=MappingProxyType(params),
         fields=MappingProxyType(fields),
-    )
+    ), failed == 0
 
 
 def _where(path: Path, tid: str, where: object, names: Sequence[str]) -> str | None:
@@ -530,7 +561,7 @@ def _where(path: Path, tid: str, where: object, names: Sequence[str]) -> str | N
 
 
 _TABLE_FIELDS = {"at", "start"}
-_LIST_FIELDS = {"vars", "ask"}
+_LIST_FIELDS = {"vars", "ask", "values", "labels"}
 
 
 def _check_field(path: Path, tid: str, name: str, value: object) -> None:
@@ -569,6 +600,18 @@ def _check_keys(
 ) -> None:
     unknown = sorted(set(raw) - allowed)
     if unknown:
+        import difflib
+
+        guesses = [
+            difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6) for key in unknown
+        ]
+        if all(guesses):
+            meant = ", ".join(repr(g[0]) for g in guesses)
+            raise PackError(
+                path,
+                tid,
+                f"{what} does not use {', '.join(map(repr, unknown))}; did you mean {meant}?",
+            )
         raise PackError(path, tid, f"{what} does not use {', '.join(map(repr, unknown))} (a typo?)")
 
 
