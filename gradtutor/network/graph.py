@@ -215,10 +215,8 @@ def build_graph(expr: Any, *, max_nodes: int = MAX_NODES) -> Graph:
     for node in nodes:
         for slot, i in enumerate(node.inputs):
             consumers[i].append((node.id, slot))
-    from gradtutor.calculus.printing import plain
-
     return Graph(
-        expression=plain(expr),
+        expression=nodes[-1].label,
         nodes=nodes,
         consumers=tuple(tuple(c) for c in consumers),
     )
@@ -508,6 +506,8 @@ def backward(
                 raise UndefinedNode(node, f"its derivative is undefined: {exc}") from None
             contributions[i].append(Contribution(node.id, slot, local, upstream))
             grads[i] = grads[i] + local * upstream
+    for found in contributions:
+        found.reverse()  # consumers in forward order, as the learner reads them
     return grads, contributions
 
 

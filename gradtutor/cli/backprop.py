@@ -1,0 +1,107 @@
+"""``gradtutor backprop``: a computational graph with numbers, filled in forward and backward."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from gradtutor.cli.errors import fail
+from gradtutor.cli.exit_codes import ExitCode
+
+HELP = """\
+The backprop lab: a computational graph with a value and a gradient on every node.
+
+The forward pass computes every node's value; the backward pass every ∂L/∂node, output \
+first, each as local derivative × upstream gradient, summed where a node is used twice. \
+Finite differences check the result. With [b]--practice[/b] you fill in the graph \
+yourself, node by node, and each entry is diagnosed.
+
+[b]Examples[/b]
+
+  gradtutor backprop "(σ(w*x + b) - y)^2" --at w=0.5,x=2,b=-1,y=1
+  gradtutor backprop "x*w + w^2" --at x=3,w=2 --json
+  gradtutor backprop "(σ(w*x + b) - y)^2" --at w=0.5,x=2,b=-1,y=1 --wrt w,b --practice
+  gradtutor backprop --net 2-3-1 --activation sigmoid --loss mse --seed 1 --batch 4
+  gradtutor backprop --deep 20 --activation sigmoid --weight 1
+
+Exit status: 0 done (practice: all right), 1 practice with wrong answers, 2 invalid input, \
+3 time limit, 130 interrupted.
+"""
+
+TIME_LIMIT = 5.0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("backprop", help=HELP, rich_help_panel="Neural networks")(backprop_command)
+
+
+def backprop_command(
+    expression: Annotated[
+        str | None,
+        typer.Argument(help="A scalar expression, e.g. '(σ(w*x + b) - y)^2'.", show_default=False),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Values of every variable: NAME=VALUE,…", metavar="POINT"),
+    ] = None,
+    wrt: Annotated[
+        str | None,
+        typer.Option(
+            "--wrt", help="Parameters whose gradients matter (default: all).", metavar="W,…"
+        ),
+    ] = None,
+    practice: Annotated[
+        bool, typer.Option("--practice", help="Fill in the graph yourself, node by node.")
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="JSON on stdout (see README: Backprop lab).")
+    ] = False,
+) -> None:
+    if expression is None:
+        _fail("give an expression (or --net / --deep); see gradtutor backprop --help", json_output)
+    if at is None:
+        _fail("give the values of the variables with --at NAME=VALUE,…", json_output)
+    result = _compute(expression, at, wrt, json_output)
+    if practice:
+        from gradtutor.cli.backprop_practice import run_practice
+
+        raise typer.Exit(int(run_practice(result, json_output=json_output)))
+    if json_output:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        raise typer.Exit(ExitCode.OK)
+    from gradtutor.render.backprop import render_backprop
+    from gradtutor.render.console import make_console
+
+    console = make_console()
+    console.print(render_backprop(result, console.width))
+    raise typer.Exit(ExitCode.OK)
+
+
+def _compute(expression: str, at: str, wrt: str | None, json_output: bool):  # type: ignore[no-untyped-def]
+    from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+    from gradtutor.network.graph import GraphError, backprop, graph_from_text, parse_at
+
+    names = tuple(n.strip() for n in wrt.split(",") if n.strip()) if wrt else None
+    try:
+        with time_limit(TIME_LIMIT):
+            graph = graph_from_text(expression)
+            values, texts = parse_at(at)
+            return backprop(graph, values, wrt=names, at_text=texts)
+    except GraphError as exc:
+        _fail(str(exc), json_output)
+    except RecursionError:
+        _fail("the expression is nested too deeply", json_output)
+    except TimeLimitExceeded:
+        _fail(
+            f"the graph could not be computed within {TIME_LIMIT:g} s",
+            json_output,
+            ExitCode.UNDETERMINED,
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fail(message: str, json_output: bool, code: ExitCode = ExitCode.INVALID) -> None:
+    fail("backprop", message, json_output=json_output, code=code)

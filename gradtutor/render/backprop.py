@@ -1,0 +1,170 @@
+"""Draw a filled computational graph: nodes in forward order, the backward pass, the check.
+
+Readable at 80 columns: one row per node (op, sub-expression, inputs, value, gradient),
+long graphs folded in the middle; then the backward pass written out node by node,
+output first, with fan-out sums; then the finite-difference check of each parameter.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from gradtutor.network.graph import Backprop, Node
+from gradtutor.network.numbers import decimal
+from gradtutor.network.words import backward_step, grad_of, node_name, value_of
+
+FOLD_AT = 40  # graphs with more nodes show their first and last FOLD_KEEP rows
+FOLD_KEEP = 15
+NUMBER_WIDTH = 14
+_OP_NAMES = {
+    "input": "input",
+    "const": "const",
+    "add": "+",
+    "sub": "−",
+    "mul": "×",
+    "div": "÷",
+    "neg": "−u",
+    "pow": "u^k",
+    "powv": "u^v",
+    "exp": "exp",
+    "ln": "ln",
+    "sigmoid": "σ",
+    "tanh": "tanh",
+    "relu": "relu",
+    "sin": "sin",
+    "cos": "cos",
+}
+
+
+def render_backprop(result: Backprop, width: int = 80) -> RenderableType:
+    """The whole drawing: header, graph table, backward pass, gradient check."""
+    return Group(
+        _header(result),
+        Text(""),
+        Text("Forward (values, inputs first) and backward (∂L/∂node)", style="bold"),
+        _graph_table(result, width),
+        Text(""),
+        _backward(result),
+        Text(""),
+        _gradient_check(result),
+    )
+
+
+def _header(result: Backprop) -> Text:
+    at = ", ".join(f"{k} = {result.at_text.get(k, decimal(v))}" for k, v in result.at.items())
+    text = Text()
+    text.append("L = ", style="bold")
+    text.append(result.graph.expression, style="bold")
+    text.append(f"   at {at}\n")
+    out = result.graph.nodes[result.graph.output]
+    text.append(f"L = {value_of(result, out)}   ")
+    text.append(f"({len(result.graph.nodes)} nodes; gradients for {', '.join(result.params)})")
+    return text
+
+
+def _rows(result: Backprop) -> list[Node | None]:
+    nodes = list(result.graph.nodes)
+    if len(nodes) <= FOLD_AT:
+        return list(nodes)
+    return [*nodes[:FOLD_KEEP], None, *nodes[-FOLD_KEEP:]]
+
+
+def _cell(result: Backprop, node: Node, *, grad: bool) -> str:
+    """Value or gradient, exact when that fits in the column, else the decimal."""
+    text = grad_of(result, node) if grad else value_of(result, node)
+    if len(text) > NUMBER_WIDTH:
+        text = decimal(result.grads[node.id] if grad else result.values[node.id])
+    return text
+
+
+def _graph_table(result: Backprop, width: int) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
+    digits = len(str(len(result.graph.nodes)))
+    edges = max((len(_edges(n)) for n in result.graph.nodes), default=4)
+    labels = max(len(n.label) for n in result.graph.nodes)
+    fixed = digits + 5 + min(edges, 9) + 2 * NUMBER_WIDTH + 16  # 5 gaps of 3
+    node_width = max(10, min(labels, width - fixed))
+    table.add_column("#", justify="right", no_wrap=True, min_width=digits)
+    table.add_column("op", no_wrap=True, min_width=5)
+    table.add_column("node", overflow="ellipsis", no_wrap=True, width=node_width)
+    table.add_column("from", no_wrap=True, overflow="ellipsis", width=max(4, min(edges, 9)))
+    for title in ("value", "∂L/∂node"):
+        table.add_column(title, justify="right", no_wrap=True, max_width=NUMBER_WIDTH)
+    params = set(result.params)
+    folded = len(result.graph.nodes) - 2 * FOLD_KEEP
+    for node in _rows(result):
+        if node is None:
+            table.add_row("…", "", f"[dim]{folded} nodes folded[/dim]", "", "", "")
+            continue
+        op = _OP_NAMES.get(node.op, node.op)
+        if node.op == "input":
+            op = "param" if node.label in params else "input"
+        grad = _cell(result, node, grad=True)
+        if node.op == "const" or (node.op == "input" and node.label not in params):
+            grad = f"[dim]{escape(grad)}[/dim]"
+        else:
+            grad = escape(grad)
+        table.add_row(
+            str(node.id),
+            op,
+            escape(node.label),
+            _edges(node),
+            escape(_cell(result, node, grad=False)),
+            grad,
+        )
+    return table
+
+
+def _edges(node: Node) -> str:
+    return ",".join(f"#{i}" for i in node.inputs)
+
+
+def _backward(result: Backprop) -> Group:
+    lines: list[RenderableType] = [
+        Text("Backward, output first: local derivative × upstream", style="bold")
+    ]
+    graph = result.graph
+    params = set(result.params)
+    shown = [
+        n
+        for n in reversed(graph.nodes)
+        if n.op != "const" and (n.op != "input" or n.label in params)
+    ]
+    keep = 2 * FOLD_KEEP
+    for i, node in enumerate(shown):
+        if len(shown) > FOLD_AT and i == FOLD_KEEP:
+            lines.append(Text(f"  … {len(shown) - keep} steps folded …", style="dim"))
+        if len(shown) > FOLD_AT and FOLD_KEEP <= i < len(shown) - FOLD_KEEP:
+            continue
+        line = Text("  ")
+        line.append(backward_step(result, node))
+        if len(result.contributions[node.id]) > 1:
+            line.stylize("bold", 2)
+        lines.append(line)
+    return Group(*lines)
+
+
+def _gradient_check(result: Backprop) -> Group:
+    title = Text("Gradient check", style="bold")
+    title.append(": central differences (f(v+h) − f(v−h))/2h, h = 1e-6·max(1, |v|)", style="")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("param", no_wrap=True)
+    table.add_column("backprop", justify="right", no_wrap=True)
+    table.add_column("finite diff.", justify="right", no_wrap=True)
+    table.add_column("rel. error", justify="right", no_wrap=True)
+    for name in result.params:
+        node = result.graph.node_named(name)
+        assert node is not None
+        numeric = result.numeric_grads.get(name)
+        error = result.relative_error(name)
+        table.add_row(
+            escape(node_name(result.graph, node)),
+            f"{result.grads[node.id]:.10g}",
+            "undefined" if numeric is None else f"{numeric:.10g}",
+            "—" if error is None else f"{error:.1e}",
+        )
+    return Group(title, table)
