@@ -507,7 +507,7 @@ def backward(
             contributions[i].append(Contribution(node.id, slot, local, upstream))
             grads[i] = grads[i] + local * upstream
     for found in contributions:
-        found.reverse()  # consumers in forward order, as the learner reads them
+        found.sort(key=lambda c: (c.consumer, c.slot))  # in forward order, as read
     return grads, contributions
 
 
