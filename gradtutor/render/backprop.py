@@ -168,3 +168,30 @@ def _gradient_check(result: Backprop) -> Group:
             "—" if error is None else f"{error:.1e}",
         )
     return Group(title, table)
+
+
+def render_practice_graph(result: Backprop, width: int = 80) -> RenderableType:
+    """The graph to fill in: every node with its inputs; values only for the leaves."""
+    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
+    labels = max(len(n.label) for n in result.graph.nodes)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("op", no_wrap=True, min_width=5)
+    table.add_column(
+        "node", overflow="ellipsis", no_wrap=True, width=max(10, min(labels, width - 40))
+    )
+    table.add_column("from", no_wrap=True, overflow="ellipsis", max_width=9)
+    table.add_column("value", justify="right", no_wrap=True)
+    params = set(result.params)
+    for node in _rows(result):
+        if node is None:
+            table.add_row("…", "", "[dim]folded[/dim]", "", "")
+            continue
+        op = _OP_NAMES.get(node.op, node.op)
+        if node.op == "input":
+            op = "param" if node.label in params else "input"
+        value = escape(_cell(result, node, grad=False)) if node.is_leaf else "?"
+        table.add_row(str(node.id), op, escape(node.label), _edges(node), value)
+    title = Text("L = ", style="bold")
+    title.append(result.graph.expression, style="bold")
+    title.append(f"   ({len(result.graph.nodes)} nodes; gradients for {', '.join(result.params)})")
+    return Group(title, table)

@@ -1,0 +1,236 @@
+"""``gradtutor backprop … --practice``: the learner fills in the graph, node by node.
+
+Forward first (each node's value, in topological order), then backward (each ∂L/∂node,
+output first). At the prompt: an answer, ``hint``, ``skip``, ``show`` or ``quit``; three
+wrong tries show the node worked out. Answers are judged by the core
+(:mod:`gradtutor.network.practice`) and saved to the progress database, so ``gradtutor
+progress`` counts the backprop misconceptions. Ctrl-C ends cleanly with exit 130.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from rich.markup import escape
+
+from gradtutor.cli.exit_codes import ExitCode
+
+MAX_TRIES = 3
+TEMPLATE_ID = "backprop.practice"
+TOPIC = "backprop"
+INTRO = (
+    "Fill in the graph: first every node's value, then every gradient ∂L/∂node, output "
+    "first.\nType a decimal (0.9526), an exact form (σ(3)*(1 - σ(3))), or "
+    "hint, skip, show (reveal this node), quit."
+)
+
+
+@dataclass
+class _Asked:
+    """One asked entry as it goes: its answers, verdict and first misconception."""
+
+    entry: Any
+    answers: list[str] = field(default_factory=list)
+    verdict: str = "incomplete"
+    misconception: str | None = None
+    named: list[str] = field(default_factory=list)
+    tries: int = 0
+    hints: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "node": self.entry.node,
+            "phase": self.entry.phase,
+            "prompt": self.entry.prompt,
+            "expected": self.entry.expected_text,
+            "answers": list(self.answers),
+            "verdict": self.verdict,
+            "misconception": self.misconception,
+        }
+
+
+class _Quit(Exception):
+    pass
+
+
+def run_practice(result: Any, *, json_output: bool, reader: Any = None) -> ExitCode:
+    """Ask every entry of the graph; 0 if all were right, 1 otherwise, 130 on Ctrl-C."""
+    from gradtutor.network.practice import practice_entries
+    from gradtutor.render.backprop import render_practice_graph
+    from gradtutor.render.console import make_console
+
+    console = make_console(stderr=json_output)
+    json_out = sys.stdout if json_output else None
+    entries = practice_entries(result)
+    console.print(render_practice_graph(result, console.width))
+    console.print(escape(INTRO))
+    if reader is None:
+        reader = _reader(console, json_output)
+    saver = _Saver.open(result, console)
+    asked: list[_Asked] = []
+    code = ExitCode.OK
+    try:
+        for number, entry in enumerate(entries, 1):
+            item = _Asked(entry)
+            asked.append(item)
+            _ask(console, reader, result, item, number, len(entries), saver)
+            _emit(json_out, item)
+    except (_Quit, EOFError):
+        if asked and asked[-1].verdict == "incomplete":
+            _emit(json_out, asked[-1])
+    except KeyboardInterrupt:
+        if asked and asked[-1].verdict == "incomplete":
+            _emit(json_out, asked[-1])
+        code = ExitCode.INTERRUPTED
+        console.print("\n[yellow]Interrupted.[/yellow]")
+    saver.finish(asked)
+    _summary(console, asked, len(entries))
+    if code is ExitCode.INTERRUPTED:
+        return code
+    return ExitCode.OK if asked and all(a.verdict == "correct" for a in asked) else ExitCode.WRONG
+
+
+def _reader(console: Any, json_output: bool) -> Any:
+    from gradtutor.cli.quiz import make_reader
+    from gradtutor.tutor.store import default_home
+
+    return make_reader(console, json_mode=json_output, home=default_home())
+
+
+def _ask(
+    console: Any, reader: Any, result: Any, item: _Asked, number: int, total: int, saver: Any
+) -> None:
+    from gradtutor.network.practice import hints, judge_entry, reveal
+
+    entry = item.entry
+    console.print(f"\n[bold][{number}/{total}] {entry.phase}[/bold]  {escape(entry.prompt)}")
+    hint_texts = hints(result, entry)
+    while True:
+        text = reader.read("> ").strip()
+        command = text.lower()
+        if not text:
+            continue
+        if command == "hint":
+            if item.hints < len(hint_texts):
+                console.print(f"[cyan]hint:[/cyan] {escape(hint_texts[item.hints])}")
+                item.hints += 1
+            else:
+                console.print("No more hints: type show to see this node worked out.")
+            continue
+        if command in ("skip", "show"):
+            item.verdict = "skipped" if command == "skip" else "shown"
+            console.print(f"  {escape(reveal(result, entry))}")
+            return
+        if command in ("quit", "exit"):
+            raise _Quit
+        judgement = judge_entry(result, entry, text)
+        if judgement.verdict == "invalid":
+            console.print(f"[yellow]{escape(judgement.message)}[/yellow]")
+            continue
+        item.answers.append(text)
+        if judgement.verdict == "close":
+            console.print(f"[yellow]{escape(judgement.message)}[/yellow]")
+            continue
+        item.tries += 1
+        saver.answer(item, text, judgement)
+        if judgement.verdict == "correct":
+            item.verdict = "correct"
+            console.print(f"[green]✓ right[/green]  {escape(reveal(result, entry))}")
+            return
+        item.misconception = item.misconception or judgement.misconception
+        if judgement.misconception:
+            item.named.append(judgement.misconception)
+        named = f" [{judgement.misconception}]" if judgement.misconception else ""
+        console.print(f"[red]✗ not quite[/red]{escape(named)}: {escape(judgement.message)}")
+        if item.tries >= MAX_TRIES:
+            item.verdict = "wrong"
+            console.print(f"  the answer: {escape(reveal(result, entry))}")
+            return
+        console.print("Try again (or hint, show).")
+
+
+def _emit(out: TextIO | None, item: _Asked) -> None:
+    if out is not None:
+        out.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def _summary(console: Any, asked: list[_Asked], total: int) -> None:
+    right = sum(1 for a in asked if a.verdict == "correct")
+    first = sum(1 for a in asked if a.verdict == "correct" and a.tries == 1 and not a.hints)
+    named = sorted({m for a in asked for m in a.named})
+    console.print(
+        f"\n[bold]Summary[/bold]: {right}/{len(asked)} right ({first} first time) "
+        f"of {total} entries."
+    )
+    if named:
+        console.print(f"Mistakes named: {escape(', '.join(named))}")
+
+
+class _Saver:
+    """Saves the run as one attempt with every judged answer (best effort: never fails a run)."""
+
+    def __init__(self, store: Any, attempt_id: int | None) -> None:
+        self.store = store
+        self.attempt_id = attempt_id
+        self.started = time.monotonic()
+
+    @classmethod
+    def open(cls, result: Any, console: Any) -> _Saver:
+        try:
+            from gradtutor.tutor.store import AttemptStart, open_store
+
+            store = open_store()
+            start = AttemptStart(
+                template_id=TEMPLATE_ID,
+                topic=TOPIC,
+                kind="backprop-graph",
+                difficulty=1,
+                pack="",
+                pack_version="",
+                content_hash="",
+                seed=0,
+                values={k: str(v) for k, v in result.at_text.items()},
+                prompt=result.graph.expression,
+                expected=(),
+            )
+            return cls(store, store.begin_attempt(None, start, now=datetime.now(UTC)))
+        except Exception as exc:  # the database is a convenience here, not a requirement
+            console.print(f"[yellow]Progress is not saved: {escape(str(exc))}[/yellow]")
+            return cls(None, None)
+
+    def answer(self, item: _Asked, text: str, judgement: Any) -> None:
+        if self.store is None or self.attempt_id is None:
+            return
+        verdict = "equivalent" if judgement.verdict == "correct" else "not_equivalent"
+        self.store.record_answer(
+            self.attempt_id,
+            part=f"{item.entry.phase}:{item.entry.node}",
+            answer=text,
+            verdict=verdict,
+            misconception=judgement.misconception,
+            tries=item.tries,
+            now=datetime.now(UTC),
+        )
+
+    def finish(self, asked: list[_Asked]) -> None:
+        if self.store is None or self.attempt_id is None:
+            return
+        done = [a for a in asked if a.verdict != "incomplete"]
+        outcome = "correct" if done and all(a.verdict == "correct" for a in done) else "wrong"
+        if not done:
+            outcome = "incomplete"
+        self.store.finish_attempt(
+            self.attempt_id,
+            outcome=outcome,
+            tries=sum(a.tries for a in asked),
+            hints_used=sum(a.hints for a in asked),
+            elapsed_ms=int((time.monotonic() - self.started) * 1000),
+            now=datetime.now(UTC),
+        )
+        self.store.close()
