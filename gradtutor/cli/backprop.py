@@ -59,7 +59,24 @@ def backprop_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="JSON on stdout (see README: Backprop lab).")
     ] = False,
+    net: Annotated[
+        str | None,
+        typer.Option("--net", help="A small network by its widths, e.g. 2-3-1.", metavar="SIZES"),
+    ] = None,
+    activation: Annotated[
+        str,
+        typer.Option(
+            "--activation", help="Hidden activation: sigmoid, tanh, relu (--deep: also linear)."
+        ),
+    ] = "sigmoid",
+    loss: Annotated[
+        str, typer.Option("--loss", help="Output loss for --net: mse, bce, softmax-ce.")
+    ] = "mse",
+    seed: Annotated[int, typer.Option("--seed", help="Seed for weights and data.")] = 0,
+    batch: Annotated[int, typer.Option("--batch", help="Examples in the batch (--net).")] = 1,
 ) -> None:
+    if net is not None:
+        _run_net(net, activation, loss, seed, batch, practice, json_output)
     if expression is None:
         _fail("give an expression (or --net / --deep); see gradtutor backprop --help", json_output)
     if at is None:
@@ -78,6 +95,51 @@ def backprop_command(
     console = make_console()
     console.print(render_backprop(result, console.width))
     raise typer.Exit(ExitCode.OK)
+
+
+def _run_net(
+    sizes: str,
+    activation: str,
+    loss: str,
+    seed: int,
+    batch: int,
+    practice: bool,
+    json_output: bool,
+) -> None:
+    from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+    from gradtutor.network.layers import NetError, NetSpec, finite_difference_check, parse_sizes
+
+    try:
+        with time_limit(TIME_LIMIT):
+            spec = NetSpec(parse_sizes(sizes), activation, loss, seed, batch)
+            from gradtutor.network.layers import run_net
+
+            result = run_net(spec)
+            worst = finite_difference_check(result) if _small(spec) else None
+    except NetError as exc:
+        _fail(str(exc), json_output)
+    except TimeLimitExceeded:
+        _fail(f"the network took more than {TIME_LIMIT:g} s", json_output, ExitCode.UNDETERMINED)
+    if practice:
+        from gradtutor.cli.backprop_practice import run_net_practice
+
+        raise typer.Exit(int(run_net_practice(result, json_output=json_output)))
+    if json_output:
+        data = result.to_json()
+        data["gradient_check"] = {"max_relative_error": worst}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        raise typer.Exit(ExitCode.OK)
+    from gradtutor.render.backprop_net import render_net
+    from gradtutor.render.console import make_console
+
+    make_console().print(render_net(result, worst))
+    raise typer.Exit(ExitCode.OK)
+
+
+def _small(spec) -> bool:  # type: ignore[no-untyped-def]
+    """Few enough parameters for a finite-difference check of every one (2 passes each)."""
+    params = sum(a * b + b for a, b in zip(spec.sizes[:-1], spec.sizes[1:], strict=True))
+    return params * spec.batch <= 20_000
 
 
 def _compute(expression: str, at: str, wrt: str | None, json_output: bool):  # type: ignore[no-untyped-def]

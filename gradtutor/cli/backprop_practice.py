@@ -28,6 +28,11 @@ INTRO = (
     "first.\nType a decimal (0.9526), an exact form (σ(3)*(1 - σ(3))), or "
     "hint, skip, show (reveal this node), quit."
 )
+NET_INTRO = (
+    "Backward through the layers, output first. Give each gradient as a matrix, one row "
+    "per bracket: [[0.1, -0.2], [0.3, 0]] (decimals to 3 significant digits, or exact "
+    "forms). hint, skip, show, quit as usual."
+)
 
 
 @dataclass
@@ -44,8 +49,8 @@ class _Asked:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "node": self.entry.node,
-            "phase": self.entry.phase,
+            "node": getattr(self.entry, "node", getattr(self.entry, "key", None)),
+            "phase": getattr(self.entry, "phase", "backward"),
             "prompt": self.entry.prompt,
             "expected": self.entry.expected_text,
             "answers": list(self.answers),
@@ -65,20 +70,67 @@ def run_practice(result: Any, *, json_output: bool, reader: Any = None) -> ExitC
     from gradtutor.render.console import make_console
 
     console = make_console(stderr=json_output)
-    json_out = sys.stdout if json_output else None
     entries = practice_entries(result)
     console.print(render_practice_graph(result, console.width))
     console.print(escape(INTRO))
+    questions = [
+        _scalar_question(result, entry, number, len(entries))
+        for number, entry in enumerate(entries, 1)
+    ]
+    values = {k: str(v) for k, v in result.at_text.items()}
+    saver = _Saver.open("backprop-graph", values, result.graph.expression, console)
+    return _loop(console, reader, json_output, list(zip(entries, questions, strict=True)), saver)
+
+
+def run_net_practice(result: Any, *, json_output: bool, reader: Any = None) -> ExitCode:
+    """Ask a network's layer gradients as matrices, output layer first."""
+    from gradtutor.network.layer_practice import matrix_entries
+    from gradtutor.render.backprop_net import render_net_forward
+    from gradtutor.render.console import make_console
+
+    console = make_console(stderr=json_output)
+    entries = matrix_entries(result)
+    console.print(render_net_forward(result))
+    console.print(escape(NET_INTRO))
+    questions = [
+        _matrix_question(result, entry, number, len(entries))
+        for number, entry in enumerate(entries, 1)
+    ]
+    spec = result.spec
+    values = {"seed": str(spec.seed), "batch": str(spec.batch)}
+    prompt = f"net {'-'.join(map(str, spec.sizes))} {spec.activation} {spec.loss}"
+    saver = _Saver.open("backprop-net", values, prompt, console)
+    return _loop(console, reader, json_output, list(zip(entries, questions, strict=True)), saver)
+
+
+def _matrix_question(result: Any, entry: Any, number: int, total: int) -> _Question:
+    from gradtutor.network.layer_practice import judge_matrix
+
+    hints = [
+        f"{entry.name} = {entry.rule}",
+        f"the answer has shape {'×'.join(map(str, entry.expected.shape))}",
+    ]
+    return _Question(
+        heading=f"[{number}/{total}] backward",
+        judge=lambda text: judge_matrix(result, entry, text),
+        hints=hints,
+        reveal=f"{entry.name} = {entry.rule} = {entry.to_text()}",
+    )
+
+
+def _loop(
+    console: Any, reader: Any, json_output: bool, pairs: list[tuple[Any, _Question]], saver: Any
+) -> ExitCode:
+    json_out = sys.stdout if json_output else None
     if reader is None:
         reader = _reader(console, json_output)
-    saver = _Saver.open(result, console)
     asked: list[_Asked] = []
     code = ExitCode.OK
     try:
-        for number, entry in enumerate(entries, 1):
+        for entry, question in pairs:
             item = _Asked(entry)
             asked.append(item)
-            _ask(console, reader, result, item, number, len(entries), saver)
+            _ask(console, reader, question, item, saver)
             _emit(json_out, item)
     except (_Quit, EOFError):
         if asked and asked[-1].verdict == "incomplete":
@@ -89,7 +141,7 @@ def run_practice(result: Any, *, json_output: bool, reader: Any = None) -> ExitC
         code = ExitCode.INTERRUPTED
         console.print("\n[yellow]Interrupted.[/yellow]")
     saver.finish(asked)
-    _summary(console, asked, len(entries))
+    _summary(console, asked, len(pairs))
     if code is ExitCode.INTERRUPTED:
         return code
     return ExitCode.OK if asked and all(a.verdict == "correct" for a in asked) else ExitCode.WRONG
@@ -102,33 +154,48 @@ def _reader(console: Any, json_output: bool) -> Any:
     return make_reader(console, json_mode=json_output, home=default_home())
 
 
-def _ask(
-    console: Any, reader: Any, result: Any, item: _Asked, number: int, total: int, saver: Any
-) -> None:
+@dataclass(frozen=True)
+class _Question:
+    """What the loop needs of an entry: its judge, hints and worked answer."""
+
+    heading: str
+    judge: Any  # text -> judgement with verdict, message, misconception
+    hints: list[str]
+    reveal: str
+
+
+def _scalar_question(result: Any, entry: Any, number: int, total: int) -> _Question:
     from gradtutor.network.practice import hints, judge_entry, reveal
 
-    entry = item.entry
-    console.print(f"\n[bold][{number}/{total}] {entry.phase}[/bold]  {escape(entry.prompt)}")
-    hint_texts = hints(result, entry)
+    return _Question(
+        heading=f"[{number}/{total}] {entry.phase}",
+        judge=lambda text: judge_entry(result, entry, text),
+        hints=hints(result, entry),
+        reveal=reveal(result, entry),
+    )
+
+
+def _ask(console: Any, reader: Any, question: _Question, item: _Asked, saver: Any) -> None:
+    console.print(f"\n[bold]{escape(question.heading)}[/bold]  {escape(item.entry.prompt)}")
     while True:
         text = reader.read("> ").strip()
         command = text.lower()
         if not text:
             continue
         if command == "hint":
-            if item.hints < len(hint_texts):
-                console.print(f"[cyan]hint:[/cyan] {escape(hint_texts[item.hints])}")
+            if item.hints < len(question.hints):
+                console.print(f"[cyan]hint:[/cyan] {escape(question.hints[item.hints])}")
                 item.hints += 1
             else:
-                console.print("No more hints: type show to see this node worked out.")
+                console.print("No more hints: type show to see this worked out.")
             continue
         if command in ("skip", "show"):
             item.verdict = "skipped" if command == "skip" else "shown"
-            console.print(f"  {escape(reveal(result, entry))}")
+            console.print(f"  {escape(question.reveal)}")
             return
         if command in ("quit", "exit"):
             raise _Quit
-        judgement = judge_entry(result, entry, text)
+        judgement = question.judge(text)
         if judgement.verdict == "invalid":
             console.print(f"[yellow]{escape(judgement.message)}[/yellow]")
             continue
@@ -140,7 +207,7 @@ def _ask(
         saver.answer(item, text, judgement)
         if judgement.verdict == "correct":
             item.verdict = "correct"
-            console.print(f"[green]✓ right[/green]  {escape(reveal(result, entry))}")
+            console.print(f"[green]✓ right[/green]  {escape(question.reveal)}")
             return
         item.misconception = item.misconception or judgement.misconception
         if judgement.misconception:
@@ -149,7 +216,7 @@ def _ask(
         console.print(f"[red]✗ not quite[/red]{escape(named)}: {escape(judgement.message)}")
         if item.tries >= MAX_TRIES:
             item.verdict = "wrong"
-            console.print(f"  the answer: {escape(reveal(result, entry))}")
+            console.print(f"  the answer: {escape(question.reveal)}")
             return
         console.print("Try again (or hint, show).")
 
@@ -181,7 +248,7 @@ class _Saver:
         self.started = time.monotonic()
 
     @classmethod
-    def open(cls, result: Any, console: Any) -> _Saver:
+    def open(cls, kind: str, values: dict[str, str], prompt: str, console: Any) -> _Saver:
         try:
             from gradtutor.tutor.store import AttemptStart, open_store
 
@@ -189,14 +256,14 @@ class _Saver:
             start = AttemptStart(
                 template_id=TEMPLATE_ID,
                 topic=TOPIC,
-                kind="backprop-graph",
+                kind=kind,
                 difficulty=1,
                 pack="",
                 pack_version="",
                 content_hash="",
                 seed=0,
-                values={k: str(v) for k, v in result.at_text.items()},
-                prompt=result.graph.expression,
+                values=values,
+                prompt=prompt,
                 expected=(),
             )
             return cls(store, store.begin_attempt(None, start, now=datetime.now(UTC)))
@@ -210,7 +277,7 @@ class _Saver:
         verdict = "equivalent" if judgement.verdict == "correct" else "not_equivalent"
         self.store.record_answer(
             self.attempt_id,
-            part=f"{item.entry.phase}:{item.entry.node}",
+            part=f"{item.to_json()['phase']}:{item.to_json()['node']}",
             answer=text,
             verdict=verdict,
             misconception=judgement.misconception,

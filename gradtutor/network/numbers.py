@@ -21,6 +21,18 @@ def decimal(value: float, digits: int = 4) -> str:
     return text
 
 
+def fixed(value: float, digits: int = 4) -> str:
+    """``digits`` significant digits without an exponent (``-0.00003028``), so the text reads
+    back through gradtutor's parser (which refuses ``3e-5`` as ambiguous with Euler's e)."""
+    if value == 0 or not math.isfinite(value):
+        return decimal(value, digits)
+    places = max(0, min(30, digits - 1 - math.floor(math.log10(abs(value)))))
+    text = f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def exact_text(exact: Any) -> str | None:
     """The exact value in unicode (``σ(3)``, ``1/3``, ``ln(2)``) when it is short and says
     more than the decimal does; None for a number whose decimal is already exact."""
