@@ -74,7 +74,22 @@ def backprop_command(
     ] = "mse",
     seed: Annotated[int, typer.Option("--seed", help="Seed for weights and data.")] = 0,
     batch: Annotated[int, typer.Option("--batch", help="Examples in the batch (--net).")] = 1,
+    deep: Annotated[
+        int | None,
+        typer.Option("--deep", help="A chain of N layers: |∂L/∂aₗ| layer by layer.", metavar="N"),
+    ] = None,
+    weight: Annotated[
+        float | None,
+        typer.Option("--weight", help="--deep: the same scalar weight in every layer."),
+    ] = None,
+    init: Annotated[
+        str | None,
+        typer.Option("--init", help="--deep: xavier, he or normal:σ (width×width matrices)."),
+    ] = None,
+    width: Annotated[int, typer.Option("--width", help="--deep --init: layer width.")] = 16,
 ) -> None:
+    if deep is not None:
+        _run_deep(deep, activation, weight, init, width, seed, json_output)
     if net is not None:
         _run_net(net, activation, loss, seed, batch, practice, json_output)
     if expression is None:
@@ -133,6 +148,36 @@ def _run_net(
     from gradtutor.render.console import make_console
 
     make_console().print(render_net(result, worst))
+    raise typer.Exit(ExitCode.OK)
+
+
+def _run_deep(
+    depth: int,
+    activation: str,
+    weight: float | None,
+    init: str | None,
+    width: int,
+    seed: int,
+    json_output: bool,
+) -> None:
+    from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+    from gradtutor.network.deep import DeepError, DeepSpec, run_deep
+
+    try:
+        with time_limit(TIME_LIMIT):
+            result = run_deep(DeepSpec(depth, activation, weight, init, width, seed))
+    except DeepError as exc:
+        _fail(str(exc), json_output)
+    except TimeLimitExceeded:
+        _fail(f"the chain took more than {TIME_LIMIT:g} s", json_output, ExitCode.UNDETERMINED)
+    if json_output:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        raise typer.Exit(ExitCode.OK)
+    from gradtutor.render.backprop_deep import render_deep
+    from gradtutor.render.console import make_console
+
+    console = make_console()
+    console.print(render_deep(result, console.width))
     raise typer.Exit(ExitCode.OK)
 
 
