@@ -46,6 +46,7 @@ def _sympy_grads(text: str, at: str) -> dict[str, float]:
         ("exp(-(x - 1)^2/2)/(1 + x^2)", "x=0.3"),
         ("-x - y*z", "x=1,y=2,z=3"),
         ("σ(σ(u)*v)", "u=0.1,v=-2"),
+        ("softplus(w*x - 1)^2", "w=0.3,x=-2"),
     ],
 )
 def test_gradients_equal_sympy_diff_at_the_point(text: str, at: str) -> None:

@@ -45,6 +45,7 @@ _FUNCTION_LABEL = {
     "sigmoid": "σ",
     "tanh": "tanh",
     "relu": "relu",
+    "softplus": "softplus",
     "sin": "sin",
     "cos": "cos",
 }
@@ -260,7 +261,7 @@ class _Builder:
     def _build(self, expr: Any) -> int:
         import sympy
 
-        from gradtutor.calculus.functions import sigmoid
+        from gradtutor.calculus.functions import sigmoid, softplus
 
         if isinstance(expr, sympy.Symbol):
             return self._node("input", (), name=expr.name)
@@ -280,6 +281,7 @@ class _Builder:
             sympy.log: "ln",
             sigmoid: "sigmoid",
             sympy.tanh: "tanh",
+            softplus: "softplus",
             sympy.sin: "sin",
             sympy.cos: "cos",
         }
@@ -292,7 +294,7 @@ class _Builder:
         name = getattr(expr.func, "__name__", type(expr).__name__)
         raise GraphError(
             f"the backprop lab has no rule for {name}: it builds graphs of +, −, ×, ÷, "
-            "powers, exp, ln, σ (sigmoid), tanh, relu, sin and cos"
+            "powers, exp, ln, σ (sigmoid), tanh, relu, softplus, sin and cos"
         )
 
     def _sum(self, terms: tuple[Any, ...]) -> int:

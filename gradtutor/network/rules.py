@@ -53,6 +53,10 @@ class FloatMath:
         return math.tanh(u)
 
     @staticmethod
+    def softplus(u: float) -> float:
+        return max(u, 0.0) + math.log1p(math.exp(-abs(u)))
+
+    @staticmethod
     def sin(u: float) -> float:
         return math.sin(u)
 
@@ -119,6 +123,12 @@ class ExactMath:
         import sympy
 
         return sympy.tanh(u)
+
+    @staticmethod
+    def softplus(u: Any) -> Any:
+        from gradtutor.calculus.functions import softplus
+
+        return softplus(u)
 
     @staticmethod
     def sin(u: Any) -> Any:
@@ -361,6 +371,21 @@ class Relu(Rule):
         return "∂relu(z)/∂z = 1 if z > 0, else 0"
 
 
+class Softplus(Rule):
+    """softplus(z) = ln(1 + e^z): ∂/∂z = σ(z)."""
+
+    op, symbol = "softplus", "softplus"
+
+    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+        return m.softplus(args[0])
+
+    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+        return m.sigmoid(args[0])
+
+    def formula(self, slot: int) -> str:
+        return "∂softplus(z)/∂z = σ(z)"
+
+
 class Sin(Rule):
     """sin(u): ∂/∂u = cos(u)."""
 
@@ -406,6 +431,7 @@ RULES: dict[str, Rule] = {
         Sigmoid(),
         Tanh(),
         Relu(),
+        Softplus(),
         Sin(),
         Cos(),
     )

@@ -102,3 +102,20 @@ def local_rules(result: Backprop, node: Node) -> list[str]:
 
 def _paren(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
+
+
+def worked_tables(result: Backprop) -> str:
+    """The worked solution of a backprop question: the forward table, then the backward one."""
+    graph = result.graph
+    params = set(result.params)
+    lines = ["Forward (each node's value, inputs first):"]
+    for node in graph.nodes:
+        if node.op == "const":
+            continue
+        lines.append(f"  {forward_step(result, node)}")
+    lines.append("Backward (∂L/∂node = local derivative × upstream, output first):")
+    for node in reversed(graph.nodes):
+        if node.op == "const" or (node.op == "input" and node.label not in params):
+            continue
+        lines.append(f"  {backward_step(result, node)}")
+    return "\n".join(lines)

@@ -35,6 +35,7 @@ _OP_NAMES = {
     "sigmoid": "σ",
     "tanh": "tanh",
     "relu": "relu",
+    "softplus": "sp",
     "sin": "sin",
     "cos": "cos",
 }

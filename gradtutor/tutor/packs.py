@@ -109,6 +109,8 @@ class Part:
     label: str
     expected: str
     task: str | None = None
+    # a worked solution given as text (backprop: the forward and backward tables)
+    worked: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
