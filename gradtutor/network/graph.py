@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from gradtutor.network.rules import LEAF_OPS, RULES, ExactMath, FloatMath, UndefinedValue
@@ -141,6 +142,21 @@ class Backprop:
     @property
     def output(self) -> float:
         return self.values[self.graph.output]
+
+    @cached_property
+    def value_texts(self) -> tuple[str, ...]:
+        """Each node's value as shown: ``σ(3) ≈ 0.9526`` where short, else the decimal."""
+        from gradtutor.network.numbers import show
+
+        exact = self.exact_values or (None,) * len(self.values)
+        return tuple(show(v, e) for v, e in zip(self.values, exact, strict=True))
+
+    @cached_property
+    def grad_texts(self) -> tuple[str, ...]:
+        from gradtutor.network.numbers import show
+
+        exact = self.exact_grads or (None,) * len(self.grads)
+        return tuple(show(v, e) for v, e in zip(self.grads, exact, strict=True))
 
     def relative_error(self, name: str) -> float | None:
         """|analytic − numeric| / max(|analytic|, |numeric|) for one parameter (0 if both 0)."""

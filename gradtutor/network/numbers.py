@@ -44,6 +44,8 @@ def exact_text(exact: Any) -> str | None:
         return None
     if exact.is_Rational and _terminates(exact.q):
         return None
+    if _too_big(exact):  # printing a long form only to drop it costs more than the rest
+        return None
     text = pretty(exact)
     text = text.replace("−", "-")
     return text if len(text) <= EXACT_MAX_CHARS else None
@@ -56,6 +58,15 @@ def show(value: float, exact: Any = None, digits: int = 4) -> str:
     if text is None or text == short:
         return short
     return f"{text} ≈ {short}"
+
+
+def _too_big(exact: Any, limit: int = 10) -> bool:
+    """More than ``limit`` sub-expressions: certainly longer than a short exact form."""
+    from itertools import islice
+
+    from sympy import preorder_traversal
+
+    return sum(1 for _ in islice(preorder_traversal(exact), limit + 1)) > limit
 
 
 def _terminates(q: int) -> bool:

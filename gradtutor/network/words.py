@@ -7,7 +7,7 @@ always say the same thing.
 from __future__ import annotations
 
 from gradtutor.network.graph import Backprop, Graph, Node
-from gradtutor.network.numbers import decimal, show
+from gradtutor.network.numbers import decimal
 from gradtutor.network.rules import RULES
 
 NAME_MAX = 22
@@ -30,13 +30,11 @@ def grad_name(graph: Graph, node: Node) -> str:
 
 
 def value_of(result: Backprop, node: Node) -> str:
-    exact = result.exact_values[node.id] if result.exact_values else None
-    return show(result.values[node.id], exact)
+    return result.value_texts[node.id]
 
 
 def grad_of(result: Backprop, node: Node) -> str:
-    exact = result.exact_grads[node.id] if result.exact_grads else None
-    return show(result.grads[node.id], exact)
+    return result.grad_texts[node.id]
 
 
 def forward_step(result: Backprop, node: Node) -> str:

@@ -7,10 +7,7 @@ output first, with fan-out sums; then the finite-difference check of each parame
 
 from __future__ import annotations
 
-from rich import box
 from rich.console import Group, RenderableType
-from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from gradtutor.network.graph import Backprop, Node
@@ -82,42 +79,74 @@ def _cell(result: Backprop, node: Node, *, grad: bool) -> str:
     return text
 
 
-def _graph_table(result: Backprop, width: int) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
+def _graph_table(result: Backprop, width: int) -> Group:
     digits = len(str(len(result.graph.nodes)))
     edges = max((len(_edges(n)) for n in result.graph.nodes), default=4)
     labels = max(len(n.label) for n in result.graph.nodes)
-    fixed = digits + 5 + min(edges, 9) + 2 * NUMBER_WIDTH + 16  # 5 gaps of 3
+    fixed = digits + 5 + min(edges, 9) + 2 * NUMBER_WIDTH + 15  # 5 gaps of 3
     node_width = max(10, min(labels, width - fixed))
-    table.add_column("#", justify="right", no_wrap=True, min_width=digits)
-    table.add_column("op", no_wrap=True, min_width=5)
-    table.add_column("node", overflow="ellipsis", no_wrap=True, width=node_width)
-    table.add_column("from", no_wrap=True, overflow="ellipsis", width=max(4, min(edges, 9)))
-    for title in ("value", "∂L/∂node"):
-        table.add_column(title, justify="right", no_wrap=True, max_width=NUMBER_WIDTH)
     params = set(result.params)
     folded = len(result.graph.nodes) - 2 * FOLD_KEEP
+    rows: list[list[tuple[str, str]]] = []
     for node in _rows(result):
         if node is None:
-            table.add_row("…", "", f"[dim]{folded} nodes folded[/dim]", "", "", "")
+            rows.append([("…", ""), ("", ""), (f"{folded} nodes folded", "dim")] + [("", "")] * 3)
             continue
         op = _OP_NAMES.get(node.op, node.op)
         if node.op == "input":
             op = "param" if node.label in params else "input"
-        grad = _cell(result, node, grad=True)
-        if node.op == "const" or (node.op == "input" and node.label not in params):
-            grad = f"[dim]{escape(grad)}[/dim]"
-        else:
-            grad = escape(grad)
-        table.add_row(
-            str(node.id),
-            op,
-            escape(node.label),
-            _edges(node),
-            escape(_cell(result, node, grad=False)),
-            grad,
+        quiet = node.op == "const" or (node.op == "input" and node.label not in params)
+        rows.append(
+            [
+                (str(node.id), ""),
+                (op, ""),
+                (node.label, ""),
+                (_edges(node), ""),
+                (_cell(result, node, grad=False), ""),
+                (_cell(result, node, grad=True), "dim" if quiet else ""),
+            ]
         )
-    return table
+    return columns(
+        ["#", "op", "node", "from", "value", "∂L/∂node"],
+        rows,
+        right={0, 4, 5},
+        limits=[digits, 5, node_width, max(4, min(edges, 9)), NUMBER_WIDTH, NUMBER_WIDTH],
+    )
+
+
+def columns(
+    headers: list[str],
+    rows: list[list[tuple[str, str]]],
+    *,
+    right: set[int],
+    limits: list[int | None],
+) -> Group:
+    """A plain table (header, rule, rows; columns 3 apart), much faster than rich's Table.
+
+    Each cell is (text, style); a text longer than its column's limit ends in "…"."""
+    count = len(headers)
+    widths = []
+    for i in range(count):
+        natural = max([len(headers[i])] + [len(row[i][0]) for row in rows])
+        limit = limits[i]
+        widths.append(natural if limit is None else min(natural, max(limit, len(headers[i]))))
+    lines = [_row([(h, "bold") for h in headers], widths, right)]
+    lines.append(Text("─" * (sum(widths) + 3 * (count - 1)), no_wrap=True, overflow="crop"))
+    lines.extend(_row(row, widths, right) for row in rows)
+    return Group(*lines)
+
+
+def _row(cells: list[tuple[str, str]], widths: list[int], right: set[int]) -> Text:
+    line = Text(no_wrap=True, overflow="ellipsis")
+    for i, ((text, style), width) in enumerate(zip(cells, widths, strict=True)):
+        if len(text) > width:
+            text = text[: width - 1] + "…"
+        padded = text.rjust(width) if i in right else text.ljust(width)
+        if i:
+            line.append("   ")
+        line.append(padded, style=style or None)
+    line.rstrip()
+    return line
 
 
 def _edges(node: Node) -> str:
@@ -152,46 +181,51 @@ def _backward(result: Backprop) -> Group:
 def _gradient_check(result: Backprop) -> Group:
     title = Text("Gradient check", style="bold")
     title.append(": central differences (f(v+h) − f(v−h))/2h, h = 1e-6·max(1, |v|)", style="")
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("param", no_wrap=True)
-    table.add_column("backprop", justify="right", no_wrap=True)
-    table.add_column("finite diff.", justify="right", no_wrap=True)
-    table.add_column("rel. error", justify="right", no_wrap=True)
+    rows = []
     for name in result.params:
         node = result.graph.node_named(name)
         assert node is not None
         numeric = result.numeric_grads.get(name)
         error = result.relative_error(name)
-        table.add_row(
-            escape(node_name(result.graph, node)),
-            f"{result.grads[node.id]:.10g}",
-            "undefined" if numeric is None else f"{numeric:.10g}",
-            "—" if error is None else f"{error:.1e}",
+        rows.append(
+            [
+                (node_name(result.graph, node), ""),
+                (f"{result.grads[node.id]:.10g}", ""),
+                ("undefined" if numeric is None else f"{numeric:.10g}", ""),
+                ("—" if error is None else f"{error:.1e}", ""),
+            ]
         )
+    table = columns(
+        ["param", "backprop", "finite diff.", "rel. error"],
+        rows,
+        right={1, 2, 3},
+        limits=[24, None, None, None],
+    )
     return Group(title, table)
 
 
 def render_practice_graph(result: Backprop, width: int = 80) -> RenderableType:
     """The graph to fill in: every node with its inputs; values only for the leaves."""
-    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
     labels = max(len(n.label) for n in result.graph.nodes)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("op", no_wrap=True, min_width=5)
-    table.add_column(
-        "node", overflow="ellipsis", no_wrap=True, width=max(10, min(labels, width - 40))
-    )
-    table.add_column("from", no_wrap=True, overflow="ellipsis", max_width=9)
-    table.add_column("value", justify="right", no_wrap=True)
     params = set(result.params)
+    rows = []
     for node in _rows(result):
         if node is None:
-            table.add_row("…", "", "[dim]folded[/dim]", "", "")
+            rows.append([("…", ""), ("", ""), ("folded", "dim"), ("", ""), ("", "")])
             continue
         op = _OP_NAMES.get(node.op, node.op)
         if node.op == "input":
             op = "param" if node.label in params else "input"
-        value = escape(_cell(result, node, grad=False)) if node.is_leaf else "?"
-        table.add_row(str(node.id), op, escape(node.label), _edges(node), value)
+        value = _cell(result, node, grad=False) if node.is_leaf else "?"
+        rows.append(
+            [(str(node.id), ""), (op, ""), (node.label, ""), (_edges(node), ""), (value, "")]
+        )
+    table = columns(
+        ["#", "op", "node", "from", "value"],
+        rows,
+        right={0, 4},
+        limits=[None, 5, max(10, min(labels, width - 40)), 9, NUMBER_WIDTH],
+    )
     title = Text("L = ", style="bold")
     title.append(result.graph.expression, style="bold")
     title.append(f"   ({len(result.graph.nodes)} nodes; gradients for {', '.join(result.params)})")
