@@ -232,8 +232,8 @@ def _summary(console: Any, asked: list[_Asked], total: int) -> None:
     first = sum(1 for a in asked if a.verdict == "correct" and a.tries == 1 and not a.hints)
     named = sorted({m for a in asked for m in a.named})
     console.print(
-        f"\n[bold]Summary[/bold]: {right}/{len(asked)} right ({first} first time) "
-        f"of {total} entries."
+        f"\n[bold]Summary[/bold]: {right}/{len(asked)} right ({first} first time); "
+        f"{len(asked)} of the {total} entries asked."
     )
     if named:
         console.print(f"Mistakes named: {escape(', '.join(named))}")
