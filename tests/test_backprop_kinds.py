@@ -136,3 +136,43 @@ def test_quiz_steps_shows_the_backward_table(tmp_path) -> None:  # type: ignore[
     assert record["expected"] == "7"
     assert record["verdict"] == "shown"  # "steps" ends the question with the solution shown
     assert "∂L/∂w = 3 × 1 + 4 × 1 = 3 + 4 = 7: w is used twice" in result.stderr
+
+
+def test_quiz_names_a_backprop_twin_and_progress_counts_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pack = tmp_path / "one.toml"
+    pack.write_text(
+        'format_version = 1\npack = "one"\nversion = "1"\n\n[[exercise]]\n'
+        'id = "mine.fanout-2"\ntopic = "backprop"\ndifficulty = 1\nkind = "graph-fanout"\n'
+        'f = "x*w + w^2"\nat = { x = "3", w = "2" }\nnode = "w"\n'
+        'hints = ["w is used twice."]\n',
+        encoding="utf-8",
+    )
+    env = {"NO_COLOR": "1", "COLUMNS": "100"}
+    result = CliRunner().invoke(
+        app,
+        ["quiz", "--pack", str(pack), "--count", "1", "--seed", "1", "--json"],
+        input="3\n7\n",  # x's share alone (3), then the sum 3 + 4
+        env=env,
+    )
+    record = json.loads(result.stdout.splitlines()[-1])
+    assert record["misconception"] == "backprop_fanout_not_summed"
+    assert record["verdict"] == "correct"
+    assert "one path's share" in result.stderr
+    report = json.loads(CliRunner().invoke(app, ["progress", "--json"], env=env).stdout)
+    assert {"id": "backprop_fanout_not_summed", "count": 1} in report["misconceptions"]
+
+
+def test_an_ambiguous_twin_value_is_not_offered() -> None:
+    from gradtutor.network.graph import backprop, graph_from_text, parse_at
+    from gradtutor.tutor.backprop_kinds import twin_answers
+
+    # L = x*w + w^2 at x = 4, w = 2 (∂L/∂w = x + 2w = 8): the square's factor 2 dropped gives
+    # x + w = 6, and w in place of x gives w + 2w = 6 too — two different mistakes, one number,
+    # so 6 names nothing; one path's share (4) is still named
+    values, _ = parse_at("x=4,w=2")
+    result = backprop(graph_from_text("x*w + w^2"), values)
+    node = result.graph.node_named("w")
+    assert node is not None
+    offered = {text: twin_id for text, twin_id, _ in twin_answers(result, node)}
+    assert "6" not in offered
+    assert offered["4"] == "backprop_fanout_not_summed"

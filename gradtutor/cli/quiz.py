@@ -582,7 +582,9 @@ def _check(part: Any, answer: str) -> Any:
     from gradtutor.calculus.equivalence import check
 
     try:
-        return check(_target(part), answer)
+        from gradtutor.tutor.backprop_kinds import with_twins
+
+        return with_twins(part, answer, check(_target(part), answer), check)
     except KeyboardInterrupt:
         raise
     except Exception as exc:

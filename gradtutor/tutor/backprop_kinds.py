@@ -83,7 +83,13 @@ def _graph_question(fields: Mapping[str, Any], *, fanout: bool) -> Built:
         f"Give {grad_name(graph, node)}."
     )
     expected = result.exact_grads[node.id]
-    part = Part(grad_name(graph, node), _plain(expected), None, worked_tables(result))
+    part = Part(
+        grad_name(graph, node),
+        _plain(expected),
+        None,
+        worked_tables(result),
+        twin_answers(result, node),
+    )
     trivial = "the gradient there is 0" if expected == 0 else None
     return Built(prompt, (part,), trivial)
 
@@ -101,6 +107,46 @@ def neuron_worked(activation: str, x: str, y: str, w: str, b: str) -> str | None
     except (GraphError, ValueError):
         return None
     return worked_tables(result)
+
+
+def twin_answers(result: Any, node: Any) -> tuple[tuple[str, str, str], ...]:
+    """The buggy twins' answers for this node that only one twin gives, as exact texts.
+
+    A twin's value is kept only when it is a simple fraction (the float is that fraction
+    exactly), so the quiz can match it through the equivalence engine."""
+    from fractions import Fraction
+
+    from gradtutor.network.misconceptions import diagnoses
+
+    by_value: dict[Fraction, list[Any]] = {}
+    for diagnosis in diagnoses(result, node):
+        fraction = Fraction(diagnosis.value).limit_denominator(1000)
+        if abs(float(fraction) - diagnosis.value) <= 1e-12 * max(1.0, abs(diagnosis.value)):
+            by_value.setdefault(fraction, []).append(diagnosis)
+    answers = []
+    for fraction, found in by_value.items():
+        if len({d.id for d in found}) == 1:
+            answers.append((str(fraction), found[0].id, found[0].message))
+    return tuple(answers)
+
+
+def with_twins(part: Any, answer: str, result: Any, check: Any) -> Any:
+    """The engine's result on a wrong answer, naming a backprop twin that gives that answer."""
+    import dataclasses
+
+    from gradtutor.calculus.results import Feedback
+
+    twins = getattr(part, "twins", ())
+    verdict = str(getattr(getattr(result, "verdict", ""), "value", getattr(result, "verdict", "")))
+    if not twins or verdict != "not_equivalent" or not dataclasses.is_dataclass(result):
+        return result
+    if any(getattr(f, "kind", None) == "misconception" for f in result.feedback):
+        return result
+    for value, twin_id, message in twins:
+        if str(check(value, answer).verdict) == "equivalent":
+            named = Feedback("misconception", message, twin_id)
+            return dataclasses.replace(result, feedback=(named, *result.feedback))
+    return result
 
 
 def graph_node(fields: Mapping[str, Any]) -> Built:

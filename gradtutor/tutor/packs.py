@@ -111,6 +111,8 @@ class Part:
     task: str | None = None
     # a worked solution given as text (backprop: the forward and backward tables)
     worked: str | None = field(default=None, compare=False)
+    # buggy twins' answers as (expected text, misconception id, message), for backprop kinds
+    twins: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
