@@ -109,3 +109,17 @@ def test_cli_deep_error_exits_2() -> None:
     code, _, err = run("backprop", "--deep", "500")
     assert code == 2
     assert "from 1 to 200" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x*w", "--net", "2-1"], "not EXPR and --net"),
+        (["--net", "2-1", "--deep", "3"], "not --net and --deep"),
+        (["--deep", "3", "--practice"], "--practice works with an expression or --net"),
+    ],
+)
+def test_one_mode_at_a_time(args: list[str], message: str) -> None:
+    code, _, err = run("backprop", *args)
+    assert code == 2
+    assert message in err

@@ -88,6 +88,15 @@ def backprop_command(
     ] = None,
     width: Annotated[int, typer.Option("--width", help="--deep --init: layer width.")] = 16,
 ) -> None:
+    modes = [
+        name
+        for name, given in (("EXPR", expression), ("--net", net), ("--deep", deep))
+        if given is not None
+    ]
+    if len(modes) > 1:
+        _fail(f"give one of an expression, --net or --deep, not {' and '.join(modes)}", json_output)
+    if deep is not None and practice:
+        _fail("--practice works with an expression or --net, not --deep", json_output)
     if deep is not None:
         _run_deep(deep, activation, weight, init, width, seed, json_output)
     if net is not None:
