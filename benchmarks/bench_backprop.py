@@ -26,6 +26,7 @@ from pathlib import Path
 
 import sympy
 from rich.console import Console
+from sympy.core.cache import clear_cache
 from timing import describe, timings
 
 from gradtutor.calculus.functions import sigmoid
@@ -64,6 +65,7 @@ def bench_graph(repeat: int) -> None:
     shared = [s for s in symbols if s.name in ("w", "b")]
 
     def baseline() -> None:
+        clear_cache()  # sympy would otherwise return the derivative from its cache
         for s in shared:
             sympy.diff(expr, s).xreplace(point).evalf()  # (evalf(subs=…) takes ~50 s here)
 
