@@ -109,3 +109,19 @@ def test_bad_input_with_json_writes_an_error_object() -> None:
     code, out, _ = run("backprop", "w*x + b", "--at", "w=1,x=2", "--json")
     assert code == 2
     assert "no value for b" in json.loads(out)["error"]["message"]
+
+
+def test_small_graph_is_drawn_as_a_tree_with_the_shared_node_once() -> None:
+    code, out, _ = run("backprop", "x*w + w^2", "--at", "x=3,w=2")
+    assert code == 0
+    lines = out.splitlines()
+    assert "#4 + x*w + w^2 = 10   ∂L/∂ = 1" in lines
+    assert "│   └── #1 w = 2   ∂L/∂ = 7" in lines
+    assert "    └── ↑ #1 w (used again)" in lines
+
+
+def test_large_graph_has_no_tree() -> None:
+    expr = " + ".join(f"σ({k}*x)" for k in range(2, 12))
+    code, out, _ = run("backprop", expr, "--at", "x=0.1")
+    assert code == 0
+    assert "Edges, output at the root" not in out

@@ -17,6 +17,8 @@ from gradtutor.network.words import backward_step, grad_of, node_name, value_of
 FOLD_AT = 40  # graphs with more nodes show their first and last FOLD_KEEP rows
 FOLD_KEEP = 15
 NUMBER_WIDTH = 14
+TREE_MAX = 24  # graphs up to this size are also drawn as a tree of their edges
+TREE_LABEL = 26
 _OP_NAMES = {
     "input": "input",
     "const": "const",
@@ -40,9 +42,11 @@ _OP_NAMES = {
 
 def render_backprop(result: Backprop, width: int = 80) -> RenderableType:
     """The whole drawing: header, graph table, backward pass, gradient check."""
+    parts: list[RenderableType] = [_header(result), Text("")]
+    if len(result.graph.nodes) <= TREE_MAX:
+        parts += [_tree(result), Text("")]
     return Group(
-        _header(result),
-        Text(""),
+        *parts,
         Text("Forward (values, inputs first) and backward (∂L/∂node)", style="bold"),
         _graph_table(result, width),
         Text(""),
@@ -62,6 +66,46 @@ def _header(result: Backprop) -> Text:
     text.append(f"L = {value_of(result, out)}   ")
     text.append(f"({len(result.graph.nodes)} nodes; gradients for {', '.join(result.params)})")
     return text
+
+
+def _tree(result: Backprop) -> RenderableType:
+    """The edges as a tree, output at the root; a node used again is shown as ↑#id."""
+    from rich.tree import Tree
+
+    graph = result.graph
+    seen: set[int] = set()
+
+    params = set(result.params)
+
+    def label(node: Node) -> Text:
+        name = node.label if len(node.label) <= TREE_LABEL else node.label[: TREE_LABEL - 1] + "…"
+        text = Text(f"#{node.id} ", style="dim")
+        if not node.is_leaf:
+            text.append(f"{_OP_NAMES.get(node.op, node.op)} ", style="bold")
+        text.append(name)
+        if node.op != "const":
+            text.append(f" = {result.value_texts[node.id]}")
+        if not node.is_leaf or node.label in params:
+            text.append(f"   ∂L/∂ = {result.grad_texts[node.id]}", style="cyan")
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        return text
+
+    def grow(tree: Tree, node: Node) -> None:
+        for i in node.inputs:
+            child = graph.nodes[i]
+            if i in seen:
+                tree.add(Text(f"↑ #{i} {child.label[:TREE_LABEL]} (used again)", style="dim"))
+                continue
+            seen.add(i)
+            grow(tree.add(label(child)), child)
+
+    root_node = graph.nodes[graph.output]
+    seen.add(root_node.id)
+    root = Tree(label(root_node), guide_style="dim")
+    grow(root, root_node)
+    title = Text("Edges, output at the root (a node used twice appears once, then as ↑#id)")
+    return Group(Text.assemble((title.plain, "bold")), root)
 
 
 def _rows(result: Backprop) -> list[Node | None]:
