@@ -1,89 +1,193 @@
-"""Judge a typed decimal against an exact value: right to the digits typed, or close.
+"""Decimal answers to questions with an exact value: right to the digits typed, or close.
 
-The API agreed between helpers (the quiz helper owns the final module)::
-
-    judge_decimal(typed, exact) -> DecimalJudgement | None
-
-``None`` when ``typed`` is not a plain decimal literal (``-0.00127``, ``0.0039``, ``12``);
-``1.5e-3`` is not one (the parser refuses it as ambiguous with Euler's e).
+Learners of neural networks compute in decimals: ``-0.00127`` for a backprop gradient whose
+exact value is a product of sigmoids. A decimal is *right* when it is the exact value
+rounded (either way on a tie) or truncated to the decimal places typed and has at least
+three significant digits; *close* when it agrees with fewer significant digits, or is
+within 1% of the exact value; otherwise *wrong*. A decimal equal to the exact value
+(``0.25`` for 1/4) is right whatever its length.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import sympy
 
-__all__ = ["DecimalJudgement", "judge_decimal"]
-
-_LITERAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-MIN_SIGNIFICANT = 3
-CLOSE_RELATIVE = 0.01
+MIN_SIGNIFICANT = 3  # digits a decimal needs to count as right without being exact
+NEAR = Fraction(1, 100)  # a relative miss within this is "close"
+_DECIMAL = re.compile(r"^\s*([+\-\u2212]?)\s*(\d*)\.(\d+)\s*$")
+_GUARD_DIGITS = 30  # extra digits when a non-rational exact value is evaluated
 
 
 @dataclass(frozen=True)
 class DecimalJudgement:
-    """``verdict``: right (agrees to the digits typed, ≥ 3 significant), close, or wrong."""
+    """The verdict on one decimal: ``right``, ``close`` or ``wrong``."""
 
     verdict: str
     significant_digits: int
     exact_text: str
+    decimal_places: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "significant_digits": self.significant_digits,
+            "exact": self.exact_text,
+        }
+
+
+def read_decimal(typed: str) -> tuple[Fraction, int, int] | None:
+    """``(value, decimal places, significant digits)`` of a plain decimal literal such as
+    ``-0.00127`` or ``.5``; None for anything else (integers, ``1e-3``, expressions)."""
+    match = _DECIMAL.match(typed)
+    if match is None:
+        return None
+    sign, whole, fraction = match.groups()
+    digits = (whole + fraction).lstrip("0")
+    value = Fraction(int(whole or "0") * 10 ** len(fraction) + int(fraction), 10 ** len(fraction))
+    if sign in ("-", "\u2212"):
+        value = -value
+    return value, len(fraction), len(digits)
 
 
 def judge_decimal(typed: str, exact: sympy.Expr) -> DecimalJudgement | None:
-    """Does the decimal ``typed`` agree with ``exact`` to the places typed?"""
-    text = typed.strip().replace("−", "-")
-    if not _LITERAL.match(text):
+    """How the decimal ``typed`` compares with the number ``exact``; None when ``typed`` is
+    not a plain decimal literal or ``exact`` is not a finite real number."""
+    read = read_decimal(typed)
+    if read is None:
         return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only literals
+    value, places, significant = read
+    scaled = _scaled(exact, places)
+    if scaled is None:
         return None
-    places = len(text.split(".", 1)[1]) if "." in text else 0
-    digits = _significant(text)
-    value, exact_text = _exact_decimal(exact)
-    if value is None:
-        return DecimalJudgement("wrong", digits, exact_text)
-    quantum = Decimal(1).scaleb(-places)
-    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    truncated = value.quantize(quantum, rounding=ROUND_DOWN)
-    agrees = number in (rounded, truncated) or number == value
-    if agrees and (digits >= MIN_SIGNIFICANT or number == value):
-        return DecimalJudgement("right", digits, exact_text)
-    relative_ok = value != 0 and abs(number - value) <= abs(value) * Decimal(str(CLOSE_RELATIVE))
-    if agrees or relative_ok:
-        return DecimalJudgement("close", digits, exact_text)
-    return DecimalJudgement("wrong", digits, exact_text)
+    exact_text = _exact_text(exact)
+
+    def judgement(verdict: str) -> DecimalJudgement:
+        return DecimalJudgement(verdict, significant, exact_text, places)
+
+    typed_scaled = value * 10**places
+    if typed_scaled == scaled:
+        return judgement("right")  # the decimal is the exact value itself
+    agrees = typed_scaled in _acceptable(scaled)
+    if agrees and significant >= MIN_SIGNIFICANT:
+        return judgement("right")
+    if agrees or (scaled != 0 and abs(typed_scaled - scaled) <= NEAR * abs(scaled)):
+        return judgement("close")
+    return judgement("wrong")
 
 
-def _significant(text: str) -> int:
-    """Significant digits of a decimal literal: from the first non-zero digit on."""
-    digits = text.lstrip("+-").replace(".", "")
-    stripped = digits.lstrip("0")
-    if not stripped:
-        return 1 if "." not in text else max(1, len(text.split(".", 1)[1]))
-    return len(stripped)
+def _acceptable(scaled: Fraction) -> set[int]:
+    """The integers a decimal may show for ``scaled`` (the exact value times 10^places):
+    rounded to nearest (both on a tie) or truncated toward zero."""
+    floor = math.floor(scaled)
+    nearest = {floor} if scaled - floor < Fraction(1, 2) else {floor + 1}
+    if scaled - floor == Fraction(1, 2):
+        nearest = {floor, floor + 1}
+    return nearest | {math.trunc(scaled)}
 
 
-def _exact_decimal(exact: sympy.Expr) -> tuple[Decimal | None, str]:
+def _scaled(exact: sympy.Expr, places: int) -> Fraction | None:
+    """``exact`` × 10^places as a fraction: exact for rationals, else to 30 more digits than
+    its own size needs (enough that rounding and truncation decide as on the true value)."""
     import sympy
 
+    exact = sympy.sympify(exact)
+    if exact.free_symbols:
+        return None
+    if exact.is_Rational:
+        return Fraction(int(exact.p), int(exact.q)) * 10**places
+    try:
+        rough = complex(sympy.N(exact, 15))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if rough.imag != 0 or not math.isfinite(rough.real):
+        return None
+    magnitude = max(0, int(math.log10(abs(rough.real))) + 1) if rough.real else 0
+    digits = places + magnitude + _GUARD_DIGITS
+    precise = sympy.N(exact * sympy.Integer(10) ** places, digits)
+    if not precise.is_Float:
+        return None
+    return Fraction(sympy.Rational(precise).p, sympy.Rational(precise).q)
+
+
+def _exact_text(exact: sympy.Expr) -> str:
     from gradtutor.calculus.printing import plain
 
-    expr = sympy.sympify(exact)
     try:
-        number = expr.evalf(40)
-    except (TypeError, ValueError):  # pragma: no cover - sympy refuses odd inputs
-        return None, plain(expr)
-    if not number.is_real or not number.is_finite:
-        return None, plain(expr)
+        return plain(exact)
+    except Exception:
+        return str(exact)
+
+
+def exact_form_example(exact: sympy.Expr) -> str:
+    """An example of an exact form in the style of ``exact`` (never the value itself):
+    ``σ(1)`` when it holds sigmoids, ``ln(2)`` for logarithms, ``e^2`` for exponentials,
+    else a fraction ``1/3``."""
+    text = _exact_text(exact)
+    for marker, example in (
+        ("sigmoid", "σ(1)"),
+        ("σ", "σ(1)"),
+        ("log", "ln(2)"),
+        ("ln", "ln(2)"),
+        ("exp", "e^2"),
+        ("e^", "e^2"),
+        ("tanh", "tanh(1)"),
+        ("sqrt", "sqrt(2)"),
+    ):
+        if marker in text:
+            return example
+    return "1/3"
+
+
+def within_tolerance(expected: sympy.Expr, answer: sympy.Expr, relative: float) -> bool:
+    """Whether the number ``answer`` is within ``relative`` × |expected| of the number
+    ``expected`` (both free of variables; an expected 0 needs an exact 0)."""
+    if expected.free_symbols or answer.free_symbols:
+        return False
+    bound = Fraction(str(relative))
+    scaled_expected, scaled_answer = _scaled(expected, 0), _scaled(answer, 0)
+    if scaled_expected is None or scaled_answer is None:
+        return False
+    return abs(scaled_answer - scaled_expected) <= bound * abs(scaled_expected)
+
+
+def with_tolerance(result: Any, relative: float) -> Any:
+    """A check result re-judged with a relative tolerance (``check --tolerance``): a number
+    within ``relative`` of an expected number is equivalent, with a note saying so. Any
+    other result is returned as it is."""
+    from dataclasses import replace
+
+    from gradtutor.calculus.results import Verdict
+
+    if str(result.verdict) != "not_equivalent" or result.components:
+        return result
+    expected, answer = _number_or_none(result.expected_value), _number_or_none(result.answer)
+    if expected is None or answer is None or not within_tolerance(expected, answer, relative):
+        return result
+    note = f"equal within the relative tolerance {relative:g} (not exactly equal)"
+    return replace(
+        result,
+        verdict=Verdict.EQUIVALENT,
+        counterexample=None,
+        feedback=(),
+        notes=(*result.notes, note),
+    )
+
+
+def _number_or_none(text: str | None) -> sympy.Expr | None:
+    if text is None:
+        return None
+    from gradtutor.calculus.errors import ParseError
+    from gradtutor.calculus.parsing import parse
+
     try:
-        value = Decimal(str(number))
-    except InvalidOperation:  # pragma: no cover - sympy prints reals as decimals
-        return None, plain(expr)
-    shown = plain(expr) if not expr.is_Float else f"{float(expr):.10g}"
-    return value, shown
+        value = parse(text).value
+    except (ParseError, ValueError):
+        return None
+    return None if value.free_symbols else value
