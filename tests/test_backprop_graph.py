@@ -234,3 +234,20 @@ def test_random_expressions_match_sympy_diff(expr, x, y, z) -> None:  # type: ig
         node = graph.node_named(name)
         assert node is not None
         assert result.grads[node.id] == pytest.approx(oracle, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(expr=_EXPRS, x=_VALUES, y=_VALUES, z=_VALUES)
+def test_random_graph_labels_read_back_to_their_values(expr, x, y, z) -> None:  # type: ignore[no-untyped-def]
+    assume(expr.free_symbols)
+    graph = build_graph(expr)
+    at = {s.name: sympy.nsimplify(v) for s, v in ((_X, x), (_Y, y), (_Z, z))}
+    at = {k: v for k, v in at.items() if sympy.Symbol(k) in expr.free_symbols}
+    try:
+        result = backprop(graph, at, exact=False)
+    except UndefinedNode:
+        assume(False)
+    subs = {sympy.Symbol(k): v for k, v in at.items()}
+    for node in graph.nodes:
+        value = float(parse(node.label).value.subs(subs).evalf(30))
+        assert value == pytest.approx(result.values[node.id], rel=1e-9, abs=1e-12), node.label
