@@ -189,3 +189,13 @@ def test_practice_answers_count_in_progress() -> None:
     assert result.exit_code == 0
     report = json.loads(result.stdout)
     assert {"id": "backprop_mse_factor_missing", "count": 1} in report["misconceptions"]
+
+
+def test_a_run_that_answers_nothing_saves_nothing() -> None:
+    code, _, _ = _practice("hint\nquit\n")
+    assert code == 1
+    from gradtutor.tutor.store import open_store
+
+    with open_store() as store:
+        assert store.attempts() == []
+        assert store.answers() == []

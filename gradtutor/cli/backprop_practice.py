@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TextIO
 
 from rich.markup import escape
@@ -74,7 +76,7 @@ def run_practice(result: Any, *, json_output: bool, reader: Any = None) -> ExitC
     console.print(render_practice_graph(result, console.width))
     console.print(escape(INTRO))
     questions = [
-        _scalar_question(result, entry, number, len(entries))
+        partial(_scalar_question, result, entry, number, len(entries))
         for number, entry in enumerate(entries, 1)
     ]
     values = {k: str(v) for k, v in result.at_text.items()}
@@ -93,7 +95,7 @@ def run_net_practice(result: Any, *, json_output: bool, reader: Any = None) -> E
     console.print(render_net_forward(result))
     console.print(escape(NET_INTRO))
     questions = [
-        _matrix_question(result, entry, number, len(entries))
+        partial(_matrix_question, result, entry, number, len(entries))
         for number, entry in enumerate(entries, 1)
     ]
     spec = result.spec
@@ -119,7 +121,11 @@ def _matrix_question(result: Any, entry: Any, number: int, total: int) -> _Quest
 
 
 def _loop(
-    console: Any, reader: Any, json_output: bool, pairs: list[tuple[Any, _Question]], saver: Any
+    console: Any,
+    reader: Any,
+    json_output: bool,
+    pairs: list[tuple[Any, Callable[[], _Question]]],
+    saver: Any,
 ) -> ExitCode:
     json_out = sys.stdout if json_output else None
     if reader is None:
@@ -130,7 +136,7 @@ def _loop(
         for entry, question in pairs:
             item = _Asked(entry)
             asked.append(item)
-            _ask(console, reader, question, item, saver)
+            _ask(console, reader, question(), item, saver)  # each made when it is asked
             _emit(json_out, item)
     except (_Quit, EOFError):
         if asked and asked[-1].verdict == "incomplete":
@@ -240,15 +246,27 @@ def _summary(console: Any, asked: list[_Asked], total: int) -> None:
 
 
 class _Saver:
-    """Saves the run as one attempt with every judged answer (best effort: never fails a run)."""
+    """Saves the run as one attempt with every judged answer (best effort: never fails a run).
 
-    def __init__(self, store: Any, attempt_id: int | None) -> None:
-        self.store = store
-        self.attempt_id = attempt_id
+    The database is opened at the first judged answer, not before the first prompt: a run
+    that answers nothing leaves nothing behind, and the first prompt comes sooner."""
+
+    def __init__(self, kind: str, values: dict[str, str], prompt: str, console: Any) -> None:
+        self.pending: tuple[str, dict[str, str], str] | None = (kind, values, prompt)
+        self.console = console
+        self.store: Any = None
+        self.attempt_id: int | None = None
         self.started = time.monotonic()
 
     @classmethod
     def open(cls, kind: str, values: dict[str, str], prompt: str, console: Any) -> _Saver:
+        return cls(kind, values, prompt, console)
+
+    def _begin(self) -> None:
+        if self.pending is None:
+            return
+        kind, values, prompt = self.pending
+        self.pending = None
         try:
             from gradtutor.tutor.store import AttemptStart, open_store
 
@@ -266,12 +284,13 @@ class _Saver:
                 prompt=prompt,
                 expected=(),
             )
-            return cls(store, store.begin_attempt(None, start, now=datetime.now(UTC)))
+            self.attempt_id = store.begin_attempt(None, start, now=datetime.now(UTC))
+            self.store = store
         except Exception as exc:  # the database is a convenience here, not a requirement
-            console.print(f"[yellow]Progress is not saved: {escape(str(exc))}[/yellow]")
-            return cls(None, None)
+            self.console.print(f"[yellow]Progress is not saved: {escape(str(exc))}[/yellow]")
 
     def answer(self, item: _Asked, text: str, judgement: Any) -> None:
+        self._begin()
         if self.store is None or self.attempt_id is None:
             return
         verdict = "equivalent" if judgement.verdict == "correct" else "not_equivalent"
