@@ -199,3 +199,20 @@ def test_a_run_that_answers_nothing_saves_nothing() -> None:
     with open_store() as store:
         assert store.attempts() == []
         assert store.answers() == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        # ∂L/∂(3x) = σ′(3) ≈ 0.04518; 3σ′(3) ≈ 0.1355 is ∂L/∂x, one step too far
+        ("3σ(3)(1 − σ(3))", "your answer is 3 times the expected answer"),
+        ("0.1355", "your answer is about 3 times the right value"),
+        ("-0.04518", "your answer has the wrong sign"),
+    ],
+)
+def test_generic_feedback_on_a_factor_exact_or_decimal(typed: str, said: str) -> None:
+    result, entry = _entry("σ(3*x)", "x=1", "3*x")
+    judgement = judge_entry(result, entry, typed)
+    assert judgement.verdict == "wrong" and judgement.misconception is None
+    assert said in judgement.message
+    assert "∂σ(z)/∂z = σ(z)(1 − σ(z))" in judgement.message

@@ -228,18 +228,34 @@ def _wrong(
         ]
         if len({d.id for d in found}) == 1:
             return Judgement("wrong", found[0].message, found[0].id)
-    return Judgement("wrong", _generic(result, entry, node, answer_value))
+    return Judgement("wrong", _generic(result, entry, node, text, answer_value, parsed))
 
 
-def _generic(result: Backprop, entry: Entry, node: Node, answer_value: float) -> str:
+_FACTORS = (2, 3, 4, -1, -2, -3, -4, 0.5, 0.25, -0.5, -0.25, 10, 0.1)
+
+
+def _generic(
+    result: Backprop, entry: Entry, node: Node, text: str, answer_value: float, parsed: Any
+) -> str:
     """The engine's generic feedback on the two numbers, and the correct local rule."""
     import sympy
 
     from gradtutor.calculus.feedback import generic_feedback
 
     expected = entry.exact if entry.exact is not None else sympy.Float(entry.expected, 17)
-    answer = sympy.nsimplify(answer_value, rational=True)
+    answer = parsed if parsed is not None else sympy.Rational(text.strip().replace("−", "-"))
     words = [f.message for f in generic_feedback(expected, answer)]
+    if not words and parsed is None and entry.expected != 0:
+        # a decimal is not exact, so say "about": the ratio to the right value, if simple
+        ratio = answer_value / entry.expected
+        for factor in _FACTORS:
+            if abs(ratio - factor) <= 0.005 * abs(factor):
+                words.append(
+                    "your answer has the wrong sign"
+                    if factor == -1
+                    else f"your answer is about {factor:g} times the right value"
+                )
+                break
     if entry.phase == "forward":
         from gradtutor.network.rules import RULES
 
