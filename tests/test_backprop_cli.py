@@ -96,6 +96,9 @@ def test_long_graph_is_folded() -> None:
         (["w*x +", "--at", "w=1,x=2"], "backprop:"),
         (["w*x"], "--at"),
         (["asin(x)", "--at", "x=0.5"], "no rule for asin"),
+        (["x^2", "--at", "x=10^400"], "x = 10^400 is too large for float64"),
+        (["sqrt(x)", "--at", "x=0"], "(x^(1/2)) is undefined at this point: its derivative"),
+        (["exp(x)", "--at", "x=1000"], "exp(1000) overflows float64"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(args: list[str], message: str) -> None:
@@ -125,3 +128,9 @@ def test_large_graph_has_no_tree() -> None:
     code, out, _ = run("backprop", expr, "--at", "x=0.1")
     assert code == 0
     assert "Edges, output at the root" not in out
+
+
+def test_relu_at_its_kink_is_explained_beside_the_check() -> None:
+    code, out, _ = run("backprop", "relu(x)", "--at", "x=0")
+    assert code == 0
+    assert "relu(x) is at its kink (input 0)" in out

@@ -143,6 +143,13 @@ class Backprop:
     def output(self) -> float:
         return self.values[self.graph.output]
 
+    @property
+    def kinks(self) -> tuple[Node, ...]:
+        """ReLU nodes whose input is exactly 0: their derivative is taken as 0 there."""
+        return tuple(
+            n for n in self.graph.nodes if n.op == "relu" and self.values[n.inputs[0]] == 0
+        )
+
     @cached_property
     def value_texts(self) -> tuple[str, ...]:
         """Each node's value as shown: ``σ(3) ≈ 0.9526`` where short, else the decimal."""
@@ -552,6 +559,10 @@ def backprop(
     """Fill the graph at ``at`` (exact numbers or floats): values, gradients, gradient check."""
     params = check_point(graph, at, wrt)
     floats = {k: float(v) for k, v in at.items()}
+    for name, value in floats.items():
+        if not math.isfinite(value):
+            shown = (at_text or {}).get(name, "the value")
+            raise GraphError(f"{name} = {shown} is too large for float64 arithmetic")
     values = forward_values(graph, floats)
     grads, contributions = backward(graph, values)
     for node in graph.nodes:

@@ -245,7 +245,15 @@ def _gradient_check(result: Backprop) -> Group:
         right={1, 2, 3},
         limits=[24, None, None, None],
     )
-    return Group(title, table)
+    notes = [
+        Text(
+            f"note: {node.label} is at its kink (input 0): backprop takes its derivative as 0 "
+            "there; finite differences average the two sides.",
+            style="yellow",
+        )
+        for node in result.kinks
+    ]
+    return Group(title, table, *notes)
 
 
 def render_practice_graph(result: Backprop, width: int = 80) -> RenderableType:
