@@ -26,8 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gradtutor.cli.progress",
     "gradtutor.cli.learn",
     "gradtutor.cli.descend",
-    "gradtutor.cli.backprop",
     "gradtutor.cli.exercises",
+    "gradtutor.cli.backprop",
 )
 
 HELP = """\
