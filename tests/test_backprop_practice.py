@@ -216,3 +216,12 @@ def test_generic_feedback_on_a_factor_exact_or_decimal(typed: str, said: str) ->
     assert judgement.verdict == "wrong" and judgement.misconception is None
     assert said in judgement.message
     assert "∂σ(z)/∂z = σ(z)(1 − σ(z))" in judgement.message
+
+
+def test_every_backprop_misconception_id_has_a_title() -> None:
+    from gradtutor.network.layer_practice import MATRIX_TWINS
+    from gradtutor.network.misconceptions import TITLES
+
+    ids = {t.id for t in TWINS} | {t.id for t in MATRIX_TWINS}
+    assert set(TITLES) == ids
+    assert len(ids) == 9

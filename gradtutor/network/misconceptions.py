@@ -206,6 +206,20 @@ TWINS: tuple[Twin, ...] = (
 )
 
 
+# Readable names of every backprop misconception id (the layer twins' too), for summaries.
+TITLES: dict[str, str] = {
+    "backprop_upstream_missing": "local derivative without the upstream gradient",
+    "backprop_fanout_not_summed": "one path's share for a node used twice",
+    "backprop_activation_output_used": "activation derivative taken at the output",
+    "backprop_loss_sign": "residual sign flipped (y − ŷ for ŷ − y)",
+    "backprop_mse_factor_missing": "the 2 of (ŷ − y)² dropped",
+    "backprop_multiplied_by_weight": "w in place of x in ∂(w·x)/∂w",
+    "backprop_relu_dead_gradient": "gradient through a closed ReLU",
+    "backprop_batch_mean_missing": "batch sum instead of mean",
+    "backprop_shape_transposed": "x·δᵀ for δ·xᵀ (transposed)",
+}
+
+
 def diagnoses(result: Backprop, node: Node) -> list[Diagnosis]:
     """Every twin's value for this node that differs from the right gradient."""
     right = result.grads[node.id]
