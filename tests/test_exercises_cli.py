@@ -207,7 +207,8 @@ def test_validate_reports_every_problem_in_a_file_in_one_run(tmp_path: Path) -> 
             (
                 "teacher.c-1",
                 "unknown kind 'derivativ'; known kinds: derivative, partial, gradient, "
-                "evaluate, chain, product, descent-step, neuron-backprop, vanishing, compute",
+                "evaluate, chain, product, descent-step, neuron-backprop, vanishing, compute, "
+                "graph-node, graph-fanout, layer-gradient, deep-chain",
             ),
             ("teacher.d-1", "'{a}x^3 + {q}' uses {q}, not a parameter"),
             ("teacher.e-1", "needs hints: a list of progressively stronger hints"),

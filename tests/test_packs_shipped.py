@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 import pytest
@@ -50,6 +51,10 @@ def test_every_kind_is_used() -> None:
         "neuron-backprop",
         "compute",
         "vanishing",
+        "graph-node",
+        "graph-fanout",
+        "layer-gradient",
+        "deep-chain",
     }
 
 
@@ -125,6 +130,28 @@ def oracle(template: Template, exercise: Exercise) -> list[sympy.Expr]:
             y = sigmoid(weight * y)
         answers = {"derivative": d(y, x), "bound": (abs(weight) / 4) ** n}
         return [answers[ask] for ask in fields.get("ask", ["bound"])]
+    if kind in ("graph-node", "graph-fanout"):  # ∂L/∂node: the node replaced by a symbol
+        loss, node, s = value(fields["f"]), value(fields["node"]), S("s_node")
+        target = node if isinstance(node, sympy.Symbol) else s
+        return [at(d(loss.subs(node, target), target).subs(s, node), fields["at"])]
+    if kind == "layer-gradient":  # ∂L/∂W = δ·xᵀ entry by entry, then Wᵀδ
+        W = sympy.Matrix(_matrix(fields["weights"]))
+        x = sympy.Matrix(_matrix(fields["inputs"])).reshape(W.cols, 1)
+        delta = sympy.Matrix(_matrix(fields["deltas"])).reshape(W.rows, 1)
+        answers = [W.rows, W.cols, *list(delta * x.T)]
+        if "dx" in fields.get("ask", ["dW"]):
+            answers += list(W.T * delta)
+        return [sympy.Integer(a) if isinstance(a, int) else a for a in answers]
+    if kind == "deep-chain":
+        act = ACTIVATIONS[fields.get("activation", "sigmoid")]
+        n, k, w, a = int(fields["layers"]), int(fields["k"]), number(fields["weight"]), S("a")
+        below = number(fields["input"])
+        for _ in range(k):
+            below = act(w * below)
+        chain = a
+        for _ in range(n - k):
+            chain = act(w * chain)
+        return [d(chain, a).subs(a, below)]
     if kind == "compute":
         return compute_oracle(template.id, exercise.values)
     raise AssertionError(f"no oracle for kind {kind!r}")
@@ -217,6 +244,12 @@ def compute_oracle(tid: str, values: dict[str, str]) -> list:
         z = g("w") * g("x") + g("b")
         return [z, _step(z) * g("x"), _step(z)]
     raise AssertionError(f"no oracle for {tid}")
+
+
+def _matrix(text: str) -> list[list[sympy.Expr]]:
+    rows = json.loads(text)  # the shipped layer exercises use plain numbers: [[1, 2], [3, 4]]
+    rows = rows if isinstance(rows[0], list) else [rows]
+    return [[sympy.nsimplify(v, rational=True) for v in row] for row in rows]
 
 
 def same(expected: str, truth: sympy.Expr) -> bool:

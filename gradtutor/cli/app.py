@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gradtutor.cli.descend",
     "gradtutor.cli.play",
     "gradtutor.cli.exercises",
+    "gradtutor.cli.backprop",
 )
 
 HELP = """\
@@ -47,6 +48,7 @@ descent work and fail.
   gradtutor quiz --topic chain-rule        [dim]# practise; progress is saved[/dim]
   gradtutor learn gradient-descent         [dim]# a short lesson[/dim]
   gradtutor descend rosenbrock -o sgd,adam [dim]# optimizers race downhill[/dim]
+  gradtutor backprop "x*w + w^2" --at x=3,w=2  [dim]# a graph, forward and back[/dim]
 
 Exit codes: 0 correct/success, 1 wrong answer or failed check, 2 invalid input or \
 usage, 3 undetermined (time limit), 130 interrupted.

@@ -731,6 +731,11 @@ def _pretty(expression: str) -> str:
 
 def _worked(part: Any) -> Any:
     """The worked solution of a part's derivative task, rendered; None if there is none."""
+    worked = getattr(part, "worked", None)
+    if worked:  # backprop kinds: the forward and backward tables, as text
+        from rich.text import Text
+
+        return Text(worked)
     task = getattr(part, "task", None)
     if not task:
         return None

@@ -97,6 +97,9 @@ def check_answer(
             return decimal
         if decimal is not None and getattr(result, "read_as", None):
             result = replace(result, read_as=decimal.read_as)  # "0.003", not "3/1000"
+        from gradtutor.tutor.backprop_kinds import with_twins
+
+        result = with_twins(part, answer, result, check)
         return _with_twin(result, answer, twins)
     except KeyboardInterrupt:
         raise

@@ -305,9 +305,12 @@ def _neuron_backprop(fields: Mapping[str, Any]) -> Built:
     loss = f"({act}(w*{_factor(x)} + b) - {_factor(y)})^2"
     point = {"w": _number(w), "b": _number(b)}
     parts = []
+    from gradtutor.tutor.backprop_kinds import neuron_worked
+
+    worked = neuron_worked(activation, str(x), str(y), str(w), str(b))
     for var in ("w", "b"):
         task = _derivative_task(loss, var, partial=True)
-        parts.append(Part(f"∂L/∂{var}", _plain(_at_point(_value(task), point)), task))
+        parts.append(Part(f"∂L/∂{var}", _plain(_at_point(_value(task), point)), task, worked))
     output = f"{act}(z)" if act else "z (no activation)"
     prompt = (
         f"One neuron: z = w*x + b, a = {output}, loss L = (a - y)^2. "
@@ -408,6 +411,42 @@ def _kind(
     return Kind(name, frozenset(required), frozenset(optional), build, summary)
 
 
+def _backprop_kinds() -> tuple[Kind, ...]:
+    """The backprop lab's kinds (gradtutor.tutor.backprop_kinds): graphs, layers, chains."""
+    from gradtutor.tutor import backprop_kinds as bk
+
+    return (
+        _kind(
+            "graph-node",
+            bk.graph_node,
+            "one node's gradient in a computational graph, given its upstream",
+            {"f", "at", "node"},
+            set(),
+        ),
+        _kind(
+            "graph-fanout",
+            bk.graph_fanout,
+            "the gradient of a node used twice: the contributions add up",
+            {"f", "at", "node"},
+            set(),
+        ),
+        _kind(
+            "layer-gradient",
+            bk.layer_gradient,
+            "a layer's ∂L/∂W = δ·xᵀ: its shape, then its rows (and ∂L/∂x = Wᵀδ)",
+            {"weights", "inputs", "deltas"},
+            {"ask"},
+        ),
+        _kind(
+            "deep-chain",
+            bk.deep_chain,
+            "∂L/∂a_k in a chain of scalar layers",
+            {"layers", "weight", "input", "k"},
+            {"activation"},
+        ),
+    )
+
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -461,5 +500,6 @@ KINDS: dict[str, Kind] = {
             {"values", "labels"},
             {"at"},
         ),
+        *_backprop_kinds(),
     )
 }

@@ -110,6 +110,10 @@ class Part:
     label: str
     expected: str
     task: str | None = None
+    # a worked solution given as text (backprop: the forward and backward tables)
+    worked: str | None = field(default=None, compare=False)
+    # buggy twins' answers as (expected text, misconception id, message), for backprop kinds
+    twins: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
