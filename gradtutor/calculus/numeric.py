@@ -9,6 +9,7 @@ skips or counts the point. No code is generated or ``eval``-ed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import mpmath
@@ -31,6 +32,12 @@ class PrecisionLost(ArithmeticError):
 
 # A sum that cancels more than this many of the working digits is not trusted.
 _SAFE_DIGITS = 20
+# Digits a sum must keep after cancelling; more when re-evaluating with extra digits, so the
+# value is then as accurate as one at the working precision would have been.
+_NEEDED_DIGITS: ContextVar[int] = ContextVar("needed_digits", default=_SAFE_DIGITS)
+# While set, a sum that cancels to exactly 0 is 0 if its terms are below this size
+# (see :func:`evaluate`).
+_TRUST_EXACT_ZERO: ContextVar[Any] = ContextVar("trust_exact_zero", default=None)
 
 
 class Unsupported(ValueError):
@@ -54,9 +61,14 @@ def _log(value: Any) -> Any:
 
 
 def _pow(base: Any, exponent: Any, integer_exponent: int | None) -> Any:
+    if integer_exponent is None and base < 0 and _is_whole(exponent):
+        # (-2)^n at n = 3: a negative base to a whole-number power is a real number.
+        integer_exponent = int(mpmath.nint(exponent))
     if integer_exponent is not None:
         if base == 0 and integer_exponent < 0:
             raise Undefined("division by zero")
+        if abs(integer_exponent) > 10**6 and abs(base) != 1:
+            return mpmath.power(base, integer_exponent)
         return base**integer_exponent
     if base < 0:
         raise Undefined("non-integer power of a negative number")
@@ -67,10 +79,20 @@ def _pow(base: Any, exponent: Any, integer_exponent: int | None) -> Any:
     return mpmath.power(base, exponent)
 
 
-def _sum(terms: list[Any]) -> Any:
+def _is_whole(value: Any) -> bool:
+    """An exponent that is a whole number (to all but the last few working digits)."""
+    nearest = mpmath.nint(value)
+    return bool(abs(value - nearest) <= mpmath.mpf(10) ** (5 - mpmath.mp.dps) * max(1, abs(value)))
+
+
+def _sum(terms: list[Any], exact: bool = False) -> Any:
     total = mpmath.fsum(terms)
     largest = max(abs(t) for t in terms)
-    if largest and abs(total) < largest * mpmath.mpf(10) ** (_SAFE_DIGITS - mpmath.mp.dps):
+    if exact and total == 0:
+        bound = _TRUST_EXACT_ZERO.get()
+        if bound is not None and largest <= bound:
+            return total
+    if largest and abs(total) < largest * mpmath.mpf(10) ** (_NEEDED_DIGITS.get() - mpmath.mp.dps):
         raise PrecisionLost("catastrophic cancellation")
     return total
 
@@ -147,6 +169,33 @@ _UNARY: dict[type, Callable[[Any], Any]] = {
 }
 
 
+_EXACT_HEADS = (
+    sympy.Add,
+    sympy.Mul,
+    sympy.Abs,
+    sympy.sign,
+    sympy.Max,
+    sympy.Min,
+    sympy.Heaviside,
+)
+
+
+def _exact_class(expr: sympy.Basic) -> bool:
+    """Built from whole powers, roots, |·|, sign and max only: a sum of such terms that is 0
+    at two precisions is 0 (x + |x|). With exp, log or sin in it, rounding can make a tiny
+    value look like 0 at any fixed precision (1 − σ(731) is 10^-318), so it is not trusted."""
+    for node in sympy.preorder_traversal(expr):
+        if node.is_Symbol or node.is_Rational:
+            continue
+        if isinstance(node, sympy.Pow):
+            if node.exp.is_Integer or node.exp == sympy.S.Half:
+                continue
+            return False
+        if not isinstance(node, _EXACT_HEADS):
+            return False
+    return True
+
+
 def compile_expr(expr: sympy.Basic) -> Compiled:
     """Compile ``expr`` into a function of ``{symbol: mpf}`` returning an mpf (or raising)."""
     if expr.is_Symbol:
@@ -171,7 +220,8 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
         return lambda env: +mpmath.pi
     if isinstance(expr, sympy.Add):
         parts = [compile_expr(a) for a in expr.args]
-        return lambda env: _sum([p(env) for p in parts])
+        exact = _exact_class(expr)
+        return lambda env: _sum([p(env) for p in parts], exact)
     if isinstance(expr, sympy.Mul):
         parts = [compile_expr(a) for a in expr.args]
 
@@ -230,7 +280,47 @@ def _compile_pow(expr: sympy.Pow) -> Compiled:
 
 
 def evaluate(compiled: Compiled, env: Env) -> Any:
-    """Evaluate at one point: a finite real mpf, or raise :class:`Undefined`."""
+    """Evaluate at one point: a finite real mpf, or raise :class:`Undefined`.
+
+    A sum that cancels (x + |x| at x < 0, 1/(a−b) + 1/(b−a)) is re-evaluated with more
+    than twice the digits. An exact zero is a value, not lost precision: a sum that is
+    exactly 0 both at the working precision and at the higher one is 0 (x + 10^-60 − x is
+    0 at 50 digits but not at 120, so it is not), provided its terms are built from
+    arithmetic, roots and |·| only (no exp, log, sin: 1 − σ(731) is 0 at any precision
+    below 318 digits) and are small enough that 0 at the higher precision pins the value
+    below 10^-(digits + 20). Otherwise :class:`PrecisionLost`.
+    """
+    try:
+        return _evaluate_once(compiled, env)
+    except PrecisionLost:
+        pass
+    dps = mpmath.mp.dps
+    token = _NEEDED_DIGITS.set(dps + 5)
+    try:
+        with mpmath.workdps(2 * dps + 20):
+            return +_evaluate_once(compiled, env)
+    except PrecisionLost:
+        pass
+    finally:
+        _NEEDED_DIGITS.reset(token)
+    bound = mpmath.mpf(10) ** (dps - _SAFE_DIGITS)
+    low = _evaluate_trusting_zero(compiled, env, bound)
+    with mpmath.workdps(2 * dps + 20):
+        high = _evaluate_trusting_zero(compiled, env, bound)
+    if abs(low - high) > mpmath.mpf(10) ** (_SAFE_DIGITS - dps) * max(abs(low), abs(high)):
+        raise PrecisionLost("the value changes with the precision")
+    return low
+
+
+def _evaluate_trusting_zero(compiled: Compiled, env: Env, bound: Any) -> Any:
+    token = _TRUST_EXACT_ZERO.set(bound)
+    try:
+        return _evaluate_once(compiled, env)
+    finally:
+        _TRUST_EXACT_ZERO.reset(token)
+
+
+def _evaluate_once(compiled: Compiled, env: Env) -> Any:
     try:
         return _real(compiled(env))
     except (ZeroDivisionError, ValueError, OverflowError) as exc:

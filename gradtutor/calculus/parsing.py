@@ -248,6 +248,12 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
     return Parsed(text=text, expr=expr, notes=tuple(parser.notes))
 
 
+def _caret_end(typed: str) -> int:
+    """Where the exponent starts in ``x^2`` or ``x**2`` (just after the last power sign)."""
+    caret = max(typed.rfind("^"), typed.rfind("**") + 1)
+    return caret + 1
+
+
 def _strip_lhs(source: str) -> str:
     """Drop a leading ``f'(x) =``, ``dy/dx =``, ``∂f/∂x =`` or ``=`` (blanked, columns kept)."""
     m = _LHS.match(source)
@@ -425,9 +431,10 @@ class _Parser:
             and not nxt.spaced
         ):
             base_text = self.text[base_tok.start : exp_tok.end]
+            head = base_text[: _caret_end(base_text)]
             self.notes.append(
                 f"{base_text}{nxt.value} was read as ({base_text})·{nxt.value}; "
-                f"write {base_text[: base_text.rindex('^') + 1]}({exp_tok.value}{nxt.value}) "
+                f"write {head}({exp_tok.value}{nxt.value}) "
                 "if the exponent is meant to include it"
             )
 
@@ -440,10 +447,11 @@ class _Parser:
             and self.peek().kind == "NUM"
         ):
             typed = self.text[base_tok.start : self.peek().end]
-            caret = typed.rindex("^")
+            caret = _caret_end(typed)
+            slash = typed.rindex("/")
             self.notes.append(
-                f"{typed} was read as ({typed[: typed.index('/')]})/{self.peek().value}; "
-                f"write {typed[: caret + 1]}({typed[caret + 1 :]}) for a fractional power"
+                f"{typed} was read as ({typed[:slash]})/{self.peek().value}; "
+                f"write {typed[:caret]}({typed[caret:]}) for a fractional power"
             )
 
     def postfix(self) -> sympy.Expr:
