@@ -165,3 +165,43 @@ def test_negative_base_whole_number_variable_exponent_is_real() -> None:
     f = compile_expr(sympy.Pow(-2, n))
     with mpmath.workdps(50):
         assert evaluate(f, {n: mpmath.mpf(3)}) == -8
+
+
+# -- 4. easy pairs left undecided; a verdict once found is kept -------------------------
+
+
+@pytest.mark.parametrize(
+    ("expected", "answer", "at"),
+    [
+        ("(x-2)^600", "(x-2)^599", 1),  # 1 against -1
+        ("(x-a)^5999", "(x-a)^6000", None),
+        ("1600x^3(x^4+1)^399", "400(x^4+1)^399", 1),  # 1600·2^399 against 400·2^399
+    ],
+)
+def test_huge_power_pairs_are_decided_not_undetermined(
+    expected: str, answer: str, at: int | None
+) -> None:
+    result = check(expected, answer)
+    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert result.counterexample is not None
+
+
+def test_huge_power_derivative_is_decided() -> None:
+    # d/dx (x^4+1)^400 = 1600 x^3 (x^4+1)^399 (chain rule), checked by sympy below.
+    u = (x**4 + 1) ** 400
+    assert sympy.diff(u, x) == 1600 * x**3 * (x**4 + 1) ** 399
+    assert check("d/dx((x^4+1)^400)", "1600x^3(x^4+1)^399").verdict is Verdict.EQUIVALENT
+
+
+def test_verdict_found_is_never_lost_to_feedback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradtutor.calculus import equivalence
+    from gradtutor.calculus.timelimit import TimeLimitExceeded
+
+    def _slow_feedback(*args: object, **kwargs: object) -> list[object]:
+        raise TimeLimitExceeded("feedback ran out of time")
+
+    monkeypatch.setattr(equivalence, "generic_feedback", _slow_feedback)
+    result = check("x^2", "x^3")
+    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert result.counterexample is not None
+    assert result.feedback == ()
