@@ -576,10 +576,23 @@ class _Parser:
         return self.neg(operand) if negative else operand
 
     def derivative(self) -> sympy.Expr:
+        """``d/dx(f)``, ``d/dx f`` (everything after it at its level: d/dx x^2 + 1 is
+        d/dx(x^2 + 1), as on paper), ``d(f)/dx`` and ``(f)'``."""
         tok = self.advance()
         self.enter()
-        if self.is_op("("):
+        if tok.form == "prime":
             operand = self.group()
+            self.depth -= 1
+            return self.make_derivative(
+                tok, operand, [(self.prime_variable(tok, operand), tok.order)]
+            )
+        if self.is_op("("):
+            open_tok = self.tok
+            operand = self.group()
+            if tok.form != "leibniz" and (self.tok.kind == "SUP" or self.is_op("^")):
+                # d/dx (x^4+1)^400: the power belongs to what is differentiated
+                operand = self.exponents(operand, open_tok)
+                self.note_operator(tok, operand)
         elif self.tok.kind == "END" or not (self.starts_operand() or self.is_op("-")):
             raise self.error(
                 f"what should be differentiated with respect to {tok.value}?",
@@ -587,9 +600,32 @@ class _Parser:
                 hint=f"d/d{tok.value}(…)",
             )
         else:
-            operand = self.implicit_operand()
+            operand = self.sum()
+            if isinstance(operand, (sympy.Add, sympy.Mul)) and not _is_scaled_atom(operand):
+                self.note_operator(tok, operand)
         self.depth -= 1
         return self.make_derivative(tok, operand, [(Symbol(tok.value), tok.order)])
+
+    def note_operator(self, tok: Token, operand: sympy.Expr) -> None:
+        """Say how far an operator without brackets reaches: "read as d/dx(x² + 1)"."""
+        from gradtutor.calculus.printing import pretty
+
+        typed = self.text[tok.start : tok.end].strip()
+        self.notes.append(
+            f"{typed} applies to everything after it: read as {typed}({pretty(operand)})"
+        )
+
+    def prime_variable(self, tok: Token, operand: sympy.Expr) -> Symbol:
+        """The variable of ``(f)'``: the only one in f (x for a constant)."""
+        symbols = sorted(operand.free_symbols, key=lambda s: s.name)
+        if len(symbols) > 1:
+            names = ", ".join(s.name for s in symbols)
+            raise self.error(
+                f"(…)' is a derivative, but of which variable? this has {names}",
+                tok.start,
+                hint=f"write d/d{symbols[0].name}(…) or ∂/∂{symbols[0].name}(…)",
+            )
+        return symbols[0] if symbols else Symbol("x")
 
     # -- construction (guarded) ----------------------------------------------
     def apply_named(self, func: Token, name: str, args: list[sympy.Expr]) -> sympy.Expr:
@@ -731,6 +767,13 @@ class _Parser:
         if tok.kind == "SUP":
             return self.error("a superscript needs something before it")
         return self.error(f"unexpected '{self.text[tok.start : tok.end]}'")
+
+
+def _is_scaled_atom(expr: sympy.Expr) -> bool:
+    """3x or -x^2: one factor times a number, where "read as" would say nothing new."""
+    if not isinstance(expr, sympy.Mul):
+        return False
+    return sum(1 for a in expr.args if not a.is_Number) <= 1
 
 
 def _about(digits: int) -> str:

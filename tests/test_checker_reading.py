@@ -1,0 +1,89 @@
+"""Issue 8 items 6-8: reading what learners write, and saying how it was read.
+
+Every expected derivative is computed by sympy.diff beside the assertion.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from gradtutor.calculus.equivalence import check
+from gradtutor.calculus.errors import ParseError
+from gradtutor.calculus.parsing import parse
+from gradtutor.calculus.results import Verdict
+
+x, y = sympy.symbols("x y")
+
+
+# -- 6. d/dx without brackets applies to the rest at its level ------------------------
+
+
+def test_unbracketed_d_dx_reads_the_whole_sum_and_says_so() -> None:
+    assert sympy.diff(x**2 + 1, x) == 2 * x
+    result = check("d/dx x^2 + 1", "2x")
+    assert result.verdict is Verdict.EQUIVALENT
+    assert result.notes == ("d/dx applies to everything after it: read as d/dx(x² + 1)",)
+
+
+def test_unbracketed_d_dx_reads_the_whole_product_so_product_rule_is_right() -> None:
+    assert sympy.diff(x**2 * sympy.sin(x), x) == x**2 * sympy.cos(x) + 2 * x * sympy.sin(x)
+    result = check("d/dx x^2 sin x", "2x sin x + x^2 cos x")
+    assert result.verdict is Verdict.EQUIVALENT
+    assert not any(f.kind == "extra_term" for f in result.feedback)
+
+
+def test_unbracketed_single_power_needs_no_note() -> None:
+    assert parse("d/dx 3x^3").notes == ()
+
+
+def test_power_after_bracketed_operand_belongs_to_the_operand() -> None:
+    parsed = parse("d/dx (x^4+1)^400")
+    assert parsed.expr == sympy.Derivative((x**4 + 1) ** 400, x)
+
+
+def test_bracketed_operator_stops_at_its_bracket() -> None:
+    assert parse("d/dx(x^2) + 1").expr == sympy.Derivative(x**2, x) + 1
+
+
+# -- 7. Leibniz and prime forms --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "operand", "var", "order"),
+    [
+        ("d(x^3)/dx", x**3, x, 1),
+        ("d(x^2 sin x)/dx", x**2 * sympy.sin(x), x, 1),
+        ("∂(x^2 y)/∂x", x**2 * y, x, 1),
+        ("d/dx[x^2]", x**2, x, 1),
+        ("(x^3)'", x**3, x, 1),
+        ("(x^2 sin x)'", x**2 * sympy.sin(x), x, 1),
+        ("(y^3)''", y**3, y, 2),
+        ("d^2(x^3)/dx^2", x**3, x, 2),
+    ],
+)
+def test_leibniz_and_prime_forms_are_read_as_derivatives(
+    typed: str, operand: sympy.Expr, var: sympy.Symbol, order: int
+) -> None:
+    assert parse(typed).expr == sympy.Derivative(operand, (var, order))
+
+
+def test_leibniz_form_checks_against_sympy_diff() -> None:
+    right = sympy.diff(x**3, x)
+    assert check("d(x^3)/dx", str(right).replace("**", "^")).verdict is Verdict.EQUIVALENT
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("df/dx", "df/dx is the derivative of a function gradtutor can't see"),
+        ("3 + dy/dx", "dy/dx is the derivative of a function gradtutor can't see"),
+        ("(x y)'", "(…)' is a derivative, but of which variable? this has x, y"),
+        ("sin(x)'", "a prime (') is read after a bracket, (x^3)', or in the notes' form x'(…)"),
+    ],
+)
+def test_unreadable_derivative_forms_are_refused_with_a_hint(typed: str, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(typed)
+    assert caught.value.message == message
+    assert caught.value.hint
