@@ -87,3 +87,66 @@ def test_unreadable_derivative_forms_are_refused_with_a_hint(typed: str, message
         parse(typed)
     assert caught.value.message == message
     assert caught.value.hint
+
+
+# -- 8. ambiguous input decides a verdict only with a word to the learner ---------------
+
+# (expected, typed answer, the note). Each "that is right" is checked by hand: the other
+# reading written out with brackets is equal to the expected answer (sympy below).
+AMBIGUOUS_WRONG_READINGS = [
+    ("1/(2sqrt(x))", "1/2√x", "read as (1/2)√x; if you meant 1/(2√x), that is right"),
+    ("1/(2x)", "1/2x", "read as (1/2)x; if you meant 1/(2x), that is right"),
+    ("e^(2x)", "e^2x", "read as (e^2)·x; if you meant e^(2x), that is right"),
+    ("sqrt(x)", "x^1/2", "read as (x^1)/2; if you meant x^(1/2), that is right"),
+    ("sin(x)^2", "sin x^2", "read as sin(x^2); if you meant sin(x)^2, that is right"),
+    ("ln(x/2)", "ln x/2", "read as ln(x)/2; if you meant ln(x/2), that is right"),
+    ("pi*x", "pix", "read as p·i·x; if you meant pi*x, that is right"),
+]
+
+
+@pytest.mark.parametrize(("expected", "answer", "note"), AMBIGUOUS_WRONG_READINGS)
+def test_ambiguous_answer_says_the_other_reading_is_right(
+    expected: str, answer: str, note: str
+) -> None:
+    result = check(expected, answer)
+    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert result.notes == (note + ": write it with brackets",)
+
+
+def test_other_readings_in_the_table_really_are_right() -> None:
+    oracle = {
+        "1/(2√x)": 1 / (2 * sympy.sqrt(x)),
+        "1/(2x)": 1 / (2 * x),
+        "e^(2x)": sympy.exp(2 * x),
+        "x^(1/2)": sympy.sqrt(x),
+        "sin(x)^2": sympy.sin(x) ** 2,
+        "ln(x/2)": sympy.log(x / 2),
+    }
+    for other, value in oracle.items():
+        assert check(str(value).replace("**", "^"), other).verdict is Verdict.EQUIVALENT
+
+
+def test_sqrt_derivative_half_root_names_no_misconception_only_the_reading_produces() -> None:
+    # 1/2√x read as √x/2 is wrong, but the learner most likely meant 1/(2√x) = d/dx √x.
+    assert sympy.diff(sympy.sqrt(x), x) == 1 / (2 * sympy.sqrt(x))
+    result = check("d/dx(sqrt(x))", "1/2√x")
+    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert not any(f.kind == "misconception" for f in result.feedback)
+    assert result.notes == (
+        "read as (1/2)√x; if you meant 1/(2√x), that is right: write it with brackets",
+    )
+
+
+def test_ambiguity_that_changes_nothing_gets_no_note() -> None:
+    # x^1/2 against x: neither x/2 nor √x equals x, so there is nothing to say.
+    assert check("x", "x^1/2").notes == ()
+
+
+def test_right_answer_with_an_ambiguous_reading_says_the_other_would_not_be() -> None:
+    result = check("x/2", "1/2x")
+    assert result.verdict is Verdict.EQUIVALENT
+    assert result.notes == ("read as (1/2)x, which is right; 1/(2x) would be not right",)
+
+
+def test_non_reduced_exponent_fraction_is_not_ambiguous() -> None:
+    assert parse("(x+1)^2/4").notes == ()

@@ -110,9 +110,11 @@ def test_check_raises_nothing_on_token_soup(expected: str, answer: str) -> None:
 
 def test_python_power_with_fraction_exponent_does_not_crash() -> None:
     # x**1/2 is (x^1)/2; the note that says so used to look for '^' and crash.
-    result = check("x", "x**1/2")
+    result = check("sqrt(x)", "x**1/2")
     assert result.verdict is Verdict.NOT_EQUIVALENT
-    assert result.notes == ("x**1/2 was read as (x**1)/2; write x**(1/2) for a fractional power",)
+    assert result.notes == (
+        "read as (x**1)/2; if you meant x**(1/2), that is right: write it with brackets",
+    )
 
 
 def test_python_power_inside_exp_does_not_crash() -> None:

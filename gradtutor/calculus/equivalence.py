@@ -35,7 +35,7 @@ from gradtutor.calculus.numeric import (
     compile_expr,
     evaluate,
 )
-from gradtutor.calculus.parsing import MAX_LENGTH, Parsed, parse
+from gradtutor.calculus.parsing import MAX_LENGTH, Ambiguity, Parsed, parse
 from gradtutor.calculus.printing import plain, pretty
 from gradtutor.calculus.results import (
     CheckResult,
@@ -392,11 +392,13 @@ def check_parsed(
     # (not the verdict) if it runs out.
     feedback: list[Feedback] = []
     simplest = None
+    notes = expected.notes + answer.notes
     left = None if not time_limit else time_limit - (time.perf_counter() - start)
     try:
         if left is not None and left <= 0.001:
             raise TimeLimitExceeded("no time left for feedback")
         with _limit(left):
+            notes, other_reading_right = _weigh_readings(expected, answer, comparison.verdict)
             if comparison.verdict is Verdict.NOT_EQUIVALENT:
                 if derivative_mode:
                     feedback.extend(_misconceptions(expected.expr, answer_value))
@@ -409,6 +411,8 @@ def check_parsed(
                 )
             elif comparison.verdict is Verdict.EQUIVALENT:
                 simplest = _simplest(expected_value, answer_value)
+            if other_reading_right:  # a misconception only this reading produces is no diagnosis
+                feedback = [f for f in feedback if f.kind != "misconception"]
     except TimeLimitExceeded:
         feedback, simplest = [], None
     if comparison.note:
@@ -419,10 +423,65 @@ def check_parsed(
         feedback=tuple(feedback),
         domain=comparison.domain,
         simplest=simplest,
-        notes=expected.notes + answer.notes,
+        notes=notes,
         elapsed_ms=_ms(start),
         derivative_mode=derivative_mode,
         **shown,
+    )
+
+
+def _weigh_readings(
+    expected: Parsed, answer: Parsed, verdict: Verdict
+) -> tuple[tuple[str, ...], bool]:
+    """Notes on ambiguous input (1/2√x: √x/2 or 1/(2√x)?), kept only where the other
+    reading changes the verdict, and then saying what that reading gives. Also: is the
+    other reading of the answer right (so no misconception should be named)?"""
+    ambiguous = {a.note: (side, a) for side in (expected, answer) for a in side.ambiguities}
+    notes: list[str] = []
+    other_right = False
+    for note in expected.notes + answer.notes:
+        if note not in ambiguous:
+            notes.append(note)
+            continue
+        side, ambiguity = ambiguous[note]
+        try:
+            other = parse(ambiguity.alternative, evaluate=False)
+        except ParseError:
+            notes.append(note)
+            continue
+        pair = (other, answer) if side is expected else (expected, other)
+        other_verdict = compare(pair[0].numeric_form, pair[1].numeric_form).verdict
+        if other_verdict is verdict:
+            continue  # either reading gives the same verdict: nothing to say
+        if side is answer and other_verdict is Verdict.EQUIVALENT:
+            other_right = True
+        notes.append(_reading_note(ambiguity, verdict, other_verdict, side is answer))
+    return tuple(notes), other_right
+
+
+_OTHER_READING = {
+    Verdict.EQUIVALENT: "right",
+    Verdict.DOMAIN_DEPENDENT: "equal where every variable is > 0",
+    Verdict.NOT_EQUIVALENT: "not right",
+    Verdict.UNDETERMINED: "undecided",
+}
+
+
+def _reading_note(
+    ambiguity: Ambiguity, verdict: Verdict, other_verdict: Verdict, is_answer: bool
+) -> str:
+    """What the other reading would give, in a line."""
+    outcome = _OTHER_READING.get(other_verdict, "different")
+    if not is_answer:
+        return (
+            f"the expected answer was read as {ambiguity.chosen}; read as {ambiguity.other}, "
+            f"your answer would be {outcome}"
+        )
+    if verdict is Verdict.EQUIVALENT:
+        return f"read as {ambiguity.chosen}, which is right; {ambiguity.other} would be {outcome}"
+    return (
+        f"read as {ambiguity.chosen}; if you meant {ambiguity.other}, that is {outcome}: "
+        "write it with brackets"
     )
 
 

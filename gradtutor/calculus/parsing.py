@@ -140,6 +140,19 @@ _LHS = re.compile(
 
 
 @dataclass(frozen=True)
+class Ambiguity:
+    """A second common reading of part of the input: ``1/2x`` is (1/2)·x, or 1/(2x)?
+
+    ``note`` is the parser's note about it; ``alternative`` the whole input rewritten with
+    the other reading, so a checker can ask whether that reading changes the verdict."""
+
+    note: str
+    chosen: str
+    other: str
+    alternative: str
+
+
+@dataclass(frozen=True)
 class Parsed:
     """What a learner typed, read as maths.
 
@@ -152,6 +165,7 @@ class Parsed:
     expr: sympy.Expr
     notes: tuple[str, ...] = field(default=())
     evaluated: sympy.Expr | None = field(default=None, repr=False)  # set when expr is raw
+    ambiguities: tuple[Ambiguity, ...] = field(default=())
 
     @property
     def evaluated_expr(self) -> sympy.Expr:
@@ -242,10 +256,24 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
         raise ParseError("there is nothing to read", source, None, hint="type an expression")
     parser = _Parser(source, tokenize(source))
     expr = parser.parse()
+    ambiguities = tuple(parser.ambiguities)
     if not evaluate:
         raw = _Parser(source, tokenize(source), evaluate=False).parse()
-        return Parsed(text=text, expr=raw, notes=tuple(parser.notes), evaluated=expr)
-    return Parsed(text=text, expr=expr, notes=tuple(parser.notes))
+        return Parsed(
+            text=text,
+            expr=raw,
+            notes=tuple(parser.notes),
+            evaluated=expr,
+            ambiguities=ambiguities,
+        )
+    return Parsed(text=text, expr=expr, notes=tuple(parser.notes), ambiguities=ambiguities)
+
+
+def _reduced_fraction(top: str, bottom: str) -> bool:
+    """x^1/2 may mean x^(1/2); nobody writes x^(2/4), so x^2/4 is plainly x²/4."""
+    if "." in top or "." in bottom:
+        return False
+    return math.gcd(int(top), int(bottom)) == 1 and int(bottom) > 1
 
 
 def _caret_end(typed: str) -> int:
@@ -279,6 +307,7 @@ class _Parser:
         self.abs_depth = 0
         self.evaluate = evaluate
         self.notes: list[str] = []
+        self.ambiguities: list[Ambiguity] = []
 
     # -- token helpers -------------------------------------------------------
     @property
@@ -308,6 +337,12 @@ class _Parser:
                 self.tok.start,
             )
 
+    def ambiguous(self, note: str, start: int, end: int, chosen: str, other: str) -> None:
+        """Record a note and the other reading of text[start:end], written as ``other``."""
+        self.notes.append(note)
+        alternative = self.text[:start] + other + self.text[end:]
+        self.ambiguities.append(Ambiguity(note, chosen, other, alternative))
+
     # -- grammar -------------------------------------------------------------
     def parse(self) -> sympy.Expr:
         expr = self.sum()
@@ -333,15 +368,23 @@ class _Parser:
         return left
 
     def term(self) -> sympy.Expr:
+        term_start = self.tok.start
         left = self.unary()
         factors = [left]
+        over: tuple[int, int, int] | None = None  # 1/2x: (slash end, denominator start, end)
         while True:
             tok = self.tok
             if self.is_op("*") or self.is_op("/"):
+                self.note_over_number(term_start, over)
+                over = None
                 self.advance()
                 if self.tok.kind == "END":
                     raise self.error(f"something is missing after '{tok.value}'", tok.start)
+                right_tok = self.tok
                 right = self.unary()
+                glued = self.tokens[self.pos - 1] is right_tok
+                if tok.value == "/" and glued and right_tok.kind == "NUM":
+                    over = (tok.end, right_tok.start, right_tok.end)
                 if not self.evaluate:
                     if right.is_zero and tok.value == "/":
                         raise ParseError("division by zero", self.text, tok.start)
@@ -361,14 +404,40 @@ class _Parser:
                         hint=f"did you mean {prev}*{tok.value} or {prev}{tok.value}?",
                     )
                 right = self.power()
+                if over is not None and not tok.spaced:
+                    over = (over[0], over[1], self.tokens[self.pos - 1].end)
+                else:
+                    self.note_over_number(term_start, over)
+                    over = None
                 if self.evaluate:
                     left = self.build(tok, sympy.Mul, left, right)
                 else:
                     factors.append(right)
-            elif not self.evaluate:
-                return sympy.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0]
             else:
+                self.note_over_number(term_start, over)
+                if not self.evaluate:
+                    return sympy.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0]
                 return left
+
+    def note_over_number(self, term_start: int, over: tuple[int, int, int] | None) -> None:
+        """``1/2x`` is (1/2)·x; say so, since the learner may have meant 1/(2x)."""
+        if over is None:
+            return
+        slash_end, den_start, end = over
+        den_end = next(t.end for t in self.tokens if t.start == den_start)
+        if end == den_end:
+            return  # 1/2 alone: nothing glued to the number
+        typed = self.text[term_start:end]
+        chosen = f"({self.text[term_start:den_end].strip()}){self.text[den_end:end]}"
+        other = f"{self.text[term_start:slash_end]}({self.text[den_start:end]})"
+        self.ambiguous(
+            f"{typed} was read as {chosen}; write {other} if the whole of "
+            f"{self.text[den_start:end]} is below the line",
+            term_start,
+            end,
+            chosen,
+            other,
+        )
 
     def starts_operand(self) -> bool:
         tok = self.tok
@@ -432,10 +501,14 @@ class _Parser:
         ):
             base_text = self.text[base_tok.start : exp_tok.end]
             head = base_text[: _caret_end(base_text)]
-            self.notes.append(
+            other = f"{head}({exp_tok.value}{nxt.value})"
+            self.ambiguous(
                 f"{base_text}{nxt.value} was read as ({base_text})·{nxt.value}; "
-                f"write {head}({exp_tok.value}{nxt.value}) "
-                "if the exponent is meant to include it"
+                f"write {other} if the exponent is meant to include it",
+                base_tok.start,
+                nxt.end,
+                f"({base_text})·{nxt.value}",
+                other,
             )
 
     def note_fraction_exponent(self, base_tok: Token, exp_tok: Token) -> None:
@@ -445,13 +518,19 @@ class _Parser:
             and self.tokens[self.pos - 1] is exp_tok
             and self.is_op("/")
             and self.peek().kind == "NUM"
+            and _reduced_fraction(exp_tok.value, self.peek().value)
         ):
             typed = self.text[base_tok.start : self.peek().end]
             caret = _caret_end(typed)
             slash = typed.rindex("/")
-            self.notes.append(
+            other = f"{typed[:caret]}({typed[caret:]})"
+            self.ambiguous(
                 f"{typed} was read as ({typed[:slash]})/{self.peek().value}; "
-                f"write {typed[:caret]}({typed[caret:]}) for a fractional power"
+                f"write {other} for a fractional power",
+                base_tok.start,
+                self.peek().end,
+                f"({typed[:slash]})/{self.peek().value}",
+                other,
             )
 
     def postfix(self) -> sympy.Expr:
@@ -467,6 +546,7 @@ class _Parser:
             self.advance()
             return Rational(tok.value) if "." in tok.value else Integer(tok.value)
         if tok.kind == "NAME":
+            self.note_letters_pi(tok)
             self.advance()
             return Symbol(tok.value)
         if tok.kind == "CONST":
@@ -494,6 +574,30 @@ class _Parser:
             self.abs_depth -= 1
             return self.apply(tok, sympy.Abs, inner)
         raise self.unexpected()
+
+    def note_letters_pi(self, tok: Token) -> None:
+        """``pix`` is p·i·x: say so, since the learner may have meant π·x."""
+        nxt = self.peek()
+        if not (tok.value == "p" and nxt.kind == "NAME" and nxt.value == "i"):
+            return
+        if nxt.start != tok.end:
+            return
+        end, k = nxt.end, self.pos + 2
+        while self.tokens[k].kind in ("NAME", "CONST") and self.tokens[k].start == end:
+            end = self.tokens[k].end
+            k += 1
+        typed = self.text[tok.start : end]
+        rest = self.text[nxt.end : end]
+        letters = "·".join(typed)
+        other = "pi*" + rest if rest else "pi"
+        meant = "π·" + rest if rest else "π"
+        self.ambiguous(
+            f"{typed} was read as {letters}; write {other} if you meant {meant}",
+            tok.start,
+            end,
+            letters,
+            other,
+        )
 
     def group(self) -> sympy.Expr:
         open_tok = self.advance()
@@ -554,7 +658,9 @@ class _Parser:
         elif self.tok.kind == "END" or (not self.starts_operand() and not self.is_op("-")):
             raise self.error(f"{func.value} needs an argument", func.end, hint=f"{func.value}(x)")
         else:
+            operand_start = self.pos
             args = [self.implicit_operand()]
+            self.note_implicit_argument(func, name, operand_start)
         if power is not None and power == -1 and name in _INVERTIBLE:
             name, power = _INVERTIBLE[name], None
         result = self.apply_named(func, name, args)
@@ -562,6 +668,49 @@ class _Parser:
             result = self.pow(power_tok, result, power)
         self.depth -= 1
         return result
+
+    def note_implicit_argument(self, func: Token, name: str, first: int) -> None:
+        """``sin x^2`` is sin(x²), ``ln x/2`` is ln(x)/2: say so when the other reading,
+        (sin x)² or ln(x/2), would change the verdict."""
+        used = self.tokens[first : self.pos]
+        if name not in _POWERABLE or not used or used[0].kind not in ("NAME", "NUM", "CONST"):
+            return
+        start, end = func.start, used[-1].end
+        argument = self.text[used[0].start : used[0].end]
+        power = self.text[used[0].end : end].strip()
+        if len(used) in (2, 3) and (used[1].kind == "SUP" or used[1].value == "^"):
+            if len(used) == 2 or used[2].kind == "NUM":
+                chosen = f"{func.value}({argument}{power})"
+                other = f"{func.value}({argument}){power}"
+                self.ambiguous(
+                    f"{self.text[start:end]} was read as {chosen}; "
+                    f"write {other} if the power is on the {func.value}",
+                    start,
+                    end,
+                    chosen,
+                    other,
+                )
+            return
+        nxt, after = self.tok, self.peek()
+        if (
+            len(used) == 1
+            and nxt.kind == "OP"
+            and nxt.value == "/"
+            and after.kind in ("NUM", "NAME")
+            and self.peek(2).kind in ("END", "OP")
+            and self.peek(2).value not in ("^", "(")
+        ):
+            below = self.text[after.start : after.end]
+            chosen = f"{func.value}({argument})/{below}"
+            other = f"{func.value}({argument}/{below})"
+            self.ambiguous(
+                f"{self.text[start : after.end]} was read as {chosen}; "
+                f"write {other} if the division is inside the {func.value}",
+                start,
+                after.end,
+                chosen,
+                other,
+            )
 
     def implicit_operand(self) -> sympy.Expr:
         """The argument of ``sin 2x`` or ``d/dx x^3``: a product of factors without brackets."""
