@@ -9,6 +9,7 @@ returns a :class:`~gradtutor.calculus.rules.Rule` whose ``result`` is the deriva
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,18 @@ _NAMED_RULES: dict[str, type[r.FunctionRule]] = {
 _FRESH_NAMES = ("u", "v", "w", "t", "s", "p", "q")
 
 
+@functools.cache
+def _table_rule(func: type) -> type[r.FunctionRule] | None:
+    """A rule from the function table (sech, asinh, …) for a function without its own above."""
+    from gradtutor.calculus import function_table as table
+
+    for record in table.TABLE:
+        if record.derivative is not None and table.sympy_callable(record.name) is func:
+            formula = f"d/dx {record.name}(x) = {record.derivative}"
+            return r._function_rule(record.name, formula, table.derivative_of(record.name))
+    return None
+
+
 def derive(expr: Expr, variable: Symbol) -> r.Rule:
     """The rule tree for d/d(variable) of expr; its ``result`` equals ``sympy.diff``."""
     expr = sympy.sympify(expr)
@@ -72,7 +85,11 @@ def derive(expr: Expr, variable: Symbol) -> r.Rule:
     if isinstance(expr, sympy.Max) and len(expr.args) == 2 and sympy.S.Zero in expr.args:
         (arg,) = (a for a in expr.args if a != 0)
         return _outer(expr, variable, arg, lambda e, u: r.ReluRule(e, u))
-    rule = _FUNCTION_RULES.get(expr.func) or _NAMED_RULES.get(expr.func.__name__)
+    rule = (
+        _FUNCTION_RULES.get(expr.func)
+        or _NAMED_RULES.get(expr.func.__name__)
+        or _table_rule(expr.func)
+    )
     if rule is not None and len(expr.args) == 1:
         return _outer(expr, variable, expr.args[0], rule)
     return r.UnknownRule(expr, variable)

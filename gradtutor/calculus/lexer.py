@@ -12,6 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from gradtutor.calculus import function_table
 from gradtutor.calculus.errors import ParseError
 
 # Single characters that mean the same as an ASCII one; replaced 1:1 so columns stay put.
@@ -94,62 +95,9 @@ GREEK_LETTERS = {
 }
 GREEK_NAMES = frozenset(GREEK_LETTERS.values())
 
-# Function names of the input language; their meaning lives in the parser.
-FUNCTIONS = frozenset(
-    [
-        "sin",
-        "cos",
-        "tan",
-        "sec",
-        "csc",
-        "cot",
-        "asin",
-        "acos",
-        "atan",
-        "asec",
-        "acsc",
-        "acot",
-        "arcsin",
-        "arccos",
-        "arctan",
-        "arcsec",
-        "arccsc",
-        "arccot",
-        "cosec",
-        "sinh",
-        "cosh",
-        "tanh",
-        "sech",
-        "csch",
-        "coth",
-        "asinh",
-        "acosh",
-        "atanh",
-        "arsinh",
-        "arcosh",
-        "artanh",
-        "arcsinh",
-        "arccosh",
-        "arctanh",
-        "exp",
-        "ln",
-        "log",
-        "log2",
-        "log10",
-        "sqrt",
-        "abs",
-        "max",
-        "min",
-        "relu",
-        "sigmoid",
-        "softplus",
-        "sign",
-        "sgn",
-        "heaviside",
-        "factorial",
-        "diff",
-    ]
-)
+# Function names of the input language, from the one function table; their meaning lives
+# in the parser.
+FUNCTIONS = function_table.NAMES
 CONSTANTS = {"e": "E", "pi": "pi", "π": "pi"}
 
 _LETTER = r"A-Za-z\u0370-\u03ff"
@@ -433,9 +381,10 @@ def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
     # Greek letters typed as characters become their ASCII names.
     if run in CONSTANTS:
         return [Token("CONST", CONSTANTS[run], start, end, spaced=spaced)]
-    m = re.fullmatch(r"log_?(\d+|e)", run) if run.startswith("log") else None
+    m = re.fullmatch(r"log_?(\d+|e)|log_([A-Za-z])", run) if run.startswith("log") else None
     if m:
-        return [Token("FUNC", f"log_{m.group(1)}", start, end, spaced=spaced)]
+        base = m.group(1) or m.group(2)
+        return [Token("FUNC", f"log_{base}", start, end, spaced=spaced)]
     if run in FUNCTIONS:
         return [Token("FUNC", run, start, end, spaced=spaced)]
     if run in GREEK_NAMES:

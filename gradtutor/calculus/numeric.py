@@ -16,7 +16,7 @@ import mpmath
 import sympy
 from mpmath import mpf
 
-from gradtutor.calculus.functions import sigmoid, softplus
+from gradtutor.calculus import function_table
 
 Env = Mapping[sympy.Symbol, Any]
 Compiled = Callable[[Env], Any]
@@ -121,6 +121,12 @@ def _factorial(value: Any) -> Any:
     return mpmath.gamma(value + 1)
 
 
+def _binomial(n: Any, k: Any) -> Any:
+    if abs(n) > 10**6 or abs(k) > 10**6:
+        raise Undefined("binomial too large")
+    return mpmath.binomial(n, k)
+
+
 # Beyond these magnitudes a value is astronomically large (e^(10^8)) or needs millions of
 # digits of π to reduce (sin(10^90)): such a point proves nothing, so it is skipped.
 _HUGE = mpf(10) ** 8
@@ -135,38 +141,35 @@ def _bounded(fn: Callable[[Any], Any], *, two_sided: bool) -> Callable[[Any], An
     return _apply
 
 
-_UNARY: dict[type, Callable[[Any], Any]] = {
-    sympy.sin: _bounded(mpmath.sin, two_sided=True),
-    sympy.cos: _bounded(mpmath.cos, two_sided=True),
-    sympy.tan: _bounded(mpmath.tan, two_sided=True),
-    sympy.sec: _bounded(mpmath.sec, two_sided=True),
-    sympy.csc: _bounded(mpmath.csc, two_sided=True),
-    sympy.cot: _bounded(mpmath.cot, two_sided=True),
-    sympy.asin: mpmath.asin,
-    sympy.acos: mpmath.acos,
-    sympy.atan: mpmath.atan,
-    sympy.asec: mpmath.asec,
-    sympy.acsc: mpmath.acsc,
-    sympy.acot: mpmath.acot,
-    sympy.sinh: _bounded(mpmath.sinh, two_sided=True),
-    sympy.cosh: _bounded(mpmath.cosh, two_sided=True),
-    sympy.tanh: mpmath.tanh,
-    sympy.sech: mpmath.sech,
-    sympy.csch: mpmath.csch,
-    sympy.coth: mpmath.coth,
-    sympy.asinh: mpmath.asinh,
-    sympy.acosh: mpmath.acosh,
-    sympy.atanh: mpmath.atanh,
-    sympy.exp: _bounded(mpmath.exp, two_sided=False),
-    sympy.Abs: abs,
-    sympy.sign: mpmath.sign,
-    sympy.Heaviside: _heaviside,
-    sympy.factorial: _factorial,
-    sympy.gamma: lambda v: _factorial(v - 1),
-    sympy.loggamma: lambda v: mpmath.loggamma(v) if v > 0 else _undefined("loggamma"),
-    sigmoid: lambda v: 1 / (1 + mpmath.exp(-v)) if abs(v) < _HUGE else mpf(v > 0),
-    softplus: lambda v: mpmath.log1p(mpmath.exp(v)) if v < 0 else v + mpmath.log1p(mpmath.exp(-v)),
+_SPECIAL: dict[str, Callable[[Any], Any]] = {
+    "abs": abs,
+    "heaviside": _heaviside,
+    "factorial": _factorial,
+    "sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)) if abs(v) < _HUGE else mpf(v > 0),
+    "softplus": lambda v: (
+        mpmath.log1p(mpmath.exp(v)) if v < 0 else v + mpmath.log1p(mpmath.exp(-v))
+    ),
 }
+
+
+def _unary_table() -> dict[type, Callable[[Any], Any]]:
+    """sympy class → mpmath evaluator, from the one function table."""
+    table: dict[type, Callable[[Any], Any]] = {}
+    for record in function_table.TABLE:
+        cls = function_table.sympy_callable(record.name)
+        if not isinstance(cls, type) or record.name in ("ln", "sqrt"):
+            continue  # relu is Max, ln is log, sqrt is a power: compiled by shape
+        fn = _SPECIAL.get(record.mpmath) or getattr(mpmath, record.mpmath)
+        if record.large:
+            fn = _bounded(fn, two_sided=record.large == "both")
+        table[cls] = fn
+    # Produced by sympy rather than typed: Γ from derivatives of x!.
+    table[sympy.gamma] = lambda v: _factorial(v - 1)
+    table[sympy.loggamma] = lambda v: mpmath.loggamma(v) if v > 0 else _undefined("loggamma")
+    return table
+
+
+_UNARY = _unary_table()
 
 
 _EXACT_HEADS = (
@@ -243,6 +246,9 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
     if isinstance(expr, sympy.polygamma):  # from d/dx of x!
         order, arg = int(expr.args[0]), compile_expr(expr.args[1])
         return lambda env: _polygamma(order, arg(env))
+    if isinstance(expr, sympy.binomial):
+        n, k = compile_expr(expr.args[0]), compile_expr(expr.args[1])
+        return lambda env: _binomial(n(env), k(env))
     if isinstance(expr, (sympy.Max, sympy.Min)):
         parts = [compile_expr(a) for a in expr.args]
         pick = max if isinstance(expr, sympy.Max) else min

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 import sympy
 from sympy import Derivative, Integer, Rational, Symbol
 
+from gradtutor.calculus import function_table
 from gradtutor.calculus.errors import ParseError, TooLargeError
-from gradtutor.calculus.functions import sigmoid, softplus
 from gradtutor.calculus.lexer import Token, normalise, tokenize
 
 if TYPE_CHECKING:
@@ -45,90 +45,11 @@ MAX_FACTORIAL = 1000
 _START_KINDS = frozenset({"NUM", "NAME", "CONST", "FUNC", "SQRT", "DERIV"})
 
 
-# name -> (sympy callable, minimum args, maximum args)
-_ONE_ARG: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tan": sympy.tan,
-    "sec": sympy.sec,
-    "csc": sympy.csc,
-    "cot": sympy.cot,
-    "asin": sympy.asin,
-    "acos": sympy.acos,
-    "atan": sympy.atan,
-    "asec": sympy.asec,
-    "acsc": sympy.acsc,
-    "acot": sympy.acot,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "tanh": sympy.tanh,
-    "sech": sympy.sech,
-    "csch": sympy.csch,
-    "coth": sympy.coth,
-    "asinh": sympy.asinh,
-    "acosh": sympy.acosh,
-    "atanh": sympy.atanh,
-    "exp": sympy.exp,
-    "ln": sympy.log,
-    "sqrt": sympy.sqrt,
-    "abs": sympy.Abs,
-    "relu": lambda u: sympy.Max(0, u),
-    "sigmoid": sigmoid,
-    "softplus": softplus,
-    "sign": sympy.sign,
-    "heaviside": sympy.Heaviside,
-    "factorial": sympy.factorial,
-}
-_ALIASES = {
-    "arcsin": "asin",
-    "arccos": "acos",
-    "arctan": "atan",
-    "arcsec": "asec",
-    "arccsc": "acsc",
-    "arccot": "acot",
-    "arsinh": "asinh",
-    "arcsinh": "asinh",
-    "arcosh": "acosh",
-    "arccosh": "acosh",
-    "artanh": "atanh",
-    "arctanh": "atanh",
-    "sgn": "sign",
-    "cosec": "csc",
-    "log2": "log_2",
-    "log10": "log_10",
-}
+# From the one function table (see function_table.py).
+_ALIASES = function_table.ALIASES
 # Functions that may carry a power before their argument: cos^2(x), ln^2(x).
-_POWERABLE = frozenset(
-    [
-        "sin",
-        "cos",
-        "tan",
-        "sec",
-        "csc",
-        "cot",
-        "sinh",
-        "cosh",
-        "tanh",
-        "sech",
-        "csch",
-        "coth",
-        "ln",
-        "log",
-        "sigmoid",
-        "softplus",
-    ]
-)
-_INVERTIBLE = {
-    "sin": "asin",
-    "cos": "acos",
-    "tan": "atan",
-    "sec": "asec",
-    "csc": "acsc",
-    "cot": "acot",
-    "sinh": "asinh",
-    "cosh": "acosh",
-    "tanh": "atanh",
-}
+_POWERABLE = function_table.POWERABLE
+_INVERTIBLE = function_table.INVERTIBLE
 _LHS = re.compile(
     r"""^\s*(?:
         [A-Za-z\u0370-\u03ff]\w*'*(?:\s*\([^()=]*\))?   # f, f', f(x), f'(x), f(x,y)
@@ -791,16 +712,25 @@ class _Parser:
             if base_text is not None:
                 if len(args) != 1:
                     raise self.error(f"{func.value} takes one argument", func.start)
-                base = sympy.E if base_text == "e" else Integer(base_text)
+                if base_text == "e":
+                    base = sympy.E
+                elif base_text.isdigit():
+                    base = Integer(base_text)
+                else:
+                    base = Symbol(base_text)
                 args = [args[0], base]
             if len(args) == 1:
                 return self.apply(func, sympy.log, args[0])
             if len(args) == 2:
                 return self.apply(func, sympy.log, args[0], args[1])
             raise self.error("log takes one argument, or two: log(x, base)", func.start)
-        fn = _ONE_ARG.get(name)
-        if fn is None:  # pragma: no cover - the lexer only emits known names
+        if name == "binomial":
+            if len(args) != 2:
+                raise self.error("binomial takes two arguments: binomial(n, k)", func.start)
+            return self.apply(func, sympy.binomial, *args)
+        if name not in function_table.BY_NAME:  # pragma: no cover - the lexer knows the names
             raise self.error(f"unknown function {func.value}", func.start)
+        fn = function_table.sympy_callable(name)
         if len(args) != 1:
             raise self.error(f"{func.value} takes one argument", func.start)
         if name == "factorial":
