@@ -776,6 +776,10 @@ class _Parser:
             return fn(*args)
 
     def checked(self, tok: Token, expr: sympy.Expr) -> sympy.Expr:
+        if expr.has(sympy.re, sympy.im):
+            # sympy treats letters as complex: |2^x| becomes 2^re(x). Every variable here is
+            # real, so re(u) is u and im(u) is 0 (and "re" would read back as r·e).
+            expr = expr.replace(sympy.re, lambda u: u).replace(sympy.im, lambda u: sympy.S.Zero)
         if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise ParseError(
                 "this is undefined (a division by zero, or ln of 0)",
