@@ -344,6 +344,9 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
 
     inside = _strip_grad(text)
     if inside is not None:
+        if wrt is not None:
+            raise TaskError("--wrt is for an expression without grad(…) or d/dx")
+        inside, variables = _grad_variables(text, inside)
         try:
             parsed = parse(inside)
         except ParseError as err:
@@ -351,11 +354,13 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
         expr = _typed(inside, parsed.value)
         if not expr.free_symbols:
             raise TaskError(f"grad({inside}) has no variables: its gradient is empty.")
-        parts = tuple(work(expr, s, time_limit=time_limit) for s in parsed.symbols)
+        parts = tuple(work(expr, s, time_limit=time_limit) for s in (variables or parsed.symbols))
         return WorkedSolution(text, parts, tuple(p.simplified for p in parts))
     parsed = parse(text)
     typed = _typed(text, parsed.expr)
     operators = _derivatives_in(typed)
+    if operators and wrt is not None:
+        raise TaskError("--wrt is for an expression without d/dx: this task already says")
     if operators:
         parts: list[WorkedDerivative] = []
         for op in operators:
@@ -369,6 +374,17 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
     expr = typed
     variable = _choose_variable(expr, wrt, parsed.plain)
     return WorkedSolution(text, (work(expr, variable, time_limit=time_limit),))
+
+
+def _grad_variables(text: str, inside: str) -> tuple[str, tuple[Symbol, ...]]:
+    """grad(f, w, b) as check reads it: the function, and the variables named (or none)."""
+    from gradtutor.calculus.vectors import read_vector, split_top_level
+
+    pieces = split_top_level(inside)
+    if len(pieces) == 1:
+        return inside, ()
+    read_vector(text)  # the same checks (and errors) as check: names, repeats
+    return pieces[0], tuple(Symbol(p.strip()) for p in pieces[1:])
 
 
 def _within(err: ParseError, text: str, inside: str) -> ParseError:
@@ -417,6 +433,12 @@ def _derivatives_in(expr: Expr) -> list[sympy.Derivative]:
 def _choose_variable(expr: Expr, wrt: str | None, shown: str) -> Symbol:
     symbols = sorted(expr.free_symbols, key=str)
     if wrt is not None:
+        if wrt not in {s.name for s in symbols}:
+            names = ", ".join(str(s) for s in symbols) or "none"
+            raise TaskError(
+                f"--wrt {wrt}: not a variable of {shown} (its variables: {names})",
+                hint=f"--wrt {symbols[0]}" if symbols else None,
+            )
         return Symbol(wrt)
     if len(symbols) == 1:
         return symbols[0]
