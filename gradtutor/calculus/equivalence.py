@@ -849,7 +849,9 @@ def _agreed(
     of every variable the unusable points did: agreement for x > 0 says nothing of x < 0."""
     if len(real.agree) + len(positive.agree) < 4:
         return _symbolic(
-            expected, answer, "few real points where both sides are defined; checked symbolically"
+            expected,
+            answer,
+            "few real points where both sides could be computed; checked symbolically",
         )
     unseen = real.unseen_regions() + positive.unseen_regions()
     if unseen:
@@ -958,7 +960,12 @@ def _symbolic(expected: sympy.Expr, answer: sympy.Expr, why: str) -> Comparison:
     """Fallback when numbers can't decide: sympy's simplify on the difference."""
     from gradtutor.calculus.functions import to_elementary
 
-    difference = sympy.simplify(to_elementary(expected) - to_elementary(answer))
+    # Every variable is real: with complex symbols |3^x| - 3^x does not simplify to 0.
+    real = {s: sympy.Symbol(s.name, real=True) for s in expected.free_symbols | answer.free_symbols}
+    back = {r: s for s, r in real.items()}
+    difference = sympy.simplify(
+        (to_elementary(expected) - to_elementary(answer)).xreplace(real)
+    ).xreplace(back)
     if difference == 0:
         return Comparison(Verdict.EQUIVALENT, note=why)
     if difference.is_number and difference.is_zero is False:
