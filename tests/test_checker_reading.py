@@ -100,8 +100,23 @@ AMBIGUOUS_WRONG_READINGS = [
     ("sqrt(x)", "x^1/2", "read as (x^1)/2; if you meant x^(1/2), that is right"),
     ("sin(x)^2", "sin x^2", "read as sin(x^2); if you meant sin(x)^2, that is right"),
     ("ln(x/2)", "ln x/2", "read as ln(x)/2; if you meant ln(x/2), that is right"),
-    ("pi*x", "pix", "read as p·i·x; if you meant pi*x, that is right"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("expected", "answer", "note"),
+    [
+        ("pi*x", "pix", "read as p·i·x; if you meant pi*x, that is right: write pi*x"),
+        ("2epsilon", "2eps", "read as e·p·s; if you meant epsilon, that is right: write epsilon"),
+        ("lambda x", "lam x", "read as l·a·m; if you meant lambda, that is right: write lambda"),
+    ],
+)
+def test_run_of_letters_says_the_other_reading_is_right(
+    expected: str, answer: str, note: str
+) -> None:
+    result = check(expected, answer)
+    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert result.notes == (note,)
 
 
 @pytest.mark.parametrize(("expected", "answer", "note"), AMBIGUOUS_WRONG_READINGS)

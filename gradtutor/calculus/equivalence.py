@@ -490,7 +490,7 @@ def _reading_note(
         return f"read as {ambiguity.chosen}, which is right; {ambiguity.other} would be {outcome}"
     return (
         f"read as {ambiguity.chosen}; if you meant {ambiguity.other}, that is {outcome}: "
-        "write it with brackets"
+        f"{ambiguity.how}"
     )
 
 

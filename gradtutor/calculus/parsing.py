@@ -71,6 +71,7 @@ class Ambiguity:
     chosen: str
     other: str
     alternative: str
+    how: str = "write it with brackets"
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,9 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
     return Parsed(text=text, expr=expr, notes=tuple(parser.notes), ambiguities=ambiguities)
 
 
+_GREEK_FOR_PREFIX = ("epsilon", "lambda", "alpha", "sigma", "theta", "gamma", "delta", "omega")
+
+
 def _reduced_fraction(top: str, bottom: str) -> bool:
     """x^1/2 may mean x^(1/2); nobody writes x^(2/4), so x^2/4 is plainly x²/4."""
     if "." in top or "." in bottom:
@@ -258,11 +262,14 @@ class _Parser:
                 self.tok.start,
             )
 
-    def ambiguous(self, note: str, start: int, end: int, chosen: str, other: str) -> None:
+    def ambiguous(
+        self, note: str, start: int, end: int, chosen: str, other: str, how: str = ""
+    ) -> None:
         """Record a note and the other reading of text[start:end], written as ``other``."""
         self.notes.append(note)
         alternative = self.text[:start] + other + self.text[end:]
-        self.ambiguities.append(Ambiguity(note, chosen, other, alternative))
+        how = how or "write it with brackets"
+        self.ambiguities.append(Ambiguity(note, chosen, other, alternative, how))
 
     # -- grammar -------------------------------------------------------------
     def parse(self) -> sympy.Expr:
@@ -468,9 +475,11 @@ class _Parser:
             return Rational(tok.value) if "." in tok.value else Integer(tok.value)
         if tok.kind == "NAME":
             self.note_letters_pi(tok)
+            self.note_greek_prefix(tok)
             self.advance()
             return Symbol(tok.value)
         if tok.kind == "CONST":
+            self.note_greek_prefix(tok)
             self.advance()
             return sympy.E if tok.value == "E" else sympy.pi
         if tok.kind == "FUNC":
@@ -518,6 +527,32 @@ class _Parser:
             end,
             letters,
             other,
+            f"write {other}",
+        )
+
+    def note_greek_prefix(self, tok: Token) -> None:
+        """``eps`` is e·p·s, ``lam`` is l·a·m: say so, since the learner may have meant ε, λ."""
+        before = self.tokens[self.pos - 1] if self.pos > 0 else None
+        if before is not None and before.kind in ("NAME", "CONST") and before.end == tok.start:
+            return  # not the start of a run of letters
+        end, k = tok.end, self.pos + 1
+        while self.tokens[k].kind in ("NAME", "CONST") and self.tokens[k].start == end:
+            end = self.tokens[k].end
+            k += 1
+        typed = self.text[tok.start : end]
+        if len(typed) < 3 or not typed.isalpha():
+            return
+        greek = next((g for g in _GREEK_FOR_PREFIX if g.startswith(typed) and g != typed), None)
+        if greek is None:
+            return
+        letters = "·".join(typed)
+        self.ambiguous(
+            f"{typed} was read as {letters}; write {greek} if you meant the Greek letter",
+            tok.start,
+            end,
+            letters,
+            greek,
+            f"write {greek}",
         )
 
     def group(self) -> sympy.Expr:
