@@ -400,7 +400,7 @@ def check_parsed(
         with _limit(left):
             notes, other_reading_right = _weigh_readings(expected, answer, comparison.verdict)
             if comparison.verdict is Verdict.NOT_EQUIVALENT:
-                if derivative_mode:
+                if derivative_mode and not _huge_power(expected.expr, answer_value):
                     feedback.extend(_misconceptions(expected.expr, answer_value))
                 feedback.extend(
                     generic_feedback(
@@ -428,6 +428,13 @@ def check_parsed(
         derivative_mode=derivative_mode,
         **shown,
     )
+
+
+def _huge_power(*exprs: sympy.Expr) -> bool:
+    """(x^2+1)^300: the misconception twins expand it, which no time limit allows."""
+    from gradtutor.calculus.feedback import expands_large
+
+    return any(expands_large(e) for e in exprs)
 
 
 def _readable(value: sympy.Expr, parsed: Parsed) -> str:
