@@ -739,11 +739,18 @@ def _stable(low: Any, high: Any) -> bool:
 
 
 def _relative(a: Any, b: Any) -> Any:
-    return abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b))
+    return abs(a - b) / max(_ONE, abs(a), abs(b))
+
+
+_ONE = mpmath.mpf(1)
+_TOLERANCE = {DPS: mpmath.mpf(10) ** -(DPS - 15), HIGH_DPS: mpmath.mpf(10) ** -(HIGH_DPS - 15)}
 
 
 def _close(a: Any, b: Any, dps: int) -> bool:
-    return _relative(a, b) <= mpmath.mpf(10) ** -(dps - 15)
+    tolerance = _TOLERANCE.get(dps)
+    if tolerance is None:
+        tolerance = mpmath.mpf(10) ** -(dps - 15)
+    return _relative(a, b) <= tolerance
 
 
 def _points(

@@ -92,9 +92,21 @@ def _sum(terms: list[Any], exact: bool = False) -> Any:
         bound = _TRUST_EXACT_ZERO.get()
         if bound is not None and largest <= bound:
             return total
-    if largest and abs(total) < largest * mpmath.mpf(10) ** (_NEEDED_DIGITS.get() - mpmath.mp.dps):
+    if largest and abs(total) < largest * _power_of_ten(_NEEDED_DIGITS.get() - mpmath.mp.dps):
         raise PrecisionLost("catastrophic cancellation")
     return total
+
+
+_POWERS_OF_TEN: dict[tuple[int, int], Any] = {}
+
+
+def _power_of_ten(exponent: int) -> Any:
+    """10^exponent at the working precision, computed once (sums ask for it constantly)."""
+    key = (exponent, mpmath.mp.prec)
+    value = _POWERS_OF_TEN.get(key)
+    if value is None:
+        value = _POWERS_OF_TEN[key] = mpmath.mpf(10) ** exponent
+    return value
 
 
 def _undefined(what: str) -> Any:
@@ -212,8 +224,14 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
         if expr.is_Rational:
             p, q = int(expr.p), int(expr.q)
 
+            if q == 1 and abs(p) < 2**53:
+                constant = mpf(p)  # exact at any precision
+                return lambda env: constant
+            if q == 1:
+                return lambda env: mpf(p)
+
             def _rational(env: Env) -> Any:
-                return mpf(p) / q if q != 1 else mpf(p)
+                return mpf(p) / q
 
             return _rational
         raise Unsupported(f"number {expr}")
@@ -228,9 +246,11 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
     if isinstance(expr, sympy.Mul):
         parts = [compile_expr(a) for a in expr.args]
 
+        first, rest = parts[0], parts[1:]
+
         def _mul(env: Env) -> Any:
-            result = mpf(1)
-            for p in parts:
+            result = first(env)
+            for p in rest:
                 result *= p(env)
             return result
 
