@@ -205,3 +205,10 @@ def test_verdict_found_is_never_lost_to_feedback(monkeypatch: pytest.MonkeyPatch
     assert result.verdict is Verdict.NOT_EQUIVALENT
     assert result.counterexample is not None
     assert result.feedback == ()
+
+
+def test_many_exponent_variables_do_not_list_every_combination() -> None:
+    # 10 exponent variables: 8^10 combinations of simple values must never be built.
+    exponents = "bcdfghkmnp"
+    result = check(f"a^({'+'.join(exponents)})", " ".join(f"a^{v}" for v in exponents))
+    assert result.verdict is Verdict.EQUIVALENT

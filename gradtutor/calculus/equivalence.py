@@ -594,9 +594,10 @@ def _exponent_points(
         return []
     ordered = sorted(exponents, key=lambda s: s.name)
     values = _EXPONENTS if len(ordered) == 1 else _EXPONENTS[:8]
-    combos = list(itertools.product(values, repeat=len(ordered)))
-    if len(combos) > 64:
-        combos = rng.sample(combos, 64)
+    if len(values) ** len(ordered) <= 64:
+        combos = list(itertools.product(values, repeat=len(ordered)))
+    else:  # never list 8^n combinations for many exponent variables
+        combos = [tuple(rng.choice(values) for _ in ordered) for _ in range(64)]
     combos = combos * max(1, 24 // len(combos))
     others = [s for s in symbols if s not in exponents]
     bases = _points(rng, others, len(combos), positive=False) if others else [{}] * len(combos)
@@ -1038,11 +1039,17 @@ def _nice_exponent_point(
     """(x, y, z) = (−8, 2, 1/2) rather than a random point: small bases, simple exponents;
     a point where both sides have values first, then one where only one side has."""
     bases = [s for s in symbols if s not in exponents]
-    grid = [
-        dict(zip(bases, b, strict=True)) | dict(zip(sorted(exponents, key=str), e, strict=True))
-        for b in itertools.product((-8, 2, -2, 3, -1), repeat=len(bases))
-        for e in itertools.product(_EXPONENTS[:8], repeat=len(exponents))
-    ][:150]
+    exponent_order = sorted(exponents, key=str)
+    grid = list(
+        itertools.islice(
+            (
+                dict(zip(bases, b, strict=True)) | dict(zip(exponent_order, e, strict=True))
+                for b in itertools.product((-8, 2, -2, 3, -1), repeat=len(bases))
+                for e in itertools.product(_EXPONENTS[:8], repeat=len(exponents))
+            ),
+            150,
+        )
+    )
     with mpmath.workdps(DPS):
         for wanted in ("differ", "one_sided"):
             for values in grid:
