@@ -165,3 +165,12 @@ def test_right_answer_with_an_ambiguous_reading_says_the_other_would_not_be() ->
 
 def test_non_reduced_exponent_fraction_is_not_ambiguous() -> None:
     assert parse("(x+1)^2/4").notes == ()
+
+
+def test_grad_inside_an_expression_is_refused_with_a_hint_not_called_unknown() -> None:
+    # steps reads its task through the parser: grad(f, w, b) there is refused clearly.
+    with pytest.raises(ParseError) as caught:
+        parse("grad(x^2 y, x, y)")
+    assert caught.value.message == (
+        "grad(…) is a vector of partial derivatives, read only as a whole task or answer"
+    )

@@ -409,6 +409,13 @@ def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
             hint="an index goes right after one letter: x_1, w2",
         )
     followed_by_bracket = text[start + len(run) : start + len(run) + 1] == "("
+    if run == "grad" and followed_by_bracket:
+        raise ParseError(
+            "grad(…) is a vector of partial derivatives, read only as a whole task or answer",
+            text,
+            start,
+            hint="here, work one partial at a time: ∂/∂w(…), then ∂/∂b(…)",
+        )
     if run.lower() in FUNCTIONS and run != run.lower():
         raise ParseError(
             f"{run!r}: function names are lower-case",
