@@ -5,9 +5,13 @@ points (seeded from the inputs, so a verdict is reproducible), skipping points
 where a side is undefined. Points on the whole real line decide ``equivalent``;
 points where every variable is positive decide ``domain_dependent``. A difference
 that is only tiny is re-checked at 120 digits, so rounding never passes for a
-difference and ``x^2 + 10^-9`` never passes for ``x^2``. sympy's symbolic methods
-step in where numbers can't be trusted (too few points where both sides are
-defined). Everything runs under a hard time limit.
+difference and ``x^2 + 10^-9`` never passes for ``x^2``. An exact zero is a value
+(``x + |x|`` at x < 0), and agreement counts only if it covers every sign the
+unusable points had. Where shared terms cancel, the difference itself is evaluated
+(``(x+1)^99999 + 1``). Variables in exponents are also tried at small whole numbers
+and simple fractions, where a negative base is real. sympy's symbolic methods step
+in where numbers can't be trusted. Everything runs under a hard time limit, and
+feedback only gets the time the verdict left.
 """
 
 from __future__ import annotations
