@@ -76,7 +76,20 @@ EXPONENT_POINTS = 24
 _EXPONENTS = [
     Fraction(v) for v in ("1", "2", "3", "1/2", "1/3", "2/3", "-1", "-2", "3/2", "4", "-1/2")
 ]
-_NICE = [2, 3, -1, -2, Fraction(1, 2), 5, -3, 4, Fraction(-1, 2), 7, Fraction(3, 2), 10]
+_NICE: list[int | Fraction] = [
+    2,
+    3,
+    -1,
+    -2,
+    Fraction(1, 2),
+    5,
+    -3,
+    4,
+    Fraction(-1, 2),
+    7,
+    Fraction(3, 2),
+    10,
+]
 
 
 @dataclass(frozen=True)
@@ -841,12 +854,13 @@ def _decide(
             domain=_positive_domain(symbols),
             note=_convention_note(expected, answer, point),
         )
-    point = _nice_point(
+    nice = _nice_point(
         fe, fa, symbols, want="positive", residual=residual, exponents=exponents
     ) or _nice_point(fe, fa, symbols, want="any", residual=residual, exponents=exponents)
-    if point is None:
+    if nice is None:
         bad = positive.differ or real.differ or positive.one_sided or real.one_sided
-        point = _rounded(fe, fa, bad[0], residual)
+        nice = _rounded(fe, fa, bad[0], residual)
+    point = nice
     return Comparison(
         Verdict.NOT_EQUIVALENT,
         counterexample=_counterexample(fe, fa, point),
