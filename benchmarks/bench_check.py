@@ -31,7 +31,7 @@ from timing import describe  # the shared timing helper: one p99 formula
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 TUNED = ("equivalence_corpus.tsv", "issue8_pairs.tsv")
-HELDOUT = ("issue8_heldout.tsv",)
+HELDOUT = ("issue8_heldout.tsv", "issue8_heldout_b.tsv")
 
 
 def load(names: tuple[str, ...], step: int = 1) -> list[tuple[str, str, str]]:
