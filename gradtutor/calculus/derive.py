@@ -9,6 +9,7 @@ returns a :class:`~gradtutor.calculus.rules.Rule` whose ``result`` is the deriva
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,18 @@ _NAMED_RULES: dict[str, type[r.FunctionRule]] = {
 _FRESH_NAMES = ("u", "v", "w", "t", "s", "p", "q")
 
 
+@functools.cache
+def _table_rule(func: type) -> type[r.FunctionRule] | None:
+    """A rule from the function table (sech, asinh, …) for a function without its own above."""
+    from gradtutor.calculus import function_table as table
+
+    for record in table.TABLE:
+        if record.derivative is not None and table.sympy_callable(record.name) is func:
+            formula = f"d/dx {record.name}(x) = {record.derivative}"
+            return r._function_rule(record.name, formula, table.derivative_of(record.name))
+    return None
+
+
 def derive(expr: Expr, variable: Symbol) -> r.Rule:
     """The rule tree for d/d(variable) of expr; its ``result`` equals ``sympy.diff``."""
     expr = sympy.sympify(expr)
@@ -72,7 +85,11 @@ def derive(expr: Expr, variable: Symbol) -> r.Rule:
     if isinstance(expr, sympy.Max) and len(expr.args) == 2 and sympy.S.Zero in expr.args:
         (arg,) = (a for a in expr.args if a != 0)
         return _outer(expr, variable, arg, lambda e, u: r.ReluRule(e, u))
-    rule = _FUNCTION_RULES.get(expr.func) or _NAMED_RULES.get(expr.func.__name__)
+    rule = (
+        _FUNCTION_RULES.get(expr.func)
+        or _NAMED_RULES.get(expr.func.__name__)
+        or _table_rule(expr.func)
+    )
     if rule is not None and len(expr.args) == 1:
         return _outer(expr, variable, expr.args[0], rule)
     return r.UnknownRule(expr, variable)
@@ -327,6 +344,9 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
 
     inside = _strip_grad(text)
     if inside is not None:
+        if wrt is not None:
+            raise TaskError("--wrt is for an expression without grad(…) or d/dx")
+        inside, variables = _grad_variables(text, inside)
         try:
             parsed = parse(inside)
         except ParseError as err:
@@ -334,11 +354,13 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
         expr = _typed(inside, parsed.value)
         if not expr.free_symbols:
             raise TaskError(f"grad({inside}) has no variables: its gradient is empty.")
-        parts = tuple(work(expr, s, time_limit=time_limit) for s in parsed.symbols)
+        parts = tuple(work(expr, s, time_limit=time_limit) for s in (variables or parsed.symbols))
         return WorkedSolution(text, parts, tuple(p.simplified for p in parts))
     parsed = parse(text)
     typed = _typed(text, parsed.expr)
     operators = _derivatives_in(typed)
+    if operators and wrt is not None:
+        raise TaskError("--wrt is for an expression without d/dx: this task already says")
     if operators:
         parts: list[WorkedDerivative] = []
         for op in operators:
@@ -352,6 +374,17 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
     expr = typed
     variable = _choose_variable(expr, wrt, parsed.plain)
     return WorkedSolution(text, (work(expr, variable, time_limit=time_limit),))
+
+
+def _grad_variables(text: str, inside: str) -> tuple[str, tuple[Symbol, ...]]:
+    """grad(f, w, b) as check reads it: the function, and the variables named (or none)."""
+    from gradtutor.calculus.vectors import read_vector, split_top_level
+
+    pieces = split_top_level(inside)
+    if len(pieces) == 1:
+        return inside, ()
+    read_vector(text)  # the same checks (and errors) as check: names, repeats
+    return pieces[0], tuple(Symbol(p.strip()) for p in pieces[1:])
 
 
 def _within(err: ParseError, text: str, inside: str) -> ParseError:
@@ -400,6 +433,12 @@ def _derivatives_in(expr: Expr) -> list[sympy.Derivative]:
 def _choose_variable(expr: Expr, wrt: str | None, shown: str) -> Symbol:
     symbols = sorted(expr.free_symbols, key=str)
     if wrt is not None:
+        if wrt not in {s.name for s in symbols}:
+            names = ", ".join(str(s) for s in symbols) or "none"
+            raise TaskError(
+                f"--wrt {wrt}: not a variable of {shown} (its variables: {names})",
+                hint=f"--wrt {symbols[0]}" if symbols else None,
+            )
         return Symbol(wrt)
     if len(symbols) == 1:
         return symbols[0]

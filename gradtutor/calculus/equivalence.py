@@ -5,9 +5,13 @@ points (seeded from the inputs, so a verdict is reproducible), skipping points
 where a side is undefined. Points on the whole real line decide ``equivalent``;
 points where every variable is positive decide ``domain_dependent``. A difference
 that is only tiny is re-checked at 120 digits, so rounding never passes for a
-difference and ``x^2 + 10^-9`` never passes for ``x^2``. sympy's symbolic methods
-step in where numbers can't be trusted (too few points where both sides are
-defined). Everything runs under a hard time limit.
+difference and ``x^2 + 10^-9`` never passes for ``x^2``. An exact zero is a value
+(``x + |x|`` at x < 0), and agreement counts only if it covers every sign the
+unusable points had. Where shared terms cancel, the difference itself is evaluated
+(``(x+1)^99999 + 1``). Variables in exponents are also tried at small whole numbers
+and simple fractions, where a negative base is real. sympy's symbolic methods step
+in where numbers can't be trusted. Everything runs under a hard time limit, and
+feedback only gets the time the verdict left.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import random
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -35,7 +39,7 @@ from gradtutor.calculus.numeric import (
     compile_expr,
     evaluate,
 )
-from gradtutor.calculus.parsing import MAX_LENGTH, Parsed, parse
+from gradtutor.calculus.parsing import MAX_LENGTH, Ambiguity, Parsed, parse
 from gradtutor.calculus.printing import plain, pretty, pretty_in_typed_order
 from gradtutor.calculus.results import (
     CheckResult,
@@ -68,7 +72,24 @@ _BANDS = [
     (200.0, 3000.0),
 ]
 _PIECEWISE = (sympy.Abs, sympy.Max, sympy.Min, sympy.sign, sympy.Heaviside)
-_NICE = [2, 3, -1, -2, Fraction(1, 2), 5, -3, 4, Fraction(-1, 2), 7, Fraction(3, 2), 10]
+EXPONENT_POINTS = 24
+_EXPONENTS = [
+    Fraction(v) for v in ("1", "2", "3", "1/2", "1/3", "2/3", "-1", "-2", "3/2", "4", "-1/2")
+]
+_NICE: list[int | Fraction] = [
+    2,
+    3,
+    -1,
+    -2,
+    Fraction(1, 2),
+    5,
+    -3,
+    4,
+    Fraction(-1, 2),
+    7,
+    Fraction(3, 2),
+    10,
+]
 
 
 @dataclass(frozen=True)
@@ -367,24 +388,8 @@ def check_parsed(
             }
             expected_value = expected.value
             answer_value = answer.value
-            shown["expected_value"] = plain(expected_value)
+            shown["expected_value"] = _readable(expected_value, expected)
             comparison = compare(expected.numeric_form, answer.numeric_form)
-            feedback: list[Feedback] = []
-            simplest = None
-            if comparison.verdict is Verdict.NOT_EQUIVALENT:
-                # derivative mode: which rule went wrong; otherwise: a derivative not asked for
-                feedback.extend(_misconceptions(expected.expr, answer_value))
-                feedback.extend(
-                    generic_feedback(
-                        expected_value,
-                        answer_value,
-                        derivative_of=_derivative_operand(expected.expr),
-                    )
-                )
-            elif comparison.verdict is Verdict.EQUIVALENT:
-                simplest = _simplest(expected_value, answer_value)
-            if comparison.note:
-                feedback.append(Feedback("method", comparison.note))
     except TimeLimitExceeded:
         limit = f"{time_limit:g} s" if time_limit else "the time limit"
         return CheckResult(
@@ -401,16 +406,117 @@ def check_parsed(
             derivative_mode=derivative_mode,
             **shown,
         )
+    # A verdict once found is kept: feedback gets the time that is left, and is dropped
+    # (not the verdict) if it runs out.
+    feedback: list[Feedback] = []
+    simplest = None
+    notes = expected.notes + answer.notes
+    left = None if not time_limit else time_limit - (time.perf_counter() - start)
+    try:
+        if left is not None and left <= 0.001:
+            raise TimeLimitExceeded("no time left for feedback")
+        with _limit(left):
+            notes, other_reading_right = _weigh_readings(expected, answer, comparison.verdict)
+            if comparison.verdict is Verdict.NOT_EQUIVALENT:
+                # derivative mode: which rule went wrong; otherwise: a derivative not asked for
+                if not _huge_power(expected.expr, answer_value):
+                    feedback.extend(_misconceptions(expected.expr, answer_value))
+                feedback.extend(
+                    generic_feedback(
+                        expected_value,
+                        answer_value,
+                        derivative_of=_derivative_operand(expected.expr),
+                    )
+                )
+            elif comparison.verdict is Verdict.EQUIVALENT:
+                simplest = _simplest(expected_value, answer_value)
+            if other_reading_right:  # a misconception only this reading produces is no diagnosis
+                feedback = [f for f in feedback if f.kind != "misconception"]
+    except TimeLimitExceeded:
+        feedback, simplest = [], None
+    if comparison.note:
+        feedback.append(Feedback("method", comparison.note))
     return CheckResult(
         verdict=comparison.verdict,
         counterexample=comparison.counterexample,
         feedback=tuple(feedback),
         domain=comparison.domain,
         simplest=simplest,
-        notes=expected.notes + answer.notes,
+        notes=notes,
         elapsed_ms=_ms(start),
         derivative_mode=derivative_mode,
         **shown,
+    )
+
+
+def _huge_power(*exprs: sympy.Expr) -> bool:
+    """(x^2+1)^300: the misconception twins expand it, which no time limit allows."""
+    from gradtutor.calculus.feedback import expands_large
+
+    return any(expands_large(e) for e in exprs)
+
+
+def _readable(value: sympy.Expr, parsed: Parsed) -> str:
+    """The value as input-language text that reads back: 1000! + 1 has 2,568 digits, more
+    than the reader takes, so it stays as typed when it has no derivative to evaluate."""
+    text = plain(value)
+    if len(text) > MAX_LENGTH and not parsed.has_derivative:
+        return plain(parsed.expr)
+    return text
+
+
+def _weigh_readings(
+    expected: Parsed, answer: Parsed, verdict: Verdict
+) -> tuple[tuple[str, ...], bool]:
+    """Notes on ambiguous input (1/2√x: √x/2 or 1/(2√x)?), kept only where the other
+    reading changes the verdict, and then saying what that reading gives. Also: is the
+    other reading of the answer right (so no misconception should be named)?"""
+    ambiguous = {a.note: (side, a) for side in (expected, answer) for a in side.ambiguities}
+    notes: list[str] = []
+    other_right = False
+    for note in expected.notes + answer.notes:
+        if note not in ambiguous:
+            notes.append(note)
+            continue
+        side, ambiguity = ambiguous[note]
+        try:
+            other = parse(ambiguity.alternative, evaluate=False)
+        except ParseError:
+            notes.append(note)
+            continue
+        pair = (other, answer) if side is expected else (expected, other)
+        other_verdict = compare(pair[0].numeric_form, pair[1].numeric_form).verdict
+        if other_verdict is verdict:
+            continue  # either reading gives the same verdict: nothing to say
+        if side is answer and other_verdict is Verdict.EQUIVALENT:
+            other_right = True
+        notes.append(_reading_note(ambiguity, verdict, other_verdict, side is answer))
+    return tuple(notes), other_right
+
+
+_OTHER_READING = {
+    Verdict.EQUIVALENT: "right",
+    Verdict.DOMAIN_DEPENDENT: "equal where every variable is > 0",
+    Verdict.NOT_EQUIVALENT: "not right",
+    Verdict.UNDETERMINED: "undecided",
+}
+
+
+def _reading_note(
+    ambiguity: Ambiguity, verdict: Verdict, other_verdict: Verdict, is_answer: bool
+) -> str:
+    """What the other reading would give, in a line."""
+    outcome = _OTHER_READING.get(other_verdict, "different")
+    if not is_answer:
+        return (
+            f"the expected answer was read as {ambiguity.chosen}; read as {ambiguity.other}, "
+            f"your answer would be {outcome}"
+        )
+    if verdict is Verdict.EQUIVALENT:
+        return f"read as {ambiguity.chosen}, which is right; {ambiguity.other} would be {outcome}"
+    return (
+        f"read as {ambiguity.chosen}; if you meant {ambiguity.other}, that is {outcome}: "
+        f"{ambiguity.how}"
     )
 
 
@@ -453,45 +559,134 @@ def compare(expected: sympy.Expr, answer: sympy.Expr, *, seed: int | None = None
     if seed is None:
         seed = zlib.crc32(f"{sympy.srepr(expected)}|{sympy.srepr(answer)}".encode())
     rng = random.Random(seed)
+    residual = _residual(expected, answer)
     with mpmath.workdps(DPS):
         if not symbols:
             return _compare_constants(expected, answer, fe, fa)
         piecewise = expected.has(*_PIECEWISE) or answer.has(*_PIECEWISE)
         extra = EXTRA_POINTS if piecewise else 0
         real = _points(rng, symbols, REAL_POINTS + extra, positive=False)
+        exponent_points = _exponent_points(rng, symbols, _exponent_symbols(expected, answer))
         positive = _points(rng, symbols, POSITIVE_POINTS + extra // 2, positive=True)
         # Positive points first: a difference there settles "not equivalent" at once.
-        positive_stats = _sample(fe, fa, positive)
-        if positive_stats.bad:
-            real_stats = _Stats(differ=[], one_sided=[])
-        else:
-            real_stats = _sample(fe, fa, real)
-    return _decide(expected, answer, fe, fa, symbols, real_stats, positive_stats)
+        positive_stats = _sample(fe, fa, positive, residual)
+        real_stats = _Stats() if positive_stats.bad else _sample(fe, fa, real, residual)
+        if not positive_stats.bad and not real_stats.bad and exponent_points:
+            exponent_stats = _sample(fe, fa, exponent_points, residual, isolated=True)
+            real_stats.differ += exponent_stats.differ
+            real_stats.isolated += exponent_stats.isolated
+            real_stats.agree += exponent_stats.agree
+    return _decide(expected, answer, fe, fa, symbols, real_stats, positive_stats, residual)
+
+
+def _residual(expected: sympy.Expr, answer: sympy.Expr) -> Compiled | None:
+    """expected − answer, when the terms both sides share cancel in it.
+
+    ``(x+1)^99999`` and ``(x+1)^99999 + x`` agree to 10^-30000 of their size at every
+    point, so their values can't tell them apart; their difference, −x, can.
+    """
+    terms = len(sympy.Add.make_args(expected)) + len(sympy.Add.make_args(answer))
+    difference = expected - answer
+    if difference == 0 or len(sympy.Add.make_args(difference)) >= terms:
+        return None
+    try:
+        return compile_expr(difference)
+    except Unsupported:
+        return None
+
+
+def _exponent_symbols(expected: sympy.Expr, answer: sympy.Expr) -> set[sympy.Symbol]:
+    """Variables in an exponent: x^n with n = 3 has a value at x < 0, with n = 2.7 it has not."""
+    found: set[sympy.Symbol] = set()
+    for side in (expected, answer):
+        for power in side.atoms(sympy.Pow):
+            found |= power.exp.free_symbols
+    return found
+
+
+def _exponent_points(
+    rng: random.Random, symbols: Sequence[sympy.Symbol], exponents: set[sympy.Symbol]
+) -> list[dict[sympy.Symbol, Any]]:
+    """Points where the exponent variables are small whole numbers or simple fractions, the
+    values at which a negative base is real (random real exponents leave it undefined)."""
+    if not exponents:
+        return []
+    ordered = sorted(exponents, key=lambda s: s.name)
+    values = _EXPONENTS if len(ordered) == 1 else _EXPONENTS[:8]
+    if len(values) ** len(ordered) <= 64:
+        combos = list(itertools.product(values, repeat=len(ordered)))
+    else:  # never list 8^n combinations for many exponent variables
+        combos = [tuple(rng.choice(values) for _ in ordered) for _ in range(64)]
+    combos = combos * max(1, 24 // len(combos))
+    others = [s for s in symbols if s not in exponents]
+    bases = _points(rng, others, len(combos), positive=False) if others else [{}] * len(combos)
+    return [
+        {**base, **{s: _mpf(v) for s, v in zip(ordered, combo, strict=True)}}
+        for base, combo in zip(bases, combos, strict=True)
+    ]
+
+
+def _mpf(value: Fraction | int) -> Any:
+    if isinstance(value, Fraction):
+        return mpmath.mpf(value.numerator) / value.denominator
+    return mpmath.mpf(value)
 
 
 @dataclass
 class _Stats:
-    agree: int = 0
-    differ: list[dict[sympy.Symbol, Any]] | None = None
-    one_sided: list[dict[sympy.Symbol, Any]] | None = None
+    """Points classified: agreeing, differing, defined on one side only, or unusable."""
+
+    agree: list[dict[sympy.Symbol, Any]] = field(default_factory=list)
+    differ: list[dict[sympy.Symbol, Any]] = field(default_factory=list)
+    one_sided: list[dict[sympy.Symbol, Any]] = field(default_factory=list)
+    lost: list[dict[sympy.Symbol, Any]] = field(default_factory=list)
+    # one side defined only at an isolated exponent value: (−8)^(1/2 + 1/2) but not (−8)^(1/2)
+    isolated: list[dict[sympy.Symbol, Any]] = field(default_factory=list)
 
     @property
     def bad(self) -> bool:
         return bool(self.differ or self.one_sided)
 
+    def unseen_regions(self) -> list[tuple[sympy.Symbol, int]]:
+        """(variable, sign) regions where points were unusable and none agreed: agreement
+        elsewhere says nothing about them."""
+        unseen = []
+        for point in self.lost:
+            for sym, value in point.items():
+                sign = 1 if value > 0 else -1
+                if (sym, sign) in unseen:
+                    continue
+                if not any((p[sym] > 0) == (sign > 0) for p in self.agree):
+                    unseen.append((sym, sign))
+        return unseen
 
-def _sample(fe: Compiled, fa: Compiled, points: list[dict[sympy.Symbol, Any]]) -> _Stats:
-    """Classify points until the first real difference (one is all a verdict needs)."""
-    stats = _Stats(differ=[], one_sided=[])
+
+def _sample(
+    fe: Compiled,
+    fa: Compiled,
+    points: list[dict[sympy.Symbol, Any]],
+    residual: Compiled | None = None,
+    *,
+    isolated: bool = False,
+) -> _Stats:
+    """Classify points until the first real difference (one is all a verdict needs).
+
+    With ``isolated``, the points are special exponent values, where one side defined and
+    the other not is a matter of convention, not a difference: it is only recorded."""
+    stats = _Stats()
     for point in points:
-        outcome = _outcome(fe, fa, point)
-        if outcome == "agree":
-            stats.agree += 1
+        outcome = _outcome(fe, fa, point, residual)
+        if outcome == "one_sided" and isolated:
+            stats.isolated.append(point)
+        elif outcome == "agree":
+            stats.agree.append(point)
+        elif outcome == "lost":
+            stats.lost.append(point)
         elif outcome == "differ":
-            stats.differ.append(point)  # type: ignore[union-attr]
+            stats.differ.append(point)
             break
         elif outcome == "one_sided":
-            stats.one_sided.append(point)  # type: ignore[union-attr]
+            stats.one_sided.append(point)
             break
     return stats
 
@@ -511,16 +706,24 @@ def _values(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> tuple
         return None
 
 
-def _outcome(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> str:
+def _outcome(
+    fe: Compiled,
+    fa: Compiled,
+    point: dict[sympy.Symbol, Any],
+    residual: Compiled | None = None,
+) -> str:
+    """agree, differ, one_sided (defined on one side only), undefined (on both), or lost."""
     values = _values(fe, fa, point)
     if values is None:
-        return "none"
+        return "lost"
     ve, va = values
     if ve is None and va is None:
-        return "none"
+        return "undefined"
     if ve is None or va is None:
         return "one_sided"
     if _close(ve, va, DPS):
+        if residual is not None and _residual_differs(residual, point):
+            return "differ"
         return "agree"
     # A difference counts only if it survives more digits: cancellation (cosh² − sinh² at
     # x = 35) fools any fixed precision, so re-evaluate and see whether the values hold.
@@ -528,18 +731,27 @@ def _outcome(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> str:
         point_hi = {k: mpmath.mpf(v) for k, v in point.items()}
         values = _values(fe, fa, point_hi)
         if values is None:
-            return "none"
+            return "lost"
         ve_hi, va_hi = values
         if ve_hi is None or va_hi is None:
-            return "none"
+            return "lost"
         if _close(ve_hi, va_hi, HIGH_DPS):
             return "agree"
         gap, gap_hi = abs(ve - va), abs(ve_hi - va_hi)
         if gap_hi < gap * mpmath.mpf(10) ** -30:
             return "agree"  # the difference was rounding: it shrank with precision
         if not (_stable(ve, ve_hi) and _stable(va, va_hi)):
-            return "none"  # the values themselves can't be trusted here
+            return "lost"  # the values themselves can't be trusted here
     return "differ"
+
+
+def _residual_differs(residual: Compiled, point: dict[sympy.Symbol, Any]) -> bool:
+    """The difference of the two sides, evaluated as one expression, is surely not 0."""
+    try:
+        value = evaluate(residual, point)
+    except (Undefined, PrecisionLost):
+        return False
+    return bool(value != 0)
 
 
 def _stable(low: Any, high: Any) -> bool:
@@ -547,11 +759,18 @@ def _stable(low: Any, high: Any) -> bool:
 
 
 def _relative(a: Any, b: Any) -> Any:
-    return abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b))
+    return abs(a - b) / max(_ONE, abs(a), abs(b))
+
+
+_ONE = mpmath.mpf(1)
+_TOLERANCE = {DPS: mpmath.mpf(10) ** -(DPS - 15), HIGH_DPS: mpmath.mpf(10) ** -(HIGH_DPS - 15)}
 
 
 def _close(a: Any, b: Any, dps: int) -> bool:
-    return _relative(a, b) <= mpmath.mpf(10) ** -(dps - 15)
+    tolerance = _TOLERANCE.get(dps)
+    if tolerance is None:
+        tolerance = mpmath.mpf(10) ** -(dps - 15)
+    return _relative(a, b) <= tolerance
 
 
 def _points(
@@ -598,7 +817,7 @@ def _compare_constants(
                 "exact arithmetic shows the difference",
             )
         return Comparison(Verdict.EQUIVALENT)
-    if outcome == "none":
+    if outcome in ("lost", "undefined"):
         return _symbolic(expected, answer, "neither side is a real number gradtutor can compute")
     values = _values(fe, fa, {}) or (None, None)
     return Comparison(
@@ -619,41 +838,131 @@ def _decide(
     symbols: list[sympy.Symbol],
     real: _Stats,
     positive: _Stats,
+    residual: Compiled | None = None,
 ) -> Comparison:
+    exponents = _exponent_symbols(expected, answer)
     if not real.bad and not positive.bad:
-        if real.agree + positive.agree >= 4:
-            if _exactly_different(expected, answer, symbols):
-                # Too small to show as JSON numbers, so no counterexample: say it instead.
-                return Comparison(
-                    Verdict.NOT_EQUIVALENT,
-                    note="the two differ by less than 10^-35 of their size; "
-                    "exact arithmetic shows the difference",
-                )
-            return Comparison(Verdict.EQUIVALENT)
-        return _symbolic(
-            expected, answer, "few real points where both sides are defined; checked symbolically"
-        )
+        return _agreed(expected, answer, fe, fa, symbols, real, positive, residual)
     # A difference the all-reals sample found at a positive point is not about the domain.
-    if any(all(v > 0 for v in p.values()) for p in (real.differ or []) + (real.one_sided or [])):
+    if any(all(v > 0 for v in p.values()) for p in real.differ + real.one_sided):
         positive = _Stats(agree=positive.agree, differ=real.differ, one_sided=real.one_sided)
-    if not positive.bad and positive.agree >= 3:
-        point = _nice_point(fe, fa, symbols, want="negative") or _rounded(
-            fe,
-            fa,
-            (real.differ or real.one_sided)[0],  # type: ignore[index]
-        )
+    if not positive.bad and len(positive.agree) >= 3:
+        point = _nice_point(
+            fe, fa, symbols, want="negative", residual=residual, exponents=exponents
+        ) or _rounded(fe, fa, (real.differ or real.one_sided)[0], residual)
         return Comparison(
             Verdict.DOMAIN_DEPENDENT,
             counterexample=_counterexample(fe, fa, point),
             domain=_positive_domain(symbols),
+            note=_convention_note(expected, answer, point),
         )
-    point = _nice_point(fe, fa, symbols, want="positive") or _nice_point(
-        fe, fa, symbols, want="any"
-    )
-    if point is None:
+    nice = _nice_point(
+        fe, fa, symbols, want="positive", residual=residual, exponents=exponents
+    ) or _nice_point(fe, fa, symbols, want="any", residual=residual, exponents=exponents)
+    if nice is None:
         bad = positive.differ or real.differ or positive.one_sided or real.one_sided
-        point = _rounded(fe, fa, bad[0])  # type: ignore[index]
-    return Comparison(Verdict.NOT_EQUIVALENT, counterexample=_counterexample(fe, fa, point))
+        nice = _rounded(fe, fa, bad[0], residual)
+    point = nice
+    return Comparison(
+        Verdict.NOT_EQUIVALENT,
+        counterexample=_counterexample(fe, fa, point),
+        note=_convention_note(expected, answer, point),
+    )
+
+
+def _agreed(
+    expected: sympy.Expr,
+    answer: sympy.Expr,
+    fe: Compiled,
+    fa: Compiled,
+    symbols: list[sympy.Symbol],
+    real: _Stats,
+    positive: _Stats,
+    residual: Compiled | None,
+) -> Comparison:
+    """Every usable point agreed. That is "equivalent" only if the points cover every sign
+    of every variable the unusable points did: agreement for x > 0 says nothing of x < 0."""
+    if len(real.agree) + len(positive.agree) < 4:
+        return _symbolic(
+            expected,
+            answer,
+            "few real points where both sides could be computed; checked symbolically",
+        )
+    unseen = real.unseen_regions() + positive.unseen_regions()
+    if unseen:
+        proof = _symbolic(expected, answer, "the numbers could not be trusted for some signs")
+        if proof.verdict is not Verdict.UNDETERMINED:
+            return proof
+        point = _nice_point(
+            fe,
+            fa,
+            symbols,
+            want="negative",
+            residual=residual,
+            exponents=_exponent_symbols(expected, answer),
+        )
+        if point is not None:
+            return Comparison(
+                Verdict.DOMAIN_DEPENDENT,
+                counterexample=_counterexample(fe, fa, point),
+                domain=_positive_domain(symbols),
+            )
+        where = ", ".join(f"{s.name} {'>' if sign > 0 else '<'} 0" for s, sign in unseen)
+        return Comparison(
+            Verdict.UNDETERMINED,
+            note=f"the two agree where they could be computed, but not one point with {where} "
+            "could be computed reliably, and sympy could not prove them equal",
+        )
+    if _exactly_different(expected, answer, symbols):
+        # Too small to show as JSON numbers, so no counterexample: say it instead.
+        return Comparison(
+            Verdict.NOT_EQUIVALENT,
+            note="the two differ by less than 10^-35 of their size; "
+            "exact arithmetic shows the difference",
+        )
+    if real.isolated:
+        exponents = _exponent_symbols(expected, answer)
+        nice = _nice_exponent_point(fe, fa, symbols, exponents, "negative", residual)
+        return Comparison(Verdict.EQUIVALENT, note=_isolated_note(fe, fa, nice or real.isolated[0]))
+    return Comparison(Verdict.EQUIVALENT)
+
+
+def _isolated_note(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> str:
+    """Equal by the convention that a negative base has no real power in general."""
+    with mpmath.workdps(DPS):
+        ve, va = _value(fe, point), _value(fa, point)
+    at = ", ".join(f"{s.name} = {_number_text(v)}" for s, v in point.items())
+    which = "the expected answer" if ve is not None else "your answer"
+    value = ve if ve is not None else va
+    return (
+        f"equal wherever both sides are real numbers; at isolated exponent values only one side "
+        f"is (at {at}, {which} is {_number_text(value)} and the other undefined): gradtutor "
+        "gives a negative number a real power only for a whole-number exponent, so it counts "
+        "those points as outside the domain"
+    )
+
+
+def _number_text(value: Any) -> str:
+    if mpmath.isint(value):
+        return str(int(value))
+    fraction = Fraction(float(value)).limit_denominator(12)
+    if abs(float(value) - float(fraction)) < 1e-12:
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return mpmath.nstr(value, 6)
+
+
+def _convention_note(
+    expected: sympy.Expr, answer: sympy.Expr, point: dict[sympy.Symbol, Any]
+) -> str | None:
+    """Name the convention when a negative base under a variable exponent decided."""
+    exponents = _exponent_symbols(expected, answer)
+    if not exponents or not any(v < 0 for s, v in point.items() if s not in exponents):
+        return None
+    return (
+        "decided by a negative number raised to a variable power: gradtutor gives a negative "
+        "base a real value only for a whole-number exponent ((−2)^3 = −8) and treats any other "
+        "power of it as undefined, as for real numbers"
+    )
 
 
 _EXACT_POINTS = (sympy.Rational(3, 7), sympy.Rational(11, 5), sympy.Rational(-5, 3))
@@ -686,7 +995,12 @@ def _symbolic(expected: sympy.Expr, answer: sympy.Expr, why: str) -> Comparison:
     """Fallback when numbers can't decide: sympy's simplify on the difference."""
     from gradtutor.calculus.functions import to_elementary
 
-    difference = sympy.simplify(to_elementary(expected) - to_elementary(answer))
+    # Every variable is real: with complex symbols |3^x| - 3^x does not simplify to 0.
+    real = {s: sympy.Symbol(s.name, real=True) for s in expected.free_symbols | answer.free_symbols}
+    back = {r: s for s, r in real.items()}
+    difference = sympy.simplify(
+        (to_elementary(expected) - to_elementary(answer)).xreplace(real)
+    ).xreplace(back)
     if difference == 0:
         return Comparison(Verdict.EQUIVALENT, note=why)
     if difference.is_number and difference.is_zero is False:
@@ -706,9 +1020,15 @@ def _nice_point(
     symbols: list[sympy.Symbol],
     *,
     want: str,
+    residual: Compiled | None = None,
+    exponents: set[sympy.Symbol] | None = None,
 ) -> dict[sympy.Symbol, Any] | None:
     """A point with small, readable coordinates where the two sides differ."""
     n = len(_NICE)
+    if exponents:
+        found = _nice_exponent_point(fe, fa, symbols, exponents, want, residual)
+        if found is not None:
+            return found
     with mpmath.workdps(DPS):
         for k in range(3 * n):
             values = [_NICE[(k + 3 * i) % n] for i in range(len(symbols))]
@@ -722,17 +1042,57 @@ def _nice_point(
                 else mpmath.mpf(v)
                 for s, v in zip(symbols, values, strict=True)
             }
-            outcome = _outcome(fe, fa, point)
+            outcome = _outcome(fe, fa, point, residual)
             if outcome == "differ" or (outcome == "one_sided" and want == "negative"):
                 return point
     return None
 
 
-def _rounded(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> dict[sympy.Symbol, Any]:
+def _nice_exponent_point(
+    fe: Compiled,
+    fa: Compiled,
+    symbols: list[sympy.Symbol],
+    exponents: set[sympy.Symbol],
+    want: str,
+    residual: Compiled | None,
+) -> dict[sympy.Symbol, Any] | None:
+    """(x, y, z) = (−8, 2, 1/2) rather than a random point: small bases, simple exponents;
+    a point where both sides have values first, then one where only one side has."""
+    bases = [s for s in symbols if s not in exponents]
+    exponent_order = sorted(exponents, key=str)
+    grid = list(
+        itertools.islice(
+            (
+                dict(zip(bases, b, strict=True)) | dict(zip(exponent_order, e, strict=True))
+                for b in itertools.product((-8, 2, -2, 3, -1), repeat=len(bases))
+                for e in itertools.product(_EXPONENTS[:8], repeat=len(exponents))
+            ),
+            150,
+        )
+    )
+    with mpmath.workdps(DPS):
+        for wanted in ("differ", "one_sided"):
+            for values in grid:
+                if want == "positive" and any(v <= 0 for v in values.values()):
+                    continue
+                if want == "negative" and all(v > 0 for v in values.values()):
+                    continue
+                point = {s: _mpf(v) for s, v in values.items()}
+                if _outcome(fe, fa, point, residual) == wanted:
+                    return point
+    return None
+
+
+def _rounded(
+    fe: Compiled,
+    fa: Compiled,
+    point: dict[sympy.Symbol, Any],
+    residual: Compiled | None = None,
+) -> dict[sympy.Symbol, Any]:
     """Round a random point to 2 decimals if the sides still differ there."""
     with mpmath.workdps(DPS):
         short = {s: mpmath.mpf(round(float(v), 2)) for s, v in point.items()}
-        if all(v != 0 for v in short.values()) and _outcome(fe, fa, short) in (
+        if all(v != 0 for v in short.values()) and _outcome(fe, fa, short, residual) in (
             "differ",
             "one_sided",
         ):

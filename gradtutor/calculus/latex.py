@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from gradtutor.calculus import function_table
 from gradtutor.calculus.errors import ParseError
 
 _SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits"}
@@ -37,31 +38,8 @@ _WORDS = {
     "Bigr": "",
     "e": "e",
 }
-_FUNCTIONS = set(
-    [
-        "sin",
-        "cos",
-        "tan",
-        "sec",
-        "csc",
-        "cot",
-        "arcsin",
-        "arccos",
-        "arctan",
-        "sinh",
-        "cosh",
-        "tanh",
-        "coth",
-        "sech",
-        "csch",
-        "exp",
-        "ln",
-        "log",
-        "max",
-        "min",
-        "sgn",
-    ]
-)
+# LaTeX command → input-language name, from the one function table.
+_FUNCTIONS = function_table.LATEX
 _GREEK = set(
     [
         "alpha",
@@ -125,7 +103,11 @@ def _translate(s: str, i: int, original: str, *, stop: str | None = None) -> tup
                 raise ParseError("a \\ at the end has no command after it", s, i)
             name = m.group(1)
             i = m.end()
-            if name in ("frac", "dfrac", "tfrac"):
+            if name in ("binom", "dbinom", "tbinom"):
+                top, i = _group(s, i, original)
+                bottom, i = _group(s, i, original)
+                out.append(f" binomial({top}, {bottom}) ")
+            elif name in ("frac", "dfrac", "tfrac", "cfrac"):
                 num, i = _group(s, i, original)
                 den, i = _group(s, i, original)
                 out.append(_fraction(num, den))
@@ -135,7 +117,8 @@ def _translate(s: str, i: int, original: str, *, stop: str | None = None) -> tup
                     index, i = _translate(s, i + 1, original, stop="]")
                     i += 1
                 arg, i = _group(s, i, original)
-                out.append(f"sqrt({arg})" if index is None else f"({arg})^(1/({index}))")
+                # the whole root in brackets: \sqrt[3]{3}^3 is (3^(1/3))^3, not 3^((1/3)^3)
+                out.append(f"sqrt({arg})" if index is None else f"(({arg})^(1/({index})))")
             elif name in ("operatorname", "mathrm", "text", "mathit", "textrm"):
                 arg, i = _group(s, i, original)
                 out.append(f" {arg} ")
@@ -147,7 +130,7 @@ def _translate(s: str, i: int, original: str, *, stop: str | None = None) -> tup
                 base, i = _group(s, i + 1, original)
                 out.append(f" log_{base.strip()} ")
             elif name in _FUNCTIONS:
-                out.append(f" {name} ")
+                out.append(f" {_FUNCTIONS[name]} ")
             elif name in _GREEK:
                 out.append(" " + name.removeprefix("var"))
             elif name in ("{", "}"):

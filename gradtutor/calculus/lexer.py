@@ -12,6 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from gradtutor.calculus import function_table
 from gradtutor.calculus.errors import ParseError
 
 # Single characters that mean the same as an ASCII one; replaced 1:1 so columns stay put.
@@ -96,63 +97,9 @@ GREEK_NAMES = frozenset(GREEK_LETTERS.values())
 # Greek letters that cannot be told from a Latin one on screen: read as a mistake.
 LATIN_LOOKALIKES = {"ο": "o", "Ο": "O"}
 
-# Function names of the input language; their meaning lives in the parser.
-FUNCTIONS = frozenset(
-    [
-        "sin",
-        "cos",
-        "tan",
-        "sec",
-        "csc",
-        "cot",
-        "asin",
-        "acos",
-        "atan",
-        "asec",
-        "acsc",
-        "acot",
-        "arcsin",
-        "arccos",
-        "arctan",
-        "arcsec",
-        "arccsc",
-        "arccot",
-        "cosec",
-        "sinh",
-        "cosh",
-        "tanh",
-        "sech",
-        "csch",
-        "coth",
-        "asinh",
-        "acosh",
-        "atanh",
-        "arsinh",
-        "arcosh",
-        "artanh",
-        "arcsinh",
-        "arccosh",
-        "arctanh",
-        "exp",
-        "ln",
-        "log",
-        "log2",
-        "log10",
-        "sqrt",
-        "abs",
-        "max",
-        "min",
-        "relu",
-        "sigmoid",
-        "softplus",
-        "sign",
-        "sgn",
-        "heaviside",
-        "step",
-        "factorial",
-        "diff",
-    ]
-)
+# Function names of the input language, from the one function table; their meaning lives
+# in the parser.
+FUNCTIONS = function_table.NAMES
 CONSTANTS = {"e": "E", "pi": "pi", "π": "pi"}
 
 _LETTER = r"A-Za-z\u0370-\u03ff"
@@ -183,6 +130,7 @@ class Token:
     end: int
     order: int = 1  # derivative order for DERIV
     spaced: bool = False  # whitespace came right before this token
+    form: str = ""  # for DERIV: "" for d/dx, "leibniz" for d(f)/dx, "prime" for (f)'
 
 
 def normalise(text: str) -> str:
@@ -196,6 +144,7 @@ def tokenize(text: str) -> list[Token]:
     i = 0
     n = len(text)
     spaced = False
+    resume: dict[int, int] = {}  # the ) of d(f)/dx → where lexing goes on, after the /dx
     while i < n:
         ch = text[i]
         if ch.isspace():
@@ -203,6 +152,24 @@ def tokenize(text: str) -> list[Token]:
             spaced = True
             continue
         start = i
+        if ch == ")" and i in resume:
+            tokens.append(Token("OP", ")", start, i + 1, spaced=spaced))
+            i = resume.pop(i)
+            spaced = False
+            continue
+        if ch == "'" and tokens and tokens[-1].kind == "OP" and tokens[-1].value == ")":
+            i = _bracket_prime(text, tokens, i)
+            spaced = False
+            continue
+        if ch in "d∂" and (leibniz := _leibniz(text, i)) is not None:
+            token, close, after = leibniz
+            tokens.append(
+                Token(token.kind, token.value, start, token.end, token.order, spaced, "leibniz")
+            )
+            resume[close] = after
+            i = token.end
+            spaced = False
+            continue
         if ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             m = _NUMBER.match(text, i)
             assert m is not None
@@ -247,6 +214,7 @@ def tokenize(text: str) -> list[Token]:
         elif _IDENT.match(text, i):
             m = _IDENT.match(text, i)
             assert m is not None
+            _refuse_named_leibniz(text, m)
             i = m.end()
             tokens.extend(_resolve_name(text, m.group(), start, spaced))
             # σ(x) and sigma(x) are the sigmoid; σ alone is a variable.
@@ -268,6 +236,100 @@ def tokenize(text: str) -> list[Token]:
         spaced = False
     tokens.append(Token("END", "", n, n))
     return tokens
+
+
+_LEIBNIZ_HEAD = re.compile(r"(?P<d>d|∂)(?:\^?(?P<n1>[1-9][0-9]?)|(?P<s1>[²³]))?\(")
+_LEIBNIZ_TAIL = re.compile(
+    r"\s*/\s*(?P<d>d|∂)\s*"
+    rf"(?P<var>{'|'.join(sorted(GREEK_NAMES, key=len, reverse=True))}|[{_LETTER}](?:_?\d+)?)"
+    r"(?:\^?(?P<n2>[1-9][0-9]?)|(?P<s2>[²³]))?"
+    rf"(?![{_LETTER}0-9(])"
+)
+_NAMED_LEIBNIZ = re.compile(rf"(d|∂)([{_LETTER}])\s*/\s*(d|∂)([{_LETTER}])(?![{_LETTER}0-9])")
+
+
+def _leibniz(text: str, i: int) -> tuple[Token, int, int] | None:
+    """``d(x^3)/dx``, ``∂(x y)/∂x``, ``d^2(f)/dx^2``: the operator token (ending at the open
+    bracket), the index of the matching close bracket, and where lexing resumes after /dx."""
+    if i > 0 and re.match(f"[{_LETTER}0-9_]", text[i - 1]):
+        return None  # the d of a longer name
+    head = _LEIBNIZ_HEAD.match(text, i)
+    if head is None:
+        return None
+    close = _matching_close(text, head.end() - 1)
+    if close is None:
+        return None
+    tail = _LEIBNIZ_TAIL.match(text, close + 1)
+    if tail is None or tail.group("d") != head.group("d"):
+        return None
+    top = head.group("n1") or {"²": "2", "³": "3"}.get(head.group("s1") or "", "")
+    bottom = tail.group("n2") or {"²": "2", "³": "3"}.get(tail.group("s2") or "", "")
+    if top != bottom:
+        raise ParseError(
+            "the orders of this derivative don't match",
+            text,
+            i,
+            hint="write d^2(f)/dx^2 for a second derivative",
+        )
+    var = GREEK_LETTERS.get(tail.group("var"), tail.group("var"))
+    token = Token("DERIV", var, i, head.end() - 1, order=int(top) if top else 1)
+    return token, close, tail.end()
+
+
+def _matching_close(text: str, open_index: int) -> int | None:
+    depth = 0
+    for j in range(open_index, len(text)):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _refuse_named_leibniz(text: str, m: re.Match[str]) -> None:
+    """``dy/dx`` or ``df/dx`` inside an expression names a function gradtutor can't see:
+    refused with a hint rather than read as d·y/(d·x)."""
+    found = _NAMED_LEIBNIZ.match(text, m.start())
+    if found is None or (m.start() > 0 and re.match(f"[{_LETTER}0-9_]", text[m.start() - 1])):
+        return
+    if len(m.group()) != 2:
+        return
+    typed = found.group()
+    raise ParseError(
+        f"{typed} is the derivative of a function gradtutor can't see",
+        text,
+        m.start(),
+        hint=f"write the expression itself: d(x^3)/d{found.group(4)} or d/d{found.group(4)}(x^3)",
+    )
+
+
+def _bracket_prime(text: str, tokens: list[Token], i: int) -> int:
+    """``(x^3)'``: the derivative of the bracket, with respect to its one variable (the
+    parser finds which). The operator token goes in before the matching open bracket."""
+    j = i
+    while j < len(text) and text[j] == "'":
+        j += 1
+    depth = 0
+    for k in range(len(tokens) - 1, -1, -1):
+        tok = tokens[k]
+        if tok.kind == "OP" and tok.value == ")":
+            depth += 1
+        elif tok.kind == "OP" and tok.value == "(":
+            depth -= 1
+            if depth == 0:
+                if k > 0 and tokens[k - 1].kind in ("FUNC", "DERIV"):
+                    break  # sin(x)' : a function's brackets, not an expression's
+                prime = Token("DERIV", "", tok.start, tok.start, order=j - i, form="prime")
+                tokens.insert(k, prime)
+                return j
+    raise ParseError(
+        "a prime (') is read after a bracket, (x^3)', or in the notes' form x'(…)",
+        text,
+        i,
+        hint="put the expression in brackets: (x^2 sin x)', or write d/dx(…)",
+    )
 
 
 def _deriv_order(m: re.Match[str]) -> int:
@@ -329,9 +391,10 @@ def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
     # Greek letters typed as characters become their ASCII names.
     if run in CONSTANTS:
         return [Token("CONST", CONSTANTS[run], start, end, spaced=spaced)]
-    m = re.fullmatch(r"log_?(\d+|e)", run) if run.startswith("log") else None
+    m = re.fullmatch(r"log_?(\d+|e)|log_([A-Za-z])", run) if run.startswith("log") else None
     if m:
-        return [Token("FUNC", f"log_{m.group(1)}", start, end, spaced=spaced)]
+        base = m.group(1) or m.group(2)
+        return [Token("FUNC", f"log_{base}", start, end, spaced=spaced)]
     if run in FUNCTIONS:
         return [Token("FUNC", run, start, end, spaced=spaced)]
     if run in GREEK_NAMES:
@@ -356,6 +419,13 @@ def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
             hint="an index goes right after one letter: x_1, w2",
         )
     followed_by_bracket = text[start + len(run) : start + len(run) + 1] == "("
+    if run == "grad" and followed_by_bracket:
+        raise ParseError(
+            "grad(…) is a vector of partial derivatives, read only as a whole task or answer",
+            text,
+            start,
+            hint="here, work one partial at a time: ∂/∂w(…), then ∂/∂b(…)",
+        )
     if run.lower() in FUNCTIONS and run != run.lower():
         raise ParseError(
             f"{run!r}: function names are lower-case",

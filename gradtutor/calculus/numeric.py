@@ -9,13 +9,14 @@ skips or counts the point. No code is generated or ``eval``-ed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import mpmath
 import sympy
 from mpmath import mpf
 
-from gradtutor.calculus.functions import sigmoid, softplus
+from gradtutor.calculus import function_table
 
 Env = Mapping[sympy.Symbol, Any]
 Compiled = Callable[[Env], Any]
@@ -31,6 +32,12 @@ class PrecisionLost(ArithmeticError):
 
 # A sum that cancels more than this many of the working digits is not trusted.
 _SAFE_DIGITS = 20
+# Digits a sum must keep after cancelling; more when re-evaluating with extra digits, so the
+# value is then as accurate as one at the working precision would have been.
+_NEEDED_DIGITS: ContextVar[int] = ContextVar("needed_digits", default=_SAFE_DIGITS)
+# While set, a sum that cancels to exactly 0 is 0 if its terms are below this size
+# (see :func:`evaluate`).
+_TRUST_EXACT_ZERO: ContextVar[Any] = ContextVar("trust_exact_zero", default=None)
 
 
 class Unsupported(ValueError):
@@ -54,9 +61,14 @@ def _log(value: Any) -> Any:
 
 
 def _pow(base: Any, exponent: Any, integer_exponent: int | None) -> Any:
+    if integer_exponent is None and base < 0 and _is_whole(exponent):
+        # (-2)^n at n = 3: a negative base to a whole-number power is a real number.
+        integer_exponent = int(mpmath.nint(exponent))
     if integer_exponent is not None:
         if base == 0 and integer_exponent < 0:
             raise Undefined("division by zero")
+        if abs(integer_exponent) > 10**6 and abs(base) != 1:
+            return mpmath.power(base, integer_exponent)
         return base**integer_exponent
     if base < 0:
         raise Undefined("non-integer power of a negative number")
@@ -67,12 +79,34 @@ def _pow(base: Any, exponent: Any, integer_exponent: int | None) -> Any:
     return mpmath.power(base, exponent)
 
 
-def _sum(terms: list[Any]) -> Any:
+def _is_whole(value: Any) -> bool:
+    """An exponent that is a whole number (to all but the last few working digits)."""
+    nearest = mpmath.nint(value)
+    return bool(abs(value - nearest) <= mpmath.mpf(10) ** (5 - mpmath.mp.dps) * max(1, abs(value)))
+
+
+def _sum(terms: list[Any], exact: bool = False) -> Any:
     total = mpmath.fsum(terms)
     largest = max(abs(t) for t in terms)
-    if largest and abs(total) < largest * mpmath.mpf(10) ** (_SAFE_DIGITS - mpmath.mp.dps):
+    if exact and total == 0:
+        bound = _TRUST_EXACT_ZERO.get()
+        if bound is not None and largest <= bound:
+            return total
+    if largest and abs(total) < largest * _power_of_ten(_NEEDED_DIGITS.get() - mpmath.mp.dps):
         raise PrecisionLost("catastrophic cancellation")
     return total
+
+
+_POWERS_OF_TEN: dict[tuple[int, int], Any] = {}
+
+
+def _power_of_ten(exponent: int) -> Any:
+    """10^exponent at the working precision, computed once (sums ask for it constantly)."""
+    key = (exponent, mpmath.mp.prec)
+    value = _POWERS_OF_TEN.get(key)
+    if value is None:
+        value = _POWERS_OF_TEN[key] = mpmath.mpf(10) ** exponent
+    return value
 
 
 def _undefined(what: str) -> Any:
@@ -99,6 +133,12 @@ def _factorial(value: Any) -> Any:
     return mpmath.gamma(value + 1)
 
 
+def _binomial(n: Any, k: Any) -> Any:
+    if abs(n) > 10**6 or abs(k) > 10**6:
+        raise Undefined("binomial too large")
+    return mpmath.binomial(n, k)
+
+
 # Beyond these magnitudes a value is astronomically large (e^(10^8)) or needs millions of
 # digits of π to reduce (sin(10^90)): such a point proves nothing, so it is skipped.
 _HUGE = mpf(10) ** 8
@@ -113,38 +153,62 @@ def _bounded(fn: Callable[[Any], Any], *, two_sided: bool) -> Callable[[Any], An
     return _apply
 
 
-_UNARY: dict[type, Callable[[Any], Any]] = {
-    sympy.sin: _bounded(mpmath.sin, two_sided=True),
-    sympy.cos: _bounded(mpmath.cos, two_sided=True),
-    sympy.tan: _bounded(mpmath.tan, two_sided=True),
-    sympy.sec: _bounded(mpmath.sec, two_sided=True),
-    sympy.csc: _bounded(mpmath.csc, two_sided=True),
-    sympy.cot: _bounded(mpmath.cot, two_sided=True),
-    sympy.asin: mpmath.asin,
-    sympy.acos: mpmath.acos,
-    sympy.atan: mpmath.atan,
-    sympy.asec: mpmath.asec,
-    sympy.acsc: mpmath.acsc,
-    sympy.acot: mpmath.acot,
-    sympy.sinh: _bounded(mpmath.sinh, two_sided=True),
-    sympy.cosh: _bounded(mpmath.cosh, two_sided=True),
-    sympy.tanh: mpmath.tanh,
-    sympy.sech: mpmath.sech,
-    sympy.csch: mpmath.csch,
-    sympy.coth: mpmath.coth,
-    sympy.asinh: mpmath.asinh,
-    sympy.acosh: mpmath.acosh,
-    sympy.atanh: mpmath.atanh,
-    sympy.exp: _bounded(mpmath.exp, two_sided=False),
-    sympy.Abs: abs,
-    sympy.sign: mpmath.sign,
-    sympy.Heaviside: _heaviside,
-    sympy.factorial: _factorial,
-    sympy.gamma: lambda v: _factorial(v - 1),
-    sympy.loggamma: lambda v: mpmath.loggamma(v) if v > 0 else _undefined("loggamma"),
-    sigmoid: lambda v: 1 / (1 + mpmath.exp(-v)) if abs(v) < _HUGE else mpf(v > 0),
-    softplus: lambda v: mpmath.log1p(mpmath.exp(v)) if v < 0 else v + mpmath.log1p(mpmath.exp(-v)),
+_SPECIAL: dict[str, Callable[[Any], Any]] = {
+    "abs": abs,
+    "heaviside": _heaviside,
+    "factorial": _factorial,
+    "sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)) if abs(v) < _HUGE else mpf(v > 0),
+    "softplus": lambda v: (
+        mpmath.log1p(mpmath.exp(v)) if v < 0 else v + mpmath.log1p(mpmath.exp(-v))
+    ),
 }
+
+
+def _unary_table() -> dict[type, Callable[[Any], Any]]:
+    """sympy class → mpmath evaluator, from the one function table."""
+    table: dict[type, Callable[[Any], Any]] = {}
+    for record in function_table.TABLE:
+        cls = function_table.sympy_callable(record.name)
+        if not isinstance(cls, type) or record.name in ("ln", "sqrt"):
+            continue  # relu is Max, ln is log, sqrt is a power: compiled by shape
+        fn = _SPECIAL.get(record.mpmath) or getattr(mpmath, record.mpmath)
+        if record.large:
+            fn = _bounded(fn, two_sided=record.large == "both")
+        table[cls] = fn
+    # Produced by sympy rather than typed: Γ from derivatives of x!.
+    table[sympy.gamma] = lambda v: _factorial(v - 1)
+    table[sympy.loggamma] = lambda v: mpmath.loggamma(v) if v > 0 else _undefined("loggamma")
+    return table
+
+
+_UNARY = _unary_table()
+
+
+_EXACT_HEADS = (
+    sympy.Add,
+    sympy.Mul,
+    sympy.Abs,
+    sympy.sign,
+    sympy.Max,
+    sympy.Min,
+    sympy.Heaviside,
+)
+
+
+def _exact_class(expr: sympy.Basic) -> bool:
+    """Built from whole powers, roots, |·|, sign and max only: a sum of such terms that is 0
+    at two precisions is 0 (x + |x|). With exp, log or sin in it, rounding can make a tiny
+    value look like 0 at any fixed precision (1 − σ(731) is 10^-318), so it is not trusted."""
+    for node in sympy.preorder_traversal(expr):
+        if node.is_Symbol or node.is_Rational:
+            continue
+        if isinstance(node, sympy.Pow):
+            if node.exp.is_Integer or node.exp == sympy.S.Half:
+                continue
+            return False
+        if not isinstance(node, _EXACT_HEADS):
+            return False
+    return True
 
 
 def compile_expr(expr: sympy.Basic) -> Compiled:
@@ -160,8 +224,14 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
         if expr.is_Rational:
             p, q = int(expr.p), int(expr.q)
 
+            if q == 1 and abs(p) < 2**53:
+                constant = mpf(p)  # exact at any precision
+                return lambda env: constant
+            if q == 1:
+                return lambda env: mpf(p)
+
             def _rational(env: Env) -> Any:
-                return mpf(p) / q if q != 1 else mpf(p)
+                return mpf(p) / q
 
             return _rational
         raise Unsupported(f"number {expr}")
@@ -171,13 +241,16 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
         return lambda env: +mpmath.pi
     if isinstance(expr, sympy.Add):
         parts = [compile_expr(a) for a in expr.args]
-        return lambda env: _sum([p(env) for p in parts])
+        exact = _exact_class(expr)
+        return lambda env: _sum([p(env) for p in parts], exact)
     if isinstance(expr, sympy.Mul):
         parts = [compile_expr(a) for a in expr.args]
 
+        first, rest = parts[0], parts[1:]
+
         def _mul(env: Env) -> Any:
-            result = mpf(1)
-            for p in parts:
+            result = first(env)
+            for p in rest:
                 result *= p(env)
             return result
 
@@ -193,6 +266,9 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
     if isinstance(expr, sympy.polygamma):  # from d/dx of x!
         order, arg = int(expr.args[0]), compile_expr(expr.args[1])
         return lambda env: _polygamma(order, arg(env))
+    if isinstance(expr, sympy.binomial):
+        n, k = compile_expr(expr.args[0]), compile_expr(expr.args[1])
+        return lambda env: _binomial(n(env), k(env))
     if isinstance(expr, (sympy.Max, sympy.Min)):
         parts = [compile_expr(a) for a in expr.args]
         pick = max if isinstance(expr, sympy.Max) else min
@@ -230,7 +306,47 @@ def _compile_pow(expr: sympy.Pow) -> Compiled:
 
 
 def evaluate(compiled: Compiled, env: Env) -> Any:
-    """Evaluate at one point: a finite real mpf, or raise :class:`Undefined`."""
+    """Evaluate at one point: a finite real mpf, or raise :class:`Undefined`.
+
+    A sum that cancels (x + |x| at x < 0, 1/(a−b) + 1/(b−a)) is re-evaluated with more
+    than twice the digits. An exact zero is a value, not lost precision: a sum that is
+    exactly 0 both at the working precision and at the higher one is 0 (x + 10^-60 − x is
+    0 at 50 digits but not at 120, so it is not), provided its terms are built from
+    arithmetic, roots and |·| only (no exp, log, sin: 1 − σ(731) is 0 at any precision
+    below 318 digits) and are small enough that 0 at the higher precision pins the value
+    below 10^-(digits + 20). Otherwise :class:`PrecisionLost`.
+    """
+    try:
+        return _evaluate_once(compiled, env)
+    except PrecisionLost:
+        pass
+    dps = mpmath.mp.dps
+    token = _NEEDED_DIGITS.set(dps + 5)
+    try:
+        with mpmath.workdps(2 * dps + 20):
+            return +_evaluate_once(compiled, env)
+    except PrecisionLost:
+        pass
+    finally:
+        _NEEDED_DIGITS.reset(token)
+    bound = mpmath.mpf(10) ** (dps - _SAFE_DIGITS)
+    low = _evaluate_trusting_zero(compiled, env, bound)
+    with mpmath.workdps(2 * dps + 20):
+        high = _evaluate_trusting_zero(compiled, env, bound)
+    if abs(low - high) > mpmath.mpf(10) ** (_SAFE_DIGITS - dps) * max(abs(low), abs(high)):
+        raise PrecisionLost("the value changes with the precision")
+    return low
+
+
+def _evaluate_trusting_zero(compiled: Compiled, env: Env, bound: Any) -> Any:
+    token = _TRUST_EXACT_ZERO.set(bound)
+    try:
+        return _evaluate_once(compiled, env)
+    finally:
+        _TRUST_EXACT_ZERO.reset(token)
+
+
+def _evaluate_once(compiled: Compiled, env: Env) -> Any:
     try:
         return _real(compiled(env))
     except (ZeroDivisionError, ValueError, OverflowError) as exc:

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 import sympy
 from sympy import Derivative, Integer, Rational, Symbol
 
+from gradtutor.calculus import function_table
 from gradtutor.calculus.errors import ParseError, TooLargeError
-from gradtutor.calculus.functions import sigmoid, softplus
 from gradtutor.calculus.lexer import Token, normalise, tokenize
 
 if TYPE_CHECKING:
@@ -45,91 +45,11 @@ MAX_FACTORIAL = 1000
 _START_KINDS = frozenset({"NUM", "NAME", "CONST", "FUNC", "SQRT", "DERIV"})
 
 
-# name -> (sympy callable, minimum args, maximum args)
-_ONE_ARG: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tan": sympy.tan,
-    "sec": sympy.sec,
-    "csc": sympy.csc,
-    "cot": sympy.cot,
-    "asin": sympy.asin,
-    "acos": sympy.acos,
-    "atan": sympy.atan,
-    "asec": sympy.asec,
-    "acsc": sympy.acsc,
-    "acot": sympy.acot,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "tanh": sympy.tanh,
-    "sech": sympy.sech,
-    "csch": sympy.csch,
-    "coth": sympy.coth,
-    "asinh": sympy.asinh,
-    "acosh": sympy.acosh,
-    "atanh": sympy.atanh,
-    "exp": sympy.exp,
-    "ln": sympy.log,
-    "sqrt": sympy.sqrt,
-    "abs": sympy.Abs,
-    "relu": lambda u: sympy.Max(0, u),
-    "sigmoid": sigmoid,
-    "softplus": softplus,
-    "sign": sympy.sign,
-    "heaviside": sympy.Heaviside,
-    "factorial": sympy.factorial,
-}
-_ALIASES = {
-    "arcsin": "asin",
-    "arccos": "acos",
-    "arctan": "atan",
-    "arcsec": "asec",
-    "arccsc": "acsc",
-    "arccot": "acot",
-    "arsinh": "asinh",
-    "arcsinh": "asinh",
-    "arcosh": "acosh",
-    "arccosh": "acosh",
-    "artanh": "atanh",
-    "arctanh": "atanh",
-    "sgn": "sign",
-    "step": "heaviside",  # ReLU's derivative as the lessons write it: step(x)
-    "cosec": "csc",
-    "log2": "log_2",
-    "log10": "log_10",
-}
+# From the one function table (see function_table.py).
+_ALIASES = function_table.ALIASES
 # Functions that may carry a power before their argument: cos^2(x), ln^2(x).
-_POWERABLE = frozenset(
-    [
-        "sin",
-        "cos",
-        "tan",
-        "sec",
-        "csc",
-        "cot",
-        "sinh",
-        "cosh",
-        "tanh",
-        "sech",
-        "csch",
-        "coth",
-        "ln",
-        "log",
-        "sigmoid",
-        "softplus",
-    ]
-)
-_INVERTIBLE = {
-    "sin": "asin",
-    "cos": "acos",
-    "tan": "atan",
-    "sec": "asec",
-    "csc": "acsc",
-    "cot": "acot",
-    "sinh": "asinh",
-    "cosh": "acosh",
-    "tanh": "atanh",
-}
+_POWERABLE = function_table.POWERABLE
+_INVERTIBLE = function_table.INVERTIBLE
 _LHS = re.compile(
     r"""^\s*(?:
         [A-Za-z\u0370-\u03ff]\w*'*(?:\s*\([^()=]*\))?   # f, f', f(x), f'(x), f(x,y)
@@ -138,6 +58,20 @@ _LHS = re.compile(
     )?\s*=(?!=)""",
     re.VERBOSE,
 )
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A second common reading of part of the input: ``1/2x`` is (1/2)·x, or 1/(2x)?
+
+    ``note`` is the parser's note about it; ``alternative`` the whole input rewritten with
+    the other reading, so a checker can ask whether that reading changes the verdict."""
+
+    note: str
+    chosen: str
+    other: str
+    alternative: str
+    how: str = "write it with brackets"
 
 
 @dataclass(frozen=True)
@@ -153,6 +87,7 @@ class Parsed:
     expr: sympy.Expr
     notes: tuple[str, ...] = field(default=())
     evaluated: sympy.Expr | None = field(default=None, repr=False)  # set when expr is raw
+    ambiguities: tuple[Ambiguity, ...] = field(default=())
 
     @property
     def evaluated_expr(self) -> sympy.Expr:
@@ -243,10 +178,33 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
         raise ParseError("there is nothing to read", source, None, hint="type an expression")
     parser = _Parser(source, tokenize(source))
     expr = parser.parse()
+    ambiguities = tuple(parser.ambiguities)
     if not evaluate:
         raw = _Parser(source, tokenize(source), evaluate=False).parse()
-        return Parsed(text=text, expr=raw, notes=tuple(parser.notes), evaluated=expr)
-    return Parsed(text=text, expr=expr, notes=tuple(parser.notes))
+        return Parsed(
+            text=text,
+            expr=raw,
+            notes=tuple(parser.notes),
+            evaluated=expr,
+            ambiguities=ambiguities,
+        )
+    return Parsed(text=text, expr=expr, notes=tuple(parser.notes), ambiguities=ambiguities)
+
+
+_GREEK_FOR_PREFIX = ("epsilon", "lambda", "alpha", "sigma", "theta", "gamma", "delta", "omega")
+
+
+def _reduced_fraction(top: str, bottom: str) -> bool:
+    """x^1/2 may mean x^(1/2); nobody writes x^(2/4), so x^2/4 is plainly x²/4."""
+    if "." in top or "." in bottom:
+        return False
+    return math.gcd(int(top), int(bottom)) == 1 and int(bottom) > 1
+
+
+def _caret_end(typed: str) -> int:
+    """Where the exponent starts in ``x^2`` or ``x**2`` (just after the last power sign)."""
+    caret = max(typed.rfind("^"), typed.rfind("**") + 1)
+    return caret + 1
 
 
 def _strip_lhs(source: str) -> str:
@@ -274,6 +232,7 @@ class _Parser:
         self.abs_depth = 0
         self.evaluate = evaluate
         self.notes: list[str] = []
+        self.ambiguities: list[Ambiguity] = []
 
     # -- token helpers -------------------------------------------------------
     @property
@@ -303,6 +262,15 @@ class _Parser:
                 self.tok.start,
             )
 
+    def ambiguous(
+        self, note: str, start: int, end: int, chosen: str, other: str, how: str = ""
+    ) -> None:
+        """Record a note and the other reading of text[start:end], written as ``other``."""
+        self.notes.append(note)
+        alternative = self.text[:start] + other + self.text[end:]
+        how = how or "write it with brackets"
+        self.ambiguities.append(Ambiguity(note, chosen, other, alternative, how))
+
     # -- grammar -------------------------------------------------------------
     def parse(self) -> sympy.Expr:
         expr = self.sum()
@@ -328,15 +296,23 @@ class _Parser:
         return left
 
     def term(self) -> sympy.Expr:
+        term_start = self.tok.start
         left = self.unary()
         factors = [left]
+        over: tuple[int, int, int] | None = None  # 1/2x: (slash end, denominator start, end)
         while True:
             tok = self.tok
             if self.is_op("*") or self.is_op("/"):
+                self.note_over_number(term_start, over)
+                over = None
                 self.advance()
                 if self.tok.kind == "END":
                     raise self.error(f"something is missing after '{tok.value}'", tok.start)
+                right_tok = self.tok
                 right = self.unary()
+                glued = self.tokens[self.pos - 1] is right_tok
+                if tok.value == "/" and glued and right_tok.kind == "NUM":
+                    over = (tok.end, right_tok.start, right_tok.end)
                 if not self.evaluate:
                     if right.is_zero and tok.value == "/":
                         raise ParseError("division by zero", self.text, tok.start)
@@ -356,14 +332,40 @@ class _Parser:
                         hint=f"did you mean {prev}*{tok.value} or {prev}{tok.value}?",
                     )
                 right = self.power()
+                if over is not None and not tok.spaced:
+                    over = (over[0], over[1], self.tokens[self.pos - 1].end)
+                else:
+                    self.note_over_number(term_start, over)
+                    over = None
                 if self.evaluate:
                     left = self.build(tok, sympy.Mul, left, right)
                 else:
                     factors.append(right)
-            elif not self.evaluate:
-                return sympy.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0]
             else:
+                self.note_over_number(term_start, over)
+                if not self.evaluate:
+                    return sympy.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0]
                 return left
+
+    def note_over_number(self, term_start: int, over: tuple[int, int, int] | None) -> None:
+        """``1/2x`` is (1/2)·x; say so, since the learner may have meant 1/(2x)."""
+        if over is None:
+            return
+        slash_end, den_start, end = over
+        den_end = next(t.end for t in self.tokens if t.start == den_start)
+        if end == den_end:
+            return  # 1/2 alone: nothing glued to the number
+        typed = self.text[term_start:end]
+        chosen = f"({self.text[term_start:den_end].strip()}){self.text[den_end:end]}"
+        other = f"{self.text[term_start:slash_end]}({self.text[den_start:end]})"
+        self.ambiguous(
+            f"{typed} was read as {chosen}; write {other} if the whole of "
+            f"{self.text[den_start:end]} is below the line",
+            term_start,
+            end,
+            chosen,
+            other,
+        )
 
     def starts_operand(self) -> bool:
         tok = self.tok
@@ -426,10 +428,15 @@ class _Parser:
             and not nxt.spaced
         ):
             base_text = self.text[base_tok.start : exp_tok.end]
-            self.notes.append(
+            head = base_text[: _caret_end(base_text)]
+            other = f"{head}({exp_tok.value}{nxt.value})"
+            self.ambiguous(
                 f"{base_text}{nxt.value} was read as ({base_text})·{nxt.value}; "
-                f"write {base_text[: base_text.rindex('^') + 1]}({exp_tok.value}{nxt.value}) "
-                "if the exponent is meant to include it"
+                f"write {other} if the exponent is meant to include it",
+                base_tok.start,
+                nxt.end,
+                f"({base_text})·{nxt.value}",
+                other,
             )
 
     def note_fraction_exponent(self, base_tok: Token, exp_tok: Token) -> None:
@@ -439,12 +446,19 @@ class _Parser:
             and self.tokens[self.pos - 1] is exp_tok
             and self.is_op("/")
             and self.peek().kind == "NUM"
+            and _reduced_fraction(exp_tok.value, self.peek().value)
         ):
             typed = self.text[base_tok.start : self.peek().end]
-            caret = typed.rindex("^")
-            self.notes.append(
-                f"{typed} was read as ({typed[: typed.index('/')]})/{self.peek().value}; "
-                f"write {typed[: caret + 1]}({typed[caret + 1 :]}) for a fractional power"
+            caret = _caret_end(typed)
+            slash = typed.rindex("/")
+            other = f"{typed[:caret]}({typed[caret:]})"
+            self.ambiguous(
+                f"{typed} was read as ({typed[:slash]})/{self.peek().value}; "
+                f"write {other} for a fractional power",
+                base_tok.start,
+                self.peek().end,
+                f"({typed[:slash]})/{self.peek().value}",
+                other,
             )
 
     def postfix(self) -> sympy.Expr:
@@ -460,9 +474,12 @@ class _Parser:
             self.advance()
             return Rational(tok.value) if "." in tok.value else Integer(tok.value)
         if tok.kind == "NAME":
+            self.note_letters_pi(tok)
+            self.note_greek_prefix(tok)
             self.advance()
             return Symbol(tok.value)
         if tok.kind == "CONST":
+            self.note_greek_prefix(tok)
             self.advance()
             return sympy.E if tok.value == "E" else sympy.pi
         if tok.kind == "FUNC":
@@ -487,6 +504,56 @@ class _Parser:
             self.abs_depth -= 1
             return self.apply(tok, sympy.Abs, inner)
         raise self.unexpected()
+
+    def note_letters_pi(self, tok: Token) -> None:
+        """``pix`` is p·i·x: say so, since the learner may have meant π·x."""
+        nxt = self.peek()
+        if not (tok.value == "p" and nxt.kind == "NAME" and nxt.value == "i"):
+            return
+        if nxt.start != tok.end:
+            return
+        end, k = nxt.end, self.pos + 2
+        while self.tokens[k].kind in ("NAME", "CONST") and self.tokens[k].start == end:
+            end = self.tokens[k].end
+            k += 1
+        typed = self.text[tok.start : end]
+        rest = self.text[nxt.end : end]
+        letters = "·".join(typed)
+        other = "pi*" + rest if rest else "pi"
+        meant = "π·" + rest if rest else "π"
+        self.ambiguous(
+            f"{typed} was read as {letters}; write {other} if you meant {meant}",
+            tok.start,
+            end,
+            letters,
+            other,
+            f"write {other}",
+        )
+
+    def note_greek_prefix(self, tok: Token) -> None:
+        """``eps`` is e·p·s, ``lam`` is l·a·m: say so, since the learner may have meant ε, λ."""
+        before = self.tokens[self.pos - 1] if self.pos > 0 else None
+        if before is not None and before.kind in ("NAME", "CONST") and before.end == tok.start:
+            return  # not the start of a run of letters
+        end, k = tok.end, self.pos + 1
+        while self.tokens[k].kind in ("NAME", "CONST") and self.tokens[k].start == end:
+            end = self.tokens[k].end
+            k += 1
+        typed = self.text[tok.start : end]
+        if len(typed) < 3 or not typed.isalpha():
+            return
+        greek = next((g for g in _GREEK_FOR_PREFIX if g.startswith(typed) and g != typed), None)
+        if greek is None:
+            return
+        letters = "·".join(typed)
+        self.ambiguous(
+            f"{typed} was read as {letters}; write {greek} if you meant the Greek letter",
+            tok.start,
+            end,
+            letters,
+            greek,
+            f"write {greek}",
+        )
 
     def group(self) -> sympy.Expr:
         open_tok = self.advance()
@@ -547,7 +614,9 @@ class _Parser:
         elif self.tok.kind == "END" or (not self.starts_operand() and not self.is_op("-")):
             raise self.error(f"{func.value} needs an argument", func.end, hint=f"{func.value}(x)")
         else:
+            operand_start = self.pos
             args = [self.implicit_operand()]
+            self.note_implicit_argument(func, name, operand_start)
         if power is not None and power == -1 and name in _INVERTIBLE:
             name, power = _INVERTIBLE[name], None
         result = self.apply_named(func, name, args)
@@ -555,6 +624,49 @@ class _Parser:
             result = self.pow(power_tok, result, power)
         self.depth -= 1
         return result
+
+    def note_implicit_argument(self, func: Token, name: str, first: int) -> None:
+        """``sin x^2`` is sin(x²), ``ln x/2`` is ln(x)/2: say so when the other reading,
+        (sin x)² or ln(x/2), would change the verdict."""
+        used = self.tokens[first : self.pos]
+        if name not in _POWERABLE or not used or used[0].kind not in ("NAME", "NUM", "CONST"):
+            return
+        start, end = func.start, used[-1].end
+        argument = self.text[used[0].start : used[0].end]
+        power = self.text[used[0].end : end].strip()
+        if len(used) in (2, 3) and (used[1].kind == "SUP" or used[1].value == "^"):
+            if len(used) == 2 or used[2].kind == "NUM":
+                chosen = f"{func.value}({argument}{power})"
+                other = f"{func.value}({argument}){power}"
+                self.ambiguous(
+                    f"{self.text[start:end]} was read as {chosen}; "
+                    f"write {other} if the power is on the {func.value}",
+                    start,
+                    end,
+                    chosen,
+                    other,
+                )
+            return
+        nxt, after = self.tok, self.peek()
+        if (
+            len(used) == 1
+            and nxt.kind == "OP"
+            and nxt.value == "/"
+            and after.kind in ("NUM", "NAME")
+            and self.peek(2).kind in ("END", "OP")
+            and self.peek(2).value not in ("^", "(")
+        ):
+            below = self.text[after.start : after.end]
+            chosen = f"{func.value}({argument})/{below}"
+            other = f"{func.value}({argument}/{below})"
+            self.ambiguous(
+                f"{self.text[start : after.end]} was read as {chosen}; "
+                f"write {other} if the division is inside the {func.value}",
+                start,
+                after.end,
+                chosen,
+                other,
+            )
 
     def implicit_operand(self) -> sympy.Expr:
         """The argument of ``sin 2x`` or ``d/dx x^3``: a product of factors without brackets."""
@@ -569,10 +681,23 @@ class _Parser:
         return self.neg(operand) if negative else operand
 
     def derivative(self) -> sympy.Expr:
+        """``d/dx(f)``, ``d/dx f`` (everything after it at its level: d/dx x^2 + 1 is
+        d/dx(x^2 + 1), as on paper), ``d(f)/dx`` and ``(f)'``."""
         tok = self.advance()
         self.enter()
-        if self.is_op("("):
+        if tok.form == "prime":
             operand = self.group()
+            self.depth -= 1
+            return self.make_derivative(
+                tok, operand, [(self.prime_variable(tok, operand), tok.order)]
+            )
+        if self.is_op("("):
+            open_tok = self.tok
+            operand = self.group()
+            if tok.form != "leibniz" and (self.tok.kind == "SUP" or self.is_op("^")):
+                # d/dx (x^4+1)^400: the power belongs to what is differentiated
+                operand = self.exponents(operand, open_tok)
+                self.note_operator(tok, operand)
         elif self.tok.kind == "END" or not (self.starts_operand() or self.is_op("-")):
             raise self.error(
                 f"what should be differentiated with respect to {tok.value}?",
@@ -580,9 +705,32 @@ class _Parser:
                 hint=f"d/d{tok.value}(…)",
             )
         else:
-            operand = self.implicit_operand()
+            operand = self.sum()
+            if isinstance(operand, (sympy.Add, sympy.Mul)) and not _is_scaled_atom(operand):
+                self.note_operator(tok, operand)
         self.depth -= 1
         return self.make_derivative(tok, operand, [(Symbol(tok.value), tok.order)])
+
+    def note_operator(self, tok: Token, operand: sympy.Expr) -> None:
+        """Say how far an operator without brackets reaches: "read as d/dx(x² + 1)"."""
+        from gradtutor.calculus.printing import pretty
+
+        typed = self.text[tok.start : tok.end].strip()
+        self.notes.append(
+            f"{typed} applies to everything after it: read as {typed}({pretty(operand)})"
+        )
+
+    def prime_variable(self, tok: Token, operand: sympy.Expr) -> Symbol:
+        """The variable of ``(f)'``: the only one in f (x for a constant)."""
+        symbols = sorted(operand.free_symbols, key=lambda s: s.name)
+        if len(symbols) > 1:
+            names = ", ".join(s.name for s in symbols)
+            raise self.error(
+                f"(…)' is a derivative, but of which variable? this has {names}",
+                tok.start,
+                hint=f"write d/d{symbols[0].name}(…) or ∂/∂{symbols[0].name}(…)",
+            )
+        return symbols[0] if symbols else Symbol("x")
 
     # -- construction (guarded) ----------------------------------------------
     def apply_named(self, func: Token, name: str, args: list[sympy.Expr]) -> sympy.Expr:
@@ -599,16 +747,25 @@ class _Parser:
             if base_text is not None:
                 if len(args) != 1:
                     raise self.error(f"{func.value} takes one argument", func.start)
-                base = sympy.E if base_text == "e" else Integer(base_text)
+                if base_text == "e":
+                    base = sympy.E
+                elif base_text.isdigit():
+                    base = Integer(base_text)
+                else:
+                    base = Symbol(base_text)
                 args = [args[0], base]
             if len(args) == 1:
                 return self.apply(func, sympy.log, args[0])
             if len(args) == 2:
                 return self.apply(func, sympy.log, args[0], args[1])
             raise self.error("log takes one argument, or two: log(x, base)", func.start)
-        fn = _ONE_ARG.get(name)
-        if fn is None:  # pragma: no cover - the lexer only emits known names
+        if name == "binomial":
+            if len(args) != 2:
+                raise self.error("binomial takes two arguments: binomial(n, k)", func.start)
+            return self.apply(func, sympy.binomial, *args)
+        if name not in function_table.BY_NAME:  # pragma: no cover - the lexer knows the names
             raise self.error(f"unknown function {func.value}", func.start)
+        fn = function_table.sympy_callable(name)
         if len(args) != 1:
             raise self.error(f"{func.value} takes one argument", func.start)
         if name == "factorial":
@@ -654,6 +811,10 @@ class _Parser:
             return fn(*args)
 
     def checked(self, tok: Token, expr: sympy.Expr) -> sympy.Expr:
+        if expr.has(sympy.re, sympy.im):
+            # sympy treats letters as complex: |2^x| becomes 2^re(x). Every variable here is
+            # real, so re(u) is u and im(u) is 0 (and "re" would read back as r·e).
+            expr = expr.replace(sympy.re, lambda u: u).replace(sympy.im, lambda u: sympy.S.Zero)
         if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise ParseError(
                 "this is undefined (a division by zero, or ln of 0)",
@@ -724,6 +885,13 @@ class _Parser:
         if tok.kind == "SUP":
             return self.error("a superscript needs something before it")
         return self.error(f"unexpected '{self.text[tok.start : tok.end]}'")
+
+
+def _is_scaled_atom(expr: sympy.Expr) -> bool:
+    """3x or -x^2: one factor times a number, where "read as" would say nothing new."""
+    if not isinstance(expr, sympy.Mul):
+        return False
+    return sum(1 for a in expr.args if not a.is_Number) <= 1
 
 
 def _about(digits: int) -> str:

@@ -137,8 +137,8 @@ class PrettyPrinter(PlainPrinter):
             return f"√{inner}" if base.is_Atom else f"√({inner})"
         if exponent.is_Integer and exponent > 0:
             text = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
-            if base.is_Pow and base.exp is sympy.S.Half:
-                text = f"({text})"  # (√x)², not √x²
+            if base.is_Pow:
+                text = f"({text})"  # (√x)² and (x²)², not √x² and x²²
             if base.is_Function and not isinstance(base, sympy.exp):
                 # sin(x)² reads fine; keep it
                 return f"{text}{str(exponent).translate(_SUPERSCRIPT)}"

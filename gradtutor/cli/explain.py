@@ -26,6 +26,8 @@ partial derivative and shows the gradient vector.
   gradtutor explain "∂/∂z(3x^3z - y^2 + 5z + 2yz)"
   gradtutor explain "grad(3x^3z - y^2 + 5z + 2yz)" --json
   gradtutor explain "x^2 y" --wrt y
+  gradtutor explain "(w*x+b-y)^2" --wrt w,b
+  gradtutor explain "grad((w*x+b-y)^2, w, b)"
 
 Exit status: 0 explained, 2 invalid input, 3 time limit.
 """
@@ -46,8 +48,14 @@ def explain_command(
         ),
     ],
     wrt: Annotated[
-        str | None,
-        typer.Option("--wrt", "-x", help="The variable, for a task without d/dx.", metavar="VAR"),
+        list[str] | None,
+        typer.Option(
+            "--wrt",
+            "-x",
+            help="The variable(s), for a task without d/dx: --wrt w, --wrt w,b or "
+            "--wrt w --wrt b (each partial, then the gradient over them).",
+            metavar="VAR",
+        ),
     ] = None,
     brief: Annotated[
         bool,
@@ -76,9 +84,15 @@ def explain_command(
     from gradtutor.calculus.timelimit import TimeLimitExceeded
     from gradtutor.calculus.timelimit import time_limit as limit
 
+    names = _wrt_names(wrt or [], json_output)
+    if len(names) > 1:  # each partial: the gradient over exactly these variables
+        _check_variables(task, names, json_output)
+        task_text, single = f"grad({task}, {', '.join(names)})", None
+    else:
+        task_text, single = task, (names[0] if names else None)
     try:
         with limit(time_limit):
-            solution = solve_task(task, wrt=wrt, time_limit=min(2.0, time_limit))
+            solution = solve_task(task_text, wrt=single, time_limit=min(2.0, time_limit))
             rendered = None if json_output else _render(solution, brief)
     except ParseError as err:
         _fail(err.message, err.caret(), err.hint, ExitCode.INVALID, json_output, err.column)
@@ -125,6 +139,54 @@ def _reveal(console, rendered) -> None:  # type: ignore[no-untyped-def]
             break
         out.write(chunk + "\n")
     out.flush()
+
+
+def _wrt_names(values: list[str], json_output: bool) -> list[str]:
+    """--wrt w,b / --wrt "w b" / --wrt w --wrt b → [w, b]; a name that can't be a variable
+    (2, sin, x^2) is refused here, one that isn't in the task by the core."""
+    import re
+
+    from gradtutor.calculus.lexer import FUNCTIONS
+
+    names: list[str] = []
+    for value in values:
+        for name in re.split(r"[,\s]+", value.strip()):
+            if not name:
+                continue
+            if not re.fullmatch(r"[A-Za-z\u0370-\u03ff]\w*", name) or name in FUNCTIONS:
+                _fail(
+                    f"--wrt {name}: not a variable name",
+                    "",
+                    "name a variable of the expression, e.g. --wrt x or --wrt w,b",
+                    ExitCode.INVALID,
+                    json_output,
+                )
+            if name in names:
+                _fail(f"--wrt names {name} twice", "", None, ExitCode.INVALID, json_output)
+            names.append(name)
+    if values and not names:
+        _fail("--wrt needs a variable name", "", "e.g. --wrt x", ExitCode.INVALID, json_output)
+    return names
+
+
+def _check_variables(task: str, names: list[str], json_output: bool) -> None:
+    """Each --wrt name is a variable of the task (else a clear error, exit 2)."""
+    from gradtutor.calculus.errors import ParseError
+    from gradtutor.calculus.parsing import parse
+
+    try:
+        parsed = parse(task)
+    except ParseError:
+        return  # solve_task reports it, with its caret
+    if parsed.has_derivative:
+        message = "--wrt is for an expression without d/dx: this task already says"
+        _fail(message, "", None, ExitCode.INVALID, json_output)
+    present = {s.name for s in parsed.symbols}
+    for name in names:
+        if name not in present:
+            variables = ", ".join(sorted(present)) or "none"
+            message = f"--wrt {name}: not a variable of {parsed.plain} (its variables: {variables})"
+            _fail(message, "", None, ExitCode.INVALID, json_output)
 
 
 def _render(solution, brief: bool):  # type: ignore[no-untyped-def]
