@@ -109,18 +109,21 @@ def test_search_ranks_title_matches_then_mentions() -> None:
     hits = search(LESSONS, "Gradient")
     # three titles say "gradient": the most mentions first, then teaching order (7 = 7)
     assert [(h.lesson_id, h.count, h.in_title) for h in hits][:4] == [
-        ("vanishing-gradients", 9, True),
+        ("vanishing-gradients", 10, True),
         ("gradient", 7, True),
         ("gradient-descent", 7, True),
-        ("backpropagation", 4, False),
+        ("computational-graph", 9, False),
     ]
     # activations: six lines of text and the descend demo of its "Try it"
     sigmoid = search(LESSONS, "sigmoid")
     assert [(h.lesson_id, h.count) for h in sigmoid] == [
         ("activations", 7),
-        ("vanishing-gradients", 4),
+        ("vanishing-gradients", 5),
         ("loss", 2),
+        ("computational-graph", 2),
         ("perceptron", 1),
+        ("shapes-and-jacobians", 1),
+        ("softmax-cross-entropy", 1),
     ]
     assert sigmoid[0].lines[1] == (13, "## Worked: the sigmoid's derivative")
     assert search(LESSONS, "  ") == ()
@@ -129,17 +132,19 @@ def test_search_ranks_title_matches_then_mentions() -> None:
 def test_learn_search_lists_lessons_with_their_lines_in_plain_text() -> None:
     result = runner.invoke(app, ["learn", "--search", "overshoot"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == ("gradient-descent       Gradient descent  (once)")
+    assert result.stdout.splitlines()[0] == (
+        "curvature              Curvature: the Hessian and the learning rate  (3 times)"
+    )
     assert "**" not in result.stdout and "`" not in result.stdout
     assert result.stdout.splitlines()[-1] == "Read one with: gradtutor learn LESSON"
 
 
 def test_learn_search_without_a_match_exits_1() -> None:
-    result = runner.invoke(app, ["learn", "--search", "hessian"])
+    result = runner.invoke(app, ["learn", "--search", "zzzyx"])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "no lesson mentions 'hessian'. Run `gradtutor learn` to list the lessons.\n"
+        "no lesson mentions 'zzzyx'. Run `gradtutor learn` to list the lessons.\n"
     )
 
 
@@ -152,10 +157,10 @@ def test_learn_search_with_a_topic_is_a_usage_error() -> None:
 @pytest.mark.parametrize(
     ("word", "lessons"),
     [
-        ("sigmoid", ("activations", "loss", "perceptron")),
-        ("momentum", ("gradient-descent",)),
+        ("sigmoid", ("activations", "loss", "computational-graph")),
+        ("momentum", ("curvature", "gradient-descent")),
         ("epoch", ("overfitting",)),
-        ("softmax", ()),
+        ("softmax", ("softmax-cross-entropy",)),
     ],
 )
 def test_suggest_lessons_that_teach_a_word(word: str, lessons: tuple[str, ...]) -> None:
@@ -168,7 +173,7 @@ def test_learn_sigmoid_suggests_the_activations_lesson() -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "error: no lesson for 'sigmoid'. Lessons about it: activations, loss, "
-        "vanishing-gradients.\n"
+        "computational-graph.\n"
         "Run `gradtutor learn` to list the lessons.\n"
     )
 
@@ -262,7 +267,7 @@ def test_a_lesson_in_a_pipe_is_not_paged(home: Path) -> None:
     )
     assert done.returncode == 0
     assert "lines 1–" not in done.stdout
-    assert done.stdout.splitlines()[-1].startswith("← previous: gradtutor learn loss")
+    assert done.stdout.splitlines()[-1].startswith("← previous: gradtutor learn neurons")
 
 
 @pytest.mark.slow
@@ -287,5 +292,5 @@ def test_no_pager_on_request_or_on_a_dumb_terminal(options: list[str], term: str
     assert child.exitstatus == 0
     shown = child.before  # everything the lesson wrote, at once
     assert "Derivative rules: constant, power, sum" in shown
-    assert "next: gradtutor learn partial-derivatives →" in shown
+    assert "next: gradtutor learn chain-rule →" in shown
     assert "lines 1–" not in shown

@@ -151,7 +151,7 @@ def test_learn_piped_is_plain_text_not_raw_markdown() -> None:
     assert lines[-3:] == [
         ' gradtutor explain "d/dx(3x^3)"',
         "",
-        "← previous: gradtutor learn loss   next: gradtutor learn partial-derivatives →",
+        "← previous: gradtutor learn neurons   next: gradtutor learn chain-rule →",
     ]
     assert "**" not in result.stdout and "`" not in result.stdout and "\n#" not in result.stdout
     assert "\x1b[" not in result.stdout

@@ -125,7 +125,7 @@ def test_a_topic_misspelt_gets_did_you_mean() -> None:
 def test_learn_sigmoid_suggests_activations() -> None:
     result = CliRunner().invoke(app, ["learn", "sigmoid"])
     assert result.exit_code == 2
-    assert "Did you mean: activations?" in result.output
+    assert "Lessons about it: activations," in result.output  # the lesson teaching σ first
 
 
 # -- 9. interleaving and a staircase that climbs ---------------------------------------------
