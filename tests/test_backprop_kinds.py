@@ -159,9 +159,12 @@ def test_quiz_names_a_backprop_twin_and_progress_counts_it(tmp_path) -> None:  #
     assert record["verdict"] == "correct"
     assert "one path's share" in result.stderr
     report = json.loads(CliRunner().invoke(app, ["progress", "--json"], env=env).stdout)
-    assert {"id": "backprop_fanout_not_summed", "count": 1, "title": "one path's share for a node used twice"} in report[
-        "misconceptions"
-    ]
+    expected = {
+        "id": "backprop_fanout_not_summed",
+        "count": 1,
+        "title": "one path's share for a node used twice",
+    }
+    assert expected in report["misconceptions"]
 
 
 def test_an_ambiguous_twin_value_is_not_offered() -> None:

@@ -188,9 +188,12 @@ def test_practice_answers_count_in_progress() -> None:
     result = runner.invoke(app, ["progress", "--json"], env={"NO_COLOR": "1"})
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert {"id": "backprop_mse_factor_missing", "count": 1, "title": "the 2 of (ŷ − y)² dropped"} in report[
-        "misconceptions"
-    ]
+    expected = {
+        "id": "backprop_mse_factor_missing",
+        "count": 1,
+        "title": "the 2 of (ŷ − y)² dropped",
+    }
+    assert expected in report["misconceptions"]
 
 
 def test_a_run_that_answers_nothing_saves_nothing() -> None:
