@@ -73,7 +73,7 @@ def check_command(
         raise typer.Exit(_run_batch(batch, time_limit, workers))
     if expected is None or answer is None:
         _usage("check needs two arguments: EXPECTED ANSWER (or --batch FILE)")
-    from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.guarded import check  # in a worker, killed at the deadline
 
     result = check(expected, answer, time_limit=time_limit)
     if json_output:
@@ -126,6 +126,7 @@ def _run_batch(source: str, time_limit: float, workers: int | None) -> int:
             worst = max(worst, code, key=_severity)
             if progress is not None:
                 progress.advance(task)  # type: ignore[arg-type]
+                progress.refresh()
     return worst
 
 
@@ -150,6 +151,7 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
         TimeRemainingColumn(),
         console=make_console(stderr=True),
         transient=True,
+        auto_refresh=False,  # no refresh thread: workers are forked, and forking needs one thread
     )
 
 

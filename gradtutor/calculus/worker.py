@@ -1,0 +1,366 @@
+"""Untrusted maths runs in a worker process that is killed at the deadline.
+
+A signal or an asynchronous exception cannot interrupt a long C-level computation (a
+huge integer power, a big expansion), so the in-process time limit
+(:mod:`gradtutor.calculus.timelimit`) is only the polite half: it stops pure-Python
+work and lets the job return what it has. The hard half is here. The work runs in a
+worker process; the caller waits on a pipe until the deadline, then kills the worker
+and raises :class:`TimeLimitExceeded` — on time, whatever the worker was doing. The
+next call gets a fresh worker.
+
+Workers are kept warm: they are forked from the caller after sympy is imported, so a
+new one costs a few milliseconds, not the half second of importing sympy again. From a
+thread other than the main one, or while other threads run, forking is unsafe, so
+workers come from a fork server instead (one extra interpreter, started once). Where
+neither is available (Windows, macOS' default), workers are spawned.
+
+Workers die with their parent: they ignore Ctrl-C (the parent handles it and kills
+them), ask Linux to kill them when the parent dies (SIGTERM, SIGKILL), and exit when
+their pipe closes. They never print a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from gradtutor.calculus.timelimit import TimeLimitExceeded
+
+__all__ = ["Job", "Outcome", "WorkerDied", "in_worker", "run", "run_many", "soft_limit"]
+
+# Modules every worker needs; imported in the parent before forking so workers start warm.
+WARM_MODULES = ("sympy", "mpmath", "gradtutor.calculus.equivalence")
+_STARTUP_SECONDS = 120.0  # a fork server's first start imports sympy (slow on a busy machine)
+_IN_WORKER = False
+
+
+class WorkerDied(RuntimeError):
+    """The worker process ended without answering (killed from outside, out of memory)."""
+
+
+def in_worker() -> bool:
+    """True inside a worker process (where work already runs under a hard limit)."""
+    return _IN_WORKER
+
+
+def soft_limit(seconds: float) -> float:
+    """The in-process limit a job gets, a little inside the hard one, so that pure-Python
+    work can stop itself and still report what it has before the worker is killed."""
+    return max(seconds - min(0.1, seconds / 10), seconds * 0.9)
+
+
+def run(
+    fn: Callable[..., Any],
+    *args: Any,
+    time_limit: float | None,
+    warm: Sequence[str] = (),
+) -> Any:
+    """``fn(*args)`` in a worker, killed after ``time_limit`` seconds.
+
+    Raises :class:`TimeLimitExceeded` at the deadline, or whatever ``fn`` raised. Without
+    a limit, or already inside a worker, ``fn`` runs here. ``fn`` must be a module-level
+    function and its arguments and result picklable.
+    """
+    if time_limit is None or time_limit <= 0 or _IN_WORKER:
+        return fn(*args)
+    worker = _take(warm)
+    try:
+        outcome = worker.call(fn, args, time_limit)
+    except BaseException:
+        worker.kill()  # Ctrl-C or a timeout: the worker may be mid-job
+        raise
+    _give_back(worker)
+    return outcome.unwrap()
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work for :func:`run_many`."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    time_limit: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a job came to: a value, an exception it raised, or the time limit."""
+
+    value: Any = None
+    error: BaseException | None = None
+    timed_out: bool = False
+
+    def unwrap(self) -> Any:
+        if self.timed_out:
+            raise TimeLimitExceeded("the time limit ran out")
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def run_many(jobs: Iterable[Job], *, workers: int, warm: Sequence[str] = ()) -> Iterator[Outcome]:
+    """Each job's outcome, in order, using up to ``workers`` worker processes at once.
+
+    A job past its time limit has its worker killed (and replaced); the others go on."""
+    pending = list(enumerate(jobs))
+    pending.reverse()
+    pool: list[_Worker] = []
+    running: dict[Connection, tuple[_Worker, int, float]] = {}
+    done: dict[int, Outcome] = {}
+    next_out = 0
+    try:
+        while pending or running:
+            while pending and len(running) < max(workers, 1):
+                index, job = pending.pop()
+                worker = pool.pop() if pool else _Worker.start(warm)
+                worker.send(job.fn, job.args, job.time_limit)
+                running[worker.conn] = (worker, index, time.monotonic() + job.time_limit)
+            nearest = min(deadline for _, _, deadline in running.values())
+            for conn in wait(list(running), timeout=max(nearest - time.monotonic(), 0)):
+                worker, index, _ = running.pop(conn)  # type: ignore[index]
+                done[index] = worker.receive()
+                (pool if worker.alive else []).append(worker)
+            now = time.monotonic()
+            for conn, (worker, index, deadline) in list(running.items()):
+                if deadline <= now and not conn.poll():
+                    del running[conn]
+                    worker.kill()
+                    done[index] = Outcome(timed_out=True)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        for worker, _, _ in running.values():
+            worker.kill()
+        for worker in pool:
+            worker.close()
+
+
+class Session:
+    """A conversation with one worker that keeps state between calls (a derivation
+    checked line by line). When a call runs out of time its worker is killed; the next
+    call starts a new worker and first replays the calls that succeeded."""
+
+    def __init__(self, warm: Sequence[str] = ()) -> None:
+        self.warm = warm
+        self._worker: _Worker | None = None
+        self._log: list[tuple[Callable[..., Any], tuple[Any, ...], float]] = []
+
+    def call(self, fn: Callable[..., Any], *args: Any, time_limit: float) -> Any:
+        """``fn(*args)`` in this session's worker; raises TimeLimitExceeded at the deadline."""
+        if _IN_WORKER:
+            return fn(*args)
+        if self._worker is None or not self._worker.alive:
+            self._worker = _Worker.start(self.warm)
+            for old_fn, old_args, old_limit in self._log:
+                self._call(old_fn, old_args, old_limit * 2)
+        value = self._call(fn, args, time_limit)
+        self._log.append((fn, args, time_limit))
+        return value
+
+    def remember(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Record a call that changes state, to be made on the next worker (not run now)."""
+        self._log.append((fn, args, 60.0))
+        if self._worker is not None and self._worker.alive:
+            self._call(fn, args, 60.0)
+
+    def _call(self, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
+        assert self._worker is not None
+        try:
+            outcome = self._worker.call(fn, args, seconds)
+        except BaseException:
+            self._worker.kill()
+            raise
+        if outcome.timed_out or (outcome.error is not None and not self._worker.alive):
+            self._worker.kill()
+        return outcome.unwrap()
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+
+
+# -- the parent's side ----------------------------------------------------------------
+
+_idle: list[_Worker] = []
+_idle_lock = threading.Lock()
+
+
+def _take(warm: Sequence[str]) -> _Worker:
+    with _idle_lock:
+        while _idle:
+            worker = _idle.pop()
+            if worker.alive:
+                return worker
+            worker.kill()
+    return _Worker.start(warm)
+
+
+def _give_back(worker: _Worker) -> None:
+    if not worker.alive:
+        worker.kill()
+        return
+    with _idle_lock:
+        _idle.append(worker)
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, process: Any, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+
+    @classmethod
+    def start(cls, warm: Sequence[str]) -> _Worker:
+        for name in (*WARM_MODULES, *warm):
+            importlib.import_module(name)
+        context = _context(warm)
+        parent_end, child_end = context.Pipe()
+        process = context.Process(target=_serve, args=(child_end,), daemon=True)
+        process.start()
+        child_end.close()
+        worker = cls(process, parent_end)
+        # Wait until it is ready, so that a fork server's first start (an import of sympy)
+        # is not charged to the first job's time limit.
+        if not parent_end.poll(_STARTUP_SECONDS):
+            worker.kill()
+            raise WorkerDied("the worker process did not start")
+        try:
+            parent_end.recv()
+        except (EOFError, OSError):
+            worker.kill()
+            raise WorkerDied("the worker process did not start") from None
+        return worker
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive() and not self.conn.closed
+
+    def send(self, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> None:
+        # The worker's own in-process limit falls between the job's soft limit and the kill.
+        self.conn.send((fn, args, (soft_limit(seconds) + seconds) / 2))
+
+    def receive(self) -> Outcome:
+        try:
+            status, payload = self.conn.recv()
+        except (EOFError, OSError):
+            self.kill()
+            return Outcome(error=WorkerDied("the worker process ended without an answer"))
+        if status == "ok":
+            return Outcome(value=payload)
+        if status == "timeout":
+            return Outcome(timed_out=True)
+        return Outcome(error=payload)
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Outcome:
+        self.send(fn, args, seconds)
+        if not self.conn.poll(seconds):
+            self.kill()
+            return Outcome(timed_out=True)
+        return self.receive()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+            self.process.join(5)
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+def _context(warm: Sequence[str]) -> Any:
+    """fork where it is safe (one thread: the main one), else a fork server, else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    single_thread = threading.current_thread() is threading.main_thread() and (
+        threading.active_count() == 1
+    )
+    if "fork" in methods and single_thread and sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([*WARM_MODULES, *warm, __name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+# -- the worker's side ----------------------------------------------------------------
+
+
+def _serve(conn: Connection) -> None:
+    """The worker's loop: run each job, send back its value or its exception."""
+    global _IN_WORKER
+    _IN_WORKER = True
+    try:
+        _die_with_parent()
+        conn.send("ready")
+        while True:
+            try:
+                fn, args, soft = conn.recv()
+            except (EOFError, OSError, KeyboardInterrupt):
+                break
+            conn.send(_run_job(fn, args, soft))
+    except BaseException:  # a worker never prints; the parent reports
+        pass
+    finally:
+        os._exit(0)  # no atexit handlers, no "Exception ignored" noise
+
+
+def _run_job(fn: Callable[..., Any], args: tuple[Any, ...], soft: float) -> tuple[str, Any]:
+    from gradtutor.calculus.timelimit import time_limit
+
+    try:
+        with time_limit(soft):
+            value = fn(*args)
+        return ("ok", value)
+    except TimeLimitExceeded:
+        return ("timeout", None)
+    except RecursionError:
+        from gradtutor.calculus.errors import TooLargeError
+
+        return ("error", TooLargeError("the expression is too deeply nested to work with"))
+    except MemoryError:
+        from gradtutor.calculus.errors import TooLargeError
+
+        return ("error", TooLargeError("the expression is too large to work with"))
+    except Exception as exc:
+        return ("error", _portable(exc))
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling, else a RuntimeError saying what it was."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    exc.__traceback__ = None
+    return exc
+
+
+def _die_with_parent() -> None:
+    """Ctrl-C is the parent's to handle; on Linux, die when the parent dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(0)
