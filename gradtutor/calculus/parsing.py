@@ -30,6 +30,13 @@ from sympy import Derivative, Integer, Rational, Symbol
 from gradtutor.calculus.errors import ParseError, TooLargeError
 from gradtutor.calculus.functions import sigmoid, softplus
 from gradtutor.calculus.lexer import Token, normalise, tokenize
+from gradtutor.calculus.limits import (
+    check_derivatives,
+    check_node,
+    check_numbers,
+    check_periodic,
+    check_power,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -205,7 +212,9 @@ def doit_real(expr: sympy.Expr) -> sympy.Expr:
 
     Plain symbols first (fast); only when sympy answers in complex terms (re, im,
     Derivative left over — it does for |u|) redo it with real symbols (slower)."""
+    check_derivatives(expr)  # a 20th derivative of a power tower is refused, not worked
     result = expr.doit()
+    check_numbers(result)
     if not result.has(*_COMPLEX_PARTS):
         return result
     symbols = expr.free_symbols | {
@@ -242,6 +251,7 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
         raise ParseError("there is nothing to read", source, None, hint="type an expression")
     parser = _Parser(source, tokenize(source))
     expr = parser.parse()
+    check_periodic(expr, source)
     if not evaluate:
         raw = _Parser(source, tokenize(source), evaluate=False).parse()
         return Parsed(text=text, expr=raw, notes=tuple(parser.notes), evaluated=expr)
@@ -653,6 +663,7 @@ class _Parser:
             return fn(*args)
 
     def checked(self, tok: Token, expr: sympy.Expr) -> sympy.Expr:
+        check_node(expr, self.text, tok.start)  # 1000!*1000! is over the limit once built
         if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise ParseError(
                 "this is undefined (a division by zero, or ln of 0)",
@@ -763,3 +774,5 @@ def _guard_power(text: str, column: int, base: sympy.Expr, exponent: sympy.Expr)
         and max(abs(int(base.p)), int(base.q)).bit_length() > MAX_BITS
     ):
         raise TooLargeError("this root is of too large a number", text, column)
+    else:
+        check_power(base, exponent, text, column)  # 2^(10^6/3) holds 2^333333 exactly

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.worker import Session, run, soft_limit
 
 WARM = (
@@ -33,8 +34,16 @@ def explain(task: str, wrt: str | None, time_limit: float, brief: bool, as_json:
 
 def _explain_job(task: str, wrt: str | None, limit: float, brief: bool, as_json: bool) -> Any:
     from gradtutor.calculus.derive import solve_task
+    from gradtutor.calculus.limits import check_derivatives
+    from gradtutor.calculus.parsing import parse
     from gradtutor.render.explain import render_explain
 
+    try:
+        typed = parse(task).expr
+    except ParseError:
+        typed = None  # solve_task says what is wrong, with grad(...) taken into account
+    if typed is not None:
+        check_derivatives(typed)  # a 20th derivative of a power tower: refused, not worked
     solution = solve_task(task, wrt=wrt, time_limit=min(2.0, soft_limit(limit)))
     return solution.to_json() if as_json else render_explain(solution, brief=brief)
 
