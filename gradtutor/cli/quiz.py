@@ -579,7 +579,7 @@ def _target(part: Any) -> str:
 
 def _check(part: Any, answer: str) -> Any:
     """The engine's verdict; any failure inside it becomes an 'undetermined' result."""
-    from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.guarded import check  # in a worker, killed at the time limit
 
     try:
         return check(_target(part), answer)
