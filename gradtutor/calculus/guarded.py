@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.results import CheckResult, Feedback, Verdict
 from gradtutor.calculus.timelimit import TimeLimitExceeded
 
@@ -41,6 +42,12 @@ def check(
         return CheckResult(
             verdict=Verdict.UNDETERMINED,
             feedback=(Feedback("time_limit", f"gradtutor could not decide: {exc}"),),
+            elapsed_ms=_ms(start),
+        )
+    except ParseError as exc:  # sympy recursed too deep, or ran out of memory, comparing
+        return CheckResult(
+            verdict=Verdict.UNDETERMINED,
+            feedback=(Feedback("limit", f"gradtutor could not decide: {exc.message}"),),
             elapsed_ms=_ms(start),
         )
 

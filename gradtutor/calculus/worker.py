@@ -228,7 +228,8 @@ class _Worker:
         context = _context(warm)
         parent_end, child_end = context.Pipe()
         process = context.Process(target=_serve, args=(child_end,), daemon=True)
-        process.start()
+        with _interrupts_held():
+            process.start()
         child_end.close()
         worker = cls(process, parent_end)
         # Wait until it is ready, so that a fork server's first start (an import of sympy)
@@ -279,6 +280,21 @@ class _Worker:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.conn.close()
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while forking: a KeyboardInterrupt raised in one of Python's at-fork
+    callbacks (logging has one) is printed and swallowed, and the batch would run on. The
+    held signal is delivered as soon as the fork is done."""
+    can_hold = hasattr(signal, "pthread_sigmask")
+    if can_hold:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if can_hold:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _context(warm: Sequence[str]) -> Any:
@@ -353,8 +369,10 @@ def _portable(exc: BaseException) -> BaseException:
 
 def _die_with_parent() -> None:
     """Ctrl-C is the parent's to handle; on Linux, die when the parent dies."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # also drops a Ctrl-C held during the fork
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             import ctypes

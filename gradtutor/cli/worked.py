@@ -77,8 +77,11 @@ class Derivation:
             return self.session.call(_line_job, text, self.as_json, time_limit=self.time_limit)
         except (TimeLimitExceeded, WorkerDied):
             message = f"could not decide within {self.time_limit:g} s"
-            self.session.remember(_skip_job, text, message)
-            return _render_skipped(index, text, message, self.as_json)
+            status = "undetermined"
+        except ParseError as err:  # sympy recursed too deep or ran out of memory
+            message, status = err.message, "invalid"
+        self.session.remember(_skip_job, text, status, message)
+        return _render_skipped(index, text, status, message, self.as_json)
 
     def finish(self) -> tuple[Any, Any, bool]:
         """(rendered summary, report JSON, every line right?)."""
@@ -111,21 +114,21 @@ def _line_job(text: str, as_json: bool) -> Any:
     return check.to_json() if as_json else render_line(check)
 
 
-def _skip_job(text: str, message: str) -> None:
+def _skip_job(text: str, status: str, message: str) -> None:
     """Record a line stopped at the time limit as undetermined (the checker has no public
     way to add a line without judging it)."""
-    from gradtutor.calculus.derivation import UNDETERMINED, LineCheck, _Line
+    from gradtutor.calculus.derivation import LineCheck, _Line
 
     checker = _state["checker"]
-    check = LineCheck(len(checker._lines), text, UNDETERMINED, message)
-    checker._lines.append(_Line(text, UNDETERMINED))
+    check = LineCheck(len(checker._lines), text, status, message)
+    checker._lines.append(_Line(text, status))
     checker._checks.append(check)
 
 
-def _render_skipped(index: int, text: str, message: str, as_json: bool) -> Any:
-    from gradtutor.calculus.derivation import UNDETERMINED, LineCheck
+def _render_skipped(index: int, text: str, status: str, message: str, as_json: bool) -> Any:
+    from gradtutor.calculus.derivation import LineCheck
 
-    check = LineCheck(index, text, UNDETERMINED, message)
+    check = LineCheck(index, text, status, message)
     if as_json:
         return check.to_json()
     from gradtutor.render.steps import render_line
