@@ -562,7 +562,7 @@ def _target(part: Any) -> str:
     """What to check an answer against: the part's derivative task when it is equivalent to
     the expected answer (then the engine can name misconceptions of the rules), else the
     expected answer itself (e.g. a derivative evaluated at a point)."""
-    from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.guarded import check  # a pack's maths: in a worker, time-limited
 
     task = getattr(part, "task", None)
     if not task:
