@@ -233,7 +233,6 @@ def test_batch_of_never_ending_lines_takes_its_limits_not_minutes(tmp_path: Path
     assert (process.returncode, verdicts, err) == (3, ["undetermined"] * 4, "")
 
 
-
 @pytest.mark.slow
 def test_steps_line_out_of_time_is_undetermined_and_later_lines_are_still_judged() -> None:
     """Issue 12: a steps line of 5 nested 20th derivatives ran 56 s. The worker is killed
@@ -266,3 +265,14 @@ def test_steps_line_with_a_20th_derivative_of_a_tower_is_invalid_not_exit_70() -
     assert result.exit_code == 1
     assert [line["status"] for line in lines] == ["invalid", "ok"]
     assert lines[0]["message"].startswith("the 20th derivative here grows too large")
+
+
+@pytest.mark.slow
+def test_explain_out_of_time_exits_3_with_the_message() -> None:
+    from typer.testing import CliRunner
+
+    from gradtutor.cli.app import app
+
+    result = CliRunner().invoke(app, ["explain", "--time-limit", "0.5", NESTED, "--json"])
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["error"]["message"] == "no worked solution within 0.5 s"
