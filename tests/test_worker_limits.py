@@ -276,3 +276,20 @@ def test_explain_out_of_time_exits_3_with_the_message() -> None:
     result = CliRunner().invoke(app, ["explain", "--time-limit", "0.5", NESTED, "--json"])
     assert result.exit_code == 3
     assert json.loads(result.stdout)["error"]["message"] == "no worked solution within 0.5 s"
+
+
+def _spin() -> None:
+    while True:
+        sum(range(100))
+
+
+def _nested_run() -> str:
+    try:
+        worker.run(_spin, time_limit=0.2)
+    except TimeLimitExceeded:
+        return "stopped in the worker"
+    return "finished"
+
+
+def test_a_limited_call_inside_a_worker_runs_there_under_the_in_process_limit() -> None:
+    assert worker.run(_nested_run, time_limit=30) == "stopped in the worker"

@@ -68,11 +68,17 @@ def run(
     """``fn(*args)`` in a worker, killed after ``time_limit`` seconds.
 
     Raises :class:`TimeLimitExceeded` at the deadline, or whatever ``fn`` raised. Without
-    a limit, or already inside a worker, ``fn`` runs here. ``fn`` must be a module-level
-    function and its arguments and result picklable.
+    a limit ``fn`` runs here; already inside a worker it runs here under the in-process
+    limit (the worker itself is under a hard one). ``fn`` must be a module-level function
+    and its arguments and result picklable.
     """
-    if time_limit is None or time_limit <= 0 or _IN_WORKER:
+    if time_limit is None or time_limit <= 0:
         return fn(*args)
+    if _IN_WORKER:
+        from gradtutor.calculus.timelimit import time_limit as in_process
+
+        with in_process(time_limit):
+            return fn(*args)
     worker = _take(warm)
     try:
         outcome = worker.call(fn, args, time_limit)
