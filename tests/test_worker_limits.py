@@ -293,3 +293,11 @@ def _nested_run() -> str:
 
 def test_a_limited_call_inside_a_worker_runs_there_under_the_in_process_limit() -> None:
     assert worker.run(_nested_run, time_limit=30) == "stopped in the worker"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS on Linux")
+def test_a_job_that_would_take_the_machines_memory_gets_a_clear_error() -> None:
+    with pytest.raises(ParseError) as caught:
+        worker.run(bytearray, 3 * worker.MEMORY_HEADROOM, time_limit=30)
+    assert caught.value.message == "the expression is too large to work with"
+    assert worker.run(pow, 2, 10, time_limit=5) == 1024  # the next job gets its worker

@@ -16,7 +16,9 @@ neither is available (Windows, macOS' default), workers are spawned.
 
 Workers die with their parent: they ignore Ctrl-C (the parent handles it and kills
 them), ask Linux to kill them when the parent dies (SIGTERM, SIGKILL), and exit when
-their pipe closes. They never print a traceback.
+their pipe closes. They never print a traceback. On Linux a worker may allocate 2 GiB
+beyond what it started with; past that a job gets a MemoryError (reported as "too
+large to work with") instead of taking the machine's memory within its time limit.
 """
 
 from __future__ import annotations
@@ -327,6 +329,7 @@ def _serve(conn: Connection) -> None:
     _IN_WORKER = True
     try:
         _die_with_parent()
+        _cap_memory()
         conn.send("ready")
         while True:
             try:
@@ -371,6 +374,28 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
     exc.__traceback__ = None
     return exc
+
+
+MEMORY_HEADROOM = 2 * 1024**3  # bytes a job may allocate beyond the worker's start
+
+
+def _cap_memory() -> None:
+    """Cap the worker's address space at what it started with plus 2 GiB: a job that
+    would take the machine's memory in its time limit gets a MemoryError instead."""
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(row for row in status if row.startswith("VmSize:"))
+        size = int(line.split()[1]) * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = size + MEMORY_HEADROOM
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft == resource.RLIM_INFINITY or soft > cap:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, StopIteration, ValueError):
+        pass  # not Linux: no cap; the time limit still holds
 
 
 def _die_with_parent() -> None:
