@@ -301,3 +301,14 @@ def test_a_job_that_would_take_the_machines_memory_gets_a_clear_error() -> None:
         worker.run(bytearray, 3 * worker.MEMORY_HEADROOM, time_limit=30)
     assert caught.value.message == "the expression is too large to work with"
     assert worker.run(pow, 2, 10, time_limit=5) == 1024  # the next job gets its worker
+
+
+def _recurse(depth: int) -> int:
+    return _recurse(depth + 1)
+
+
+def test_a_job_that_recurses_too_deep_gets_a_clear_error_not_a_traceback() -> None:
+    """sympy's trigonometric rewriting of sin(2^330 x) recursed once per factor of 2."""
+    with pytest.raises(ParseError) as caught:
+        worker.run(_recurse, 0, time_limit=30)
+    assert caught.value.message == "the expression is too deeply nested to work with"

@@ -7,8 +7,9 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.guarded import DEFAULT_TIME_LIMIT
-from gradtutor.calculus.results import CheckResult, InputError, Verdict
+from gradtutor.calculus.results import CheckResult, Feedback, InputError, Verdict
 
 _WARM = ("gradtutor.calculus.misconceptions", "gradtutor.calculus.feedback")
 
@@ -54,8 +55,8 @@ def _check_line(job: tuple[int, str, float | None]) -> BatchItem:
 
     try:
         return _check_line_unguarded(job)
-    except TimeLimitExceeded:
-        raise  # the worker reports it as the time limit, not as a fault
+    except (TimeLimitExceeded, RecursionError, MemoryError):
+        raise  # the worker reports these as limits, not as faults
     except Exception as exc:  # keep the batch going: the other lines still count
         error = InputError(message=f"internal error: {type(exc).__name__}: {exc}", side="line")
         return BatchItem(job[0], CheckResult(verdict=Verdict.UNDETERMINED, error=error))
@@ -102,6 +103,10 @@ def check_batch(
         if outcome.timed_out:
             started = time.perf_counter() - time_limit  # it ran for its whole limit
             yield BatchItem(job[0], timed_out(time_limit, started), _extra(job[1]))
+        elif isinstance(outcome.error, ParseError):  # too deep or too large to work with
+            feedback = Feedback("limit", f"gradtutor could not decide: {outcome.error.message}")
+            result = CheckResult(verdict=Verdict.UNDETERMINED, feedback=(feedback,))
+            yield BatchItem(job[0], result, _extra(job[1]))
         elif outcome.error is not None:
             error = InputError(
                 message=f"internal error: {type(outcome.error).__name__}: {outcome.error}",
