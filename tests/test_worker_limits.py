@@ -312,3 +312,31 @@ def test_a_job_that_recurses_too_deep_gets_a_clear_error_not_a_traceback() -> No
     with pytest.raises(ParseError) as caught:
         worker.run(_recurse, 0, time_limit=30)
     assert caught.value.message == "the expression is too deeply nested to work with"
+
+
+@pytest.mark.slow
+def test_check_from_a_thread_in_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """multiprocessing's spawn and fork server re-run the caller's __main__ in the child:
+    a script calling gradtutor.check from a thread would run twice and then fail."""
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import threading\n"
+        "import gradtutor\n"
+        "out = []\n"
+        "def work():\n"
+        f"    out.append(str(gradtutor.check({NESTED!r}, '0', time_limit=0.5).verdict))\n"
+        "    out.append(str(gradtutor.check('d/dx(3x^3)', '9x^2', time_limit=5).verdict))\n"
+        "thread = threading.Thread(target=work)\n"
+        "thread.start()\n"
+        "thread.join()\n"
+        "print(out)\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        "['undetermined', 'equivalent']\n",
+        "",
+    )

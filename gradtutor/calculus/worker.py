@@ -9,10 +9,10 @@ and raises :class:`TimeLimitExceeded` — on time, whatever the worker was doing
 next call gets a fresh worker.
 
 Workers are kept warm: they are forked from the caller after sympy is imported, so a
-new one costs a few milliseconds, not the half second of importing sympy again. From a
-thread other than the main one, or while other threads run, forking is unsafe, so
-workers come from a fork server instead (one extra interpreter, started once). Where
-neither is available (Windows, macOS' default), workers are spawned.
+new one costs a few milliseconds, not the half second of importing sympy again, and an
+idle one is reused. From a thread other than the main one, or while other threads run,
+forking is unsafe (the child would copy locks other threads hold), so a worker is then a
+fresh interpreter instead (it imports sympy itself, once per worker); so it is off Linux.
 
 Workers die with their parent: they ignore Ctrl-C (the parent handles it and kills
 them), ask Linux to kill them when the parent dies (SIGTERM, SIGKILL), and exit when
@@ -233,24 +233,28 @@ class _Worker:
     def start(cls, warm: Sequence[str]) -> _Worker:
         for name in (*WARM_MODULES, *warm):
             importlib.import_module(name)
-        context = _context(warm)
+        worker = cls._forked() if _can_fork() else cls(*_launcher().launch(warm))
+        # Wait until it is ready, so that a fresh interpreter's start (an import of sympy)
+        # is not charged to the first job's time limit.
+        if not worker.conn.poll(_STARTUP_SECONDS):
+            worker.kill()
+            raise WorkerDied("the worker process did not start")
+        try:
+            worker.conn.recv()
+        except (EOFError, OSError):
+            worker.kill()
+            raise WorkerDied("the worker process did not start") from None
+        return worker
+
+    @classmethod
+    def _forked(cls) -> _Worker:
+        context = multiprocessing.get_context("fork")
         parent_end, child_end = context.Pipe()
         process = context.Process(target=_serve, args=(child_end,), daemon=True)
         with _interrupts_held():
             process.start()
         child_end.close()
-        worker = cls(process, parent_end)
-        # Wait until it is ready, so that a fork server's first start (an import of sympy)
-        # is not charged to the first job's time limit.
-        if not parent_end.poll(_STARTUP_SECONDS):
-            worker.kill()
-            raise WorkerDied("the worker process did not start")
-        try:
-            parent_end.recv()
-        except (EOFError, OSError):
-            worker.kill()
-            raise WorkerDied("the worker process did not start") from None
-        return worker
+        return cls(process, parent_end)
 
     @property
     def alive(self) -> bool:
@@ -305,22 +309,117 @@ def _interrupts_held() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _context(warm: Sequence[str]) -> Any:
-    """fork where it is safe (one thread: the main one), else a fork server, else spawn."""
-    methods = multiprocessing.get_all_start_methods()
-    single_thread = threading.current_thread() is threading.main_thread() and (
-        threading.active_count() == 1
+def _can_fork() -> bool:
+    """fork is safe from the main thread of a single-threaded process (on Linux, where
+    the worker can also ask to die with its parent)."""
+    return (
+        sys.platform.startswith("linux")
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
     )
-    if "fork" in methods and single_thread and sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([*WARM_MODULES, *warm, __name__])
-        return context
-    return multiprocessing.get_context("spawn")
+
+
+class _Launcher:
+    """Starts fresh worker interpreters (``python -c …``) from one long-lived thread.
+
+    Used where forking is unsafe (other threads run, or not Linux). A fresh interpreter
+    copies no other thread's locks and, unlike multiprocessing's spawn and fork server,
+    does not re-run the caller's ``__main__``. Linux kills a child when the *thread* that
+    started it ends, so every child is started from this thread, which lives as long as
+    the process."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self.requests: queue.Queue[tuple[Sequence[str], Any]] = queue.Queue()
+        threading.Thread(target=self._loop, name="gradtutor-workers", daemon=True).start()
+
+    def launch(self, warm: Sequence[str]) -> tuple[_Child, Connection]:
+        import queue
+
+        answer: queue.Queue[Any] = queue.Queue()
+        self.requests.put((warm, answer))
+        result = answer.get()
+        if isinstance(result, BaseException):
+            raise WorkerDied(f"the worker process did not start: {result}")
+        return result
+
+    def _loop(self) -> None:
+        while True:
+            warm, answer = self.requests.get()
+            try:
+                answer.put(_start_interpreter(warm))
+            except Exception as exc:
+                answer.put(exc)
+
+
+_launcher_instance: _Launcher | None = None
+_launcher_lock = threading.Lock()
+
+
+def _launcher() -> _Launcher:
+    global _launcher_instance
+    with _launcher_lock:
+        if _launcher_instance is None:
+            _launcher_instance = _Launcher()
+        return _launcher_instance
+
+
+class _Child:
+    """A worker interpreter, with the few methods of multiprocessing's Process we use."""
+
+    def __init__(self, popen: Any) -> None:
+        self.popen = popen
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        self.popen.kill()
+
+    def join(self, timeout: float | None = None) -> None:
+        self.popen.wait(timeout)
+
+
+def _start_interpreter(warm: Sequence[str]) -> tuple[_Child, Connection]:
+    import socket
+    import subprocess
+
+    import gradtutor
+
+    ours, theirs = socket.socketpair()
+    child_fd = theirs.detach()
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(gradtutor.__file__)))
+    path = os.environ.get("PYTHONPATH")
+    env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+    code = "import sys; from gradtutor.calculus.worker import serve_fd; serve_fd(sys.argv[1:])"
+    try:
+        popen = subprocess.Popen(
+            [sys.executable, "-c", code, str(child_fd), *WARM_MODULES, *warm],
+            pass_fds=(child_fd,),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            env=env,
+            close_fds=True,
+        )
+    finally:
+        os.close(child_fd)
+    return _Child(popen), Connection(ours.detach())
 
 
 # -- the worker's side ----------------------------------------------------------------
+
+
+def serve_fd(argv: Sequence[str]) -> None:
+    """A fresh worker interpreter's entry point: ``fd module…`` (see _start_interpreter)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        conn = Connection(int(argv[0]))
+        for name in argv[1:]:
+            importlib.import_module(name)
+    except BaseException:  # the parent sees the pipe close: "did not start"
+        os._exit(1)
+    _serve(conn)
 
 
 def _serve(conn: Connection) -> None:
