@@ -109,15 +109,18 @@ def test_quiz_skips_a_template_too_large_to_build(tmp_path: Path) -> None:
 
 # -- the time limit --------------------------------------------------------------------------
 
-# Each try computes five 64th powers of six-digit numbers and then fails: seconds per seed.
+# Each try computes twelve 3,840-digit powers and then fails: 10,000 tries take about 14 s
+# on an idle 2-core machine (the issue's pack took 104 s to validate).
+_POWERS = ", ".join(f'd{k} = "= (c % 10^60 + {k})^64 % ((10^60)^50 + {k})"' for k in range(12))
 SLOW_WHERE = (
-    '{ a = "2..9", b = "1..1000000", c = "= (a*b+1)^64*(a+b)^64*(a-b)^64*(b+2)^64*(a*b-1)^64" }'
+    '{ a = "2..9", b = "1..1000000", '
+    'c = "= (a*b+1)^64*(a+b)^64*(a-b)^64*(b+2)^64*(a*b-1)^64*(b+3)^64", ' + _POWERS + " }"
 )
 
 
 @pytest.mark.slow
 def test_a_where_that_keeps_failing_is_stopped_at_the_pack_time_limit(tmp_path: Path) -> None:
-    path = pack(tmp_path, "where", SLOW_WHERE, extra='where = "c < 0"\nmax_tries = 10000\n')
+    path = pack(tmp_path, "where", SLOW_WHERE, extra='where = "d0 < 0"\nmax_tries = 10000\n')
     template = load_catalogue([path]).template(f"bad.{path.stem}")
     with pytest.raises(PackError) as caught:
         generate(template, 1)
