@@ -189,8 +189,10 @@ class Session:
         except BaseException:
             self._worker.kill()
             raise
-        if outcome.timed_out or (outcome.error is not None and not self._worker.alive):
+        if not self._worker.alive:  # killed at the deadline, or died: the next call replays
             self._worker.kill()
+        # A job stopped by the worker's own in-process limit returns, and its worker (and the
+        # state it keeps) carries on: no replay needed.
         return outcome.unwrap()
 
     def close(self) -> None:
@@ -389,9 +391,11 @@ def _start_interpreter(warm: Sequence[str]) -> tuple[_Child, Connection]:
 
     ours, theirs = socket.socketpair()
     child_fd = theirs.detach()
+    # The caller's import path, as multiprocessing's spawn passes it: a job's function is
+    # found by its module's name.
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(gradtutor.__file__)))
-    path = os.environ.get("PYTHONPATH")
-    env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+    paths = [package_root, *(p for p in sys.path if p and os.path.isdir(p))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
     code = "import sys; from gradtutor.calculus.worker import serve_fd; serve_fd(sys.argv[1:])"
     try:
         popen = subprocess.Popen(
@@ -435,6 +439,9 @@ def _serve(conn: Connection) -> None:
                 fn, args, soft = conn.recv()
             except (EOFError, OSError, KeyboardInterrupt):
                 break
+            except Exception as exc:  # a job that cannot be unpickled here: say so
+                conn.send(("error", _portable(exc)))
+                continue
             conn.send(_run_job(fn, args, soft))
     except BaseException:  # a worker never prints; the parent reports
         pass

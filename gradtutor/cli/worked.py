@@ -120,6 +120,8 @@ def _skip_job(text: str, status: str, message: str) -> None:
     from gradtutor.calculus.derivation import LineCheck, _Line
 
     checker = _state["checker"]
+    if len(checker._lines) > len(checker._checks):  # stopped after the line was recorded
+        del checker._lines[len(checker._checks) :]
     check = LineCheck(len(checker._lines), text, status, message)
     checker._lines.append(_Line(text, status))
     checker._checks.append(check)
