@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from gradtutor.calculus.equivalence import DEFAULT_TIME_LIMIT, check
-from gradtutor.calculus.results import CheckResult, InputError, Verdict
+from gradtutor.calculus.errors import ParseError
+from gradtutor.calculus.guarded import DEFAULT_TIME_LIMIT
+from gradtutor.calculus.results import CheckResult, Feedback, InputError, Verdict
 
-_IN_PROCESS_BELOW = 8  # a pool costs more than it saves for a handful of lines
+_WARM = ("gradtutor.calculus.misconceptions", "gradtutor.calculus.feedback")
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,12 @@ def batch_lines(lines: Iterable[str]) -> list[tuple[int, str]]:
 
 def _check_line(job: tuple[int, str, float | None]) -> BatchItem:
     """One line's verdict; a failure inside the engine is that line's problem alone."""
+    from gradtutor.calculus.timelimit import TimeLimitExceeded
+
     try:
         return _check_line_unguarded(job)
+    except (TimeLimitExceeded, RecursionError, MemoryError):
+        raise  # the worker reports these as limits, not as faults
     except Exception as exc:  # keep the batch going: the other lines still count
         error = InputError(message=f"internal error: {type(exc).__name__}: {exc}", side="line")
         return BatchItem(job[0], CheckResult(verdict=Verdict.UNDETERMINED, error=error))
@@ -67,7 +72,9 @@ def _check_line_unguarded(job: tuple[int, str, float | None]) -> BatchItem:
         )
         return BatchItem(number, CheckResult(verdict=Verdict.INVALID, error=error))
     expected, answer, extra = pair
-    return BatchItem(number, check(expected, answer, time_limit=limit), tuple(extra))
+    from gradtutor.calculus.guarded import _check_job
+
+    return BatchItem(number, _check_job(expected, answer, limit), tuple(extra))
 
 
 def check_batch(
@@ -76,20 +83,40 @@ def check_batch(
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     workers: int | None = None,
 ) -> Iterator[BatchItem]:
-    """Yield one BatchItem per line, in input order, using ``workers`` processes."""
+    """Yield one BatchItem per line, in input order, using ``workers`` worker processes.
+
+    Each line runs in a worker that is killed (and replaced) when its time limit runs
+    out, so one line that never ends costs its limit and no more."""
+    from gradtutor.calculus.guarded import timed_out
+    from gradtutor.calculus.worker import Job, run_many
+
     jobs = [(number, text, time_limit) for number, text in lines]
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(jobs) < _IN_PROCESS_BELOW:
+    if not time_limit:
         for job in jobs:
             yield _check_line(job)
         return
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    pool = context.Pool(processes=min(workers, len(jobs)))
-    try:
-        yield from pool.imap(_check_line, jobs, chunksize=4)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    outcomes = run_many(
+        (Job(_check_line, (job,), time_limit) for job in jobs), workers=workers, warm=_WARM
+    )
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if outcome.timed_out:
+            started = time.perf_counter() - time_limit  # it ran for its whole limit
+            yield BatchItem(job[0], timed_out(time_limit, started), _extra(job[1]))
+        elif isinstance(outcome.error, ParseError):  # too deep or too large to work with
+            feedback = Feedback("limit", f"gradtutor could not decide: {outcome.error.message}")
+            result = CheckResult(verdict=Verdict.UNDETERMINED, feedback=(feedback,))
+            yield BatchItem(job[0], result, _extra(job[1]))
+        elif outcome.error is not None:
+            error = InputError(
+                message=f"internal error: {type(outcome.error).__name__}: {outcome.error}",
+                side="line",
+            )
+            yield BatchItem(job[0], CheckResult(verdict=Verdict.UNDETERMINED, error=error))
+        else:
+            yield outcome.value
+
+
+def _extra(text: str) -> tuple[str, ...]:
+    pair = split_line(text)
+    return tuple(pair[2]) if pair else ()

@@ -226,11 +226,11 @@ class DerivationChecker:
 
         try:
             parsed = parse(text)
+            value = parsed.value  # may be refused by the size limits (a 20th derivative)
         except ParseError as err:
             self._lines.append(_Line(text, INVALID))
             hint = f" ({err.hint})" if err.hint else ""
             return LineCheck(index, text, INVALID, f"{err.message}{hint}", caret=err.caret())
-        value = parsed.value
         line = _Line(text, OK, value, parsed.expr.has(sympy.Derivative))
         notes = self._notation_notes(text)
         result = check_exprs(self.task.derivative, value, time_limit=self.time_limit)

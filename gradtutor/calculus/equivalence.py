@@ -386,10 +386,12 @@ def check_parsed(
                 "expected_read_as": pretty_in_typed_order(expected.expr, expected.text),
                 "read_as": _read_as(answer),
             }
-            expected_value = expected.value
-            answer_value = answer.value
+            expected_value = _evaluated(expected, "expected")
+            answer_value = _evaluated(answer, "answer")
             shown["expected_value"] = _readable(expected_value, expected)
             comparison = compare(expected.numeric_form, answer.numeric_form)
+    except _SideError as exc:  # a derivative too large to work out, or its numbers
+        return CheckResult(verdict=Verdict.INVALID, error=exc.error, elapsed_ms=_ms(start), **shown)
     except TimeLimitExceeded:
         limit = f"{time_limit:g} s" if time_limit else "the time limit"
         return CheckResult(
@@ -528,6 +530,15 @@ class _SideError(Exception):
         super().__init__(error.message)
         self.error = error
         self.read = read
+
+
+def _evaluated(parsed: Parsed, side: str) -> sympy.Expr:
+    """The side with its derivatives worked out, or a _SideError when the size limits
+    refuse it (gradtutor.calculus.limits)."""
+    try:
+        return parsed.value
+    except ParseError as exc:
+        raise _SideError(InputError(exc.message, side, hint=exc.hint), {}) from None
 
 
 def _parse_side(text: str, side: str) -> Parsed:

@@ -30,6 +30,13 @@ from sympy import Derivative, Integer, Rational, Symbol
 from gradtutor.calculus import function_table
 from gradtutor.calculus.errors import ParseError, TooLargeError
 from gradtutor.calculus.lexer import Token, normalise, tokenize
+from gradtutor.calculus.limits import (
+    check_derivatives,
+    check_node,
+    check_numbers,
+    check_periodic,
+    check_power,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -141,7 +148,9 @@ def doit_real(expr: sympy.Expr) -> sympy.Expr:
 
     Plain symbols first (fast); only when sympy answers in complex terms (re, im,
     Derivative left over — it does for |u|) redo it with real symbols (slower)."""
+    check_derivatives(expr)  # a 20th derivative of a power tower is refused, not worked
     result = expr.doit()
+    check_numbers(result)
     if not result.has(*_COMPLEX_PARTS):
         return result
     symbols = expr.free_symbols | {
@@ -179,6 +188,7 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
     parser = _Parser(source, tokenize(source))
     expr = parser.parse()
     ambiguities = tuple(parser.ambiguities)
+    check_periodic(expr, source)
     if not evaluate:
         raw = _Parser(source, tokenize(source), evaluate=False).parse()
         return Parsed(
@@ -811,6 +821,7 @@ class _Parser:
             return fn(*args)
 
     def checked(self, tok: Token, expr: sympy.Expr) -> sympy.Expr:
+        check_node(expr, self.text, tok.start)  # 1000!*1000! is over the limit once built
         if expr.has(sympy.re, sympy.im):
             # sympy treats letters as complex: |2^x| becomes 2^re(x). Every variable here is
             # real, so re(u) is u and im(u) is 0 (and "re" would read back as r·e).
@@ -932,3 +943,5 @@ def _guard_power(text: str, column: int, base: sympy.Expr, exponent: sympy.Expr)
         and max(abs(int(base.p)), int(base.q)).bit_length() > MAX_BITS
     ):
         raise TooLargeError("this root is of too large a number", text, column)
+    else:
+        check_power(base, exponent, text, column)  # 2^(10^6/3) holds 2^333333 exactly

@@ -3,8 +3,10 @@
 In the main thread a POSIX interval timer raises :class:`TimeLimitExceeded` from a
 signal handler; in other threads a watchdog injects the same exception with
 ``PyThreadState_SetAsyncExc``. Either way the exception surfaces at the next
-Python bytecode, which sympy (pure Python) reaches quickly. Code that can sit in
-one long C call (a huge integer power) is refused earlier, by the parser's limits.
+Python bytecode, which sympy (pure Python) reaches quickly — but not during one
+long C call (a huge integer product, a regular expression). This is the polite,
+in-process half of the limit; the hard half, which stops anything, is the worker
+process of :mod:`gradtutor.calculus.worker`, and every command runs its maths there.
 """
 
 from __future__ import annotations
@@ -78,27 +80,39 @@ def _alarm(seconds: float) -> Iterator[None]:
 
 @contextmanager
 def _watchdog(seconds: float) -> Iterator[None]:
+    """The weaker path, for threads other than the main one: an asynchronous exception,
+    injected again every 50 ms until the body ends (sympy's own ``except Exception``
+    blocks may swallow one). It cannot interrupt a single long C call; code that must
+    stop on time whatever it runs uses :mod:`gradtutor.calculus.worker` instead."""
     target = threading.get_ident()
     done = threading.Event()
     fired = threading.Event()
 
     def _watch() -> None:
-        if not done.wait(seconds):
-            fired.set()
+        if done.wait(seconds):
+            return
+        fired.set()
+        while not done.is_set():
             ctypes.pythonapi.PyThreadState_SetAsyncExc(
                 ctypes.c_ulong(target), ctypes.py_object(TimeLimitExceeded)
             )
+            done.wait(_RETRY_SECONDS)
 
     watcher = threading.Thread(target=_watch, daemon=True)
     watcher.start()
     try:
         yield
     finally:
-        done.set()
-        watcher.join()
-        if fired.is_set():
-            # The exception may still be pending if the body finished just in time.
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+        while True:  # an injected exception may land while we stop the watcher
+            try:
+                done.set()
+                watcher.join()
+                if fired.is_set():
+                    # The exception may still be pending if the body finished just in time.
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+                break
+            except TimeLimitExceeded:
+                continue
 
 
 def remaining(deadline: float | None) -> float | None:

@@ -85,7 +85,7 @@ def check_command(
         raise typer.Exit(_run_batch(batch, time_limit, workers, tolerance))
     if expected is None or answer is None:
         _usage("check needs two arguments: EXPECTED ANSWER (or --batch FILE)")
-    from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.guarded import check  # in a worker, killed at the deadline
 
     result = check(expected, answer, time_limit=time_limit)
     if tolerance is not None:
@@ -150,6 +150,7 @@ def _run_batch(
             worst = max(worst, code, key=_severity)
             if progress is not None:
                 progress.advance(task)  # type: ignore[arg-type]
+                progress.refresh()
     return worst
 
 
@@ -174,6 +175,7 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
         TimeRemainingColumn(),
         console=make_console(stderr=True),
         transient=True,
+        auto_refresh=False,  # no refresh thread: workers are forked, and forking needs one thread
     )
 
 

@@ -79,10 +79,10 @@ def explain_command(
         float, typer.Option("--time-limit", min=0.05, max=600, help="Seconds allowed.")
     ] = 5.0,
 ) -> None:
-    from gradtutor.calculus.derive import TaskError, solve_task
+    from gradtutor.calculus.derive import TaskError
     from gradtutor.calculus.errors import ParseError
     from gradtutor.calculus.timelimit import TimeLimitExceeded
-    from gradtutor.calculus.timelimit import time_limit as limit
+    from gradtutor.cli.worked import explain
 
     names = _wrt_names(wrt or [], json_output)
     if len(names) > 1:  # each partial: the gradient over exactly these variables
@@ -90,10 +90,9 @@ def explain_command(
         task_text, single = f"grad({task}, {', '.join(names)})", None
     else:
         task_text, single = task, (names[0] if names else None)
-    try:
-        with limit(time_limit):
-            solution = solve_task(task_text, wrt=single, time_limit=min(2.0, time_limit))
-            rendered = None if json_output else _render(solution, brief)
+    try:  # worked and rendered in a worker process, killed at the time limit
+        worked = explain(task_text, single, time_limit, brief, json_output)
+        rendered = worked
     except ParseError as err:
         _fail(err.message, err.caret(), err.hint, ExitCode.INVALID, json_output, err.column)
     except TaskError as err:
@@ -102,7 +101,7 @@ def explain_command(
         message = f"no worked solution within {time_limit:g} s"
         _fail(message, "", None, ExitCode.UNDETERMINED, json_output)
     if json_output:
-        sys.stdout.write(json.dumps(solution.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(worked, ensure_ascii=False) + "\n")
     else:
         from gradtutor.render.console import make_console
         from gradtutor.render.explain import print_trimmed

@@ -38,7 +38,8 @@ and = … lines, f=(3x^3) -> … arrows, d/dx(…) = … claims, lines of workin
 file's line numbers; prose and code blocks are left alone, unreadable lines skipped.
 
 Exit status: 0 every line right, 1 a line is wrong, invalid or undetermined, \
-2 invalid task line or unreadable file (--scan: 0 no wrong line, 1 a wrong line).
+2 invalid task line or unreadable file, 3 the task could not be worked out in time \
+(--scan: 0 no wrong line, 1 a wrong line).
 """
 
 
@@ -95,20 +96,18 @@ def steps_command(
     checker = _checker(task, lines[0] if lines else None, wrt, time_limit, json_output)
     if not lines:
         _fail("nothing to check: give your lines after the task line", json_output=json_output)
-    from gradtutor.render.steps import render_line, render_summary, render_task
-
     if not json_output:
-        print_trimmed(console, render_task(checker.task))
+        print_trimmed(console, checker.rendered_task)
     for line in lines:
-        check = checker.check_line(line)
+        verdict = checker.check_line(line)
         if not json_output:
-            print_trimmed(console, render_line(check))
-    report = checker.report()
+            print_trimmed(console, verdict)
+    summary, report, all_ok = checker.finish()
     if json_output:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
     else:
-        print_trimmed(console, render_summary(report, checker.task))
-    raise typer.Exit(ExitCode.OK if report.all_ok else ExitCode.WRONG)
+        print_trimmed(console, summary)
+    raise typer.Exit(ExitCode.OK if all_ok else ExitCode.WRONG)
 
 
 def _scan(file: str, json_output: bool, time_limit: float) -> int:
@@ -149,13 +148,20 @@ def _is_work(line: str) -> bool:
 def _checker(
     task: str, first_line: str | None, wrt: str | None, time_limit: float, json_output: bool
 ) -> Any:
-    from gradtutor.calculus.derivation import DerivationChecker, read_task
     from gradtutor.calculus.derive import TaskError
     from gradtutor.calculus.errors import ParseError
+    from gradtutor.calculus.timelimit import TimeLimitExceeded
+    from gradtutor.cli.worked import Derivation
 
+    checker = Derivation(time_limit, json_output)  # each line in a worker, killed at the limit
     try:
-        return DerivationChecker(
-            read_task(task, first_line=first_line, wrt=wrt), time_limit=time_limit
+        checker.begin(task, first_line, wrt)
+        return checker
+    except TimeLimitExceeded:
+        _fail(
+            f"can't work out the task within {time_limit:g} s",
+            json_output=json_output,
+            code=ExitCode.UNDETERMINED,
         )
     except ParseError as err:
         _fail(
@@ -173,7 +179,6 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
     """Check each line as it is typed. An empty line or end of input ends with the summary;
     so does Ctrl-C, on a line of its own, with exit status 130."""
     from gradtutor.render.explain import print_trimmed
-    from gradtutor.render.steps import render_line, render_summary, render_task
 
     checker = None
     interrupted = False
@@ -186,11 +191,11 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
                 return ExitCode.INVALID
         first = _ask("   1> ")
         checker = _checker(task, first or None, wrt, time_limit, False)
-        print_trimmed(console, render_task(checker.task))
+        print_trimmed(console, checker.rendered_task)
         line = first
         while line:
-            print_trimmed(console, render_line(checker.check_line(line)))
-            line = _ask(f"{len(checker.report().lines) + 1:>4}> ")
+            print_trimmed(console, checker.check_line(line))
+            line = _ask(f"{checker.lines + 1:>4}> ")
     except EOFError:
         console.print()
     except KeyboardInterrupt:
@@ -198,13 +203,13 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
         if not getattr(_ask, "ends_line", False):
             console.print()  # the shell's ^C stays on the prompt's line, the rest below it
     if checker is not None:
-        report = checker.report()
-        print_trimmed(console, render_summary(report, checker.task))
+        summary, _, all_ok = checker.finish()
+        print_trimmed(console, summary)
     if interrupted:
         return ExitCode.INTERRUPTED
     if checker is None:
         return ExitCode.INVALID
-    return ExitCode.OK if report.all_ok else ExitCode.WRONG
+    return ExitCode.OK if all_ok else ExitCode.WRONG
 
 
 def _line_reader() -> Callable[[str], str]:
@@ -247,6 +252,9 @@ def _fail(
     *,
     json_output: bool = False,
     column: int | None = None,
+    code: ExitCode = ExitCode.INVALID,
 ) -> None:
     """The error on stderr, exit 2; with --json also as an object on stdout (see cli.errors)."""
-    fail("steps", message, caret=caret, hint=hint, column=column, json_output=json_output)
+    fail(
+        "steps", message, caret=caret, hint=hint, column=column, json_output=json_output, code=code
+    )

@@ -35,6 +35,7 @@ class Surface:
     quadratic: bool = False
     min_value: float | None = None  # the global minimum value when known
     typed: bool = False
+    notes: tuple[str, ...] = ()  # a typed loss's kinks and steps (descent/typed.py)
 
     @property
     def dim(self) -> int:
@@ -67,11 +68,14 @@ class Surface:
         return True
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "expression": self.expression,
             "variables": list(self.variables),
         }
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data
 
 
 def _vec(*parts: Any) -> np.ndarray:

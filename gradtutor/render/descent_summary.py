@@ -255,6 +255,8 @@ def summary(
         out.append(Text(ranking_text(race), style=None if plain else "bold"))
     if not race.surface.typed:
         out.append(Text(f"Lesson: {race.surface.lesson}", style=None if plain else "italic"))
+    for note in race.surface.notes:  # a typed loss's kink or step
+        out.append(Text(f"Note: {note}", style=None if plain else "italic"))
     for note in notes:
         out.append(Text(note, style=None if plain else "yellow"))
     for rate in rates:

@@ -58,7 +58,7 @@ def target(part: Any) -> str:
     """What to check an answer against: the part's derivative task when it is equivalent to
     the expected answer (then the engine can name misconceptions of the rules), else the
     expected answer itself (e.g. a derivative evaluated at a point)."""
-    from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.guarded import check
 
     task = getattr(part, "task", None)
     if not task:
@@ -83,7 +83,7 @@ def check_answer(
     or the engine's result with a numeric twin's misconception in front of its feedback.
     ``twins`` may be a function, called only for a wrong number (twins cost sympy time).
     Any failure inside the engine becomes an :class:`Undecided` result."""
-    from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.guarded import check
 
     try:
         result = check(target(part), answer)

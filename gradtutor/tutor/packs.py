@@ -758,8 +758,12 @@ def _names_in(expression: str) -> set[str]:
 
 
 def generate(template: Template, seed: int) -> Exercise:
-    """The exercise for ``(template, seed)``: the same pair always gives the same exercise."""
-    return instantiate(template, seed)[0]
+    """The exercise for ``(template, seed)``: the same pair always gives the same exercise.
+
+    Built in a worker process within 2 s (gradtutor.tutor.limited); PackError if not."""
+    from gradtutor.tutor.limited import generate as in_time
+
+    return in_time(template, seed)
 
 
 def instantiate(template: Template, seed: int) -> tuple[Exercise, Built]:

@@ -10,12 +10,18 @@ them into ``{name}`` placeholders.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import random
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+
+# A pack is held to the size limit of a learner's answer (gradtutor.calculus.limits).
+_MAX_DIGITS = 3_900
+_MAX_BITS = 13_000
+_TOO_MANY_DIGITS = f"a number here would have more than {_MAX_DIGITS:,} digits"
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -83,6 +89,8 @@ def parse_param(name: str, spec: object) -> ParamSpec:
             return Derived(expression)
         match = _RANGE.match(text)
         if match:
+            if max(len(match[1]), len(match[2])) > _MAX_DIGITS:  # int() would refuse, too
+                raise TemplateError(f"parameter {name!r}: {_TOO_MANY_DIGITS}")
             low, high = int(match[1]), int(match[2])
             if low > high:
                 raise TemplateError(f"parameter {name!r}: range {text!r} is empty")
@@ -289,10 +297,17 @@ def _binary(node: ast.BinOp, values: Mapping[str, Value], text: str) -> Fraction
             raise TemplateError(f"{text!r}: only small whole powers are allowed")
         if left == 0 and right < 0:
             raise TemplateError(f"{text!r}: 0 to a negative power")
+        # ((a^64)^64)^64 … : estimate the digits before computing (b·log10|a|)
+        size = max(abs(left.numerator), left.denominator)
+        if size > 1 and abs(int(right)) * math.log10(size) > _MAX_DIGITS:
+            raise TemplateError(f"{text!r}: {_TOO_MANY_DIGITS}")
         return left ** int(right)
     if isinstance(node.op, ast.Div | ast.Mod) and right == 0:
         raise TemplateError(f"{text!r}: division by zero")
-    return _BINARY[type(node.op)](left, right)
+    result = _BINARY[type(node.op)](left, right)
+    if max(abs(result.numerator).bit_length(), result.denominator.bit_length()) > _MAX_BITS:
+        raise TemplateError(f"{text!r}: {_TOO_MANY_DIGITS}")  # a product of allowed numbers
+    return result
 
 
 def _compare(node: ast.Compare, values: Mapping[str, Value], text: str) -> bool:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from gradtutor.tutor.packs import Catalogue, Exercise, PackError, Template, instantiate
+from gradtutor.tutor.packs import Catalogue, Exercise, PackError, Template
 
 DEFAULT_SEEDS = 25
 _UNDEFINED = ("zoo", "nan", "oo", "Derivative", "Subs", "I")
@@ -52,9 +52,10 @@ def validate_catalogue(
             continue
         if progress is not None:
             progress(template)
+        from gradtutor.tutor.limited import validate_template as in_time  # a worker, 30 s
+
         problems.extend(
-            Problem(template.file, template.id, reason)
-            for reason in validate_template(template, seeds=seeds)
+            Problem(template.file, template.id, reason) for reason in in_time(template, seeds=seeds)
         )
     return problems
 
@@ -73,10 +74,12 @@ def validate_template(template: Template, *, seeds: int = DEFAULT_SEEDS) -> list
     if not template.params:
         reasons.append("has no random parameters, so every instance is the same")
     prompts: set[str] = set()
+    from gradtutor.tutor.limited import instantiate_in_time
+
     seen: set[str] = set()
     for seed in range(seeds):
         try:
-            exercise, built = instantiate(template, seed)
+            exercise, built = instantiate_in_time(template, seed)  # 2 s, as a check has
         except PackError as exc:
             return [*reasons, exc.reason]
         problem = _instance_problem(exercise, built.trivial) or _zero_answer(template, exercise)
