@@ -60,7 +60,7 @@ def _graph_question(fields: Mapping[str, Any], *, fanout: bool) -> Built:
     from gradtutor.network.numbers import show
     from gradtutor.network.words import grad_name, worked_tables
     from gradtutor.tutor.kinds import Built
-    from gradtutor.tutor.packs import Part
+    from gradtutor.tutor.models import Part
 
     f, at, label = str(fields["f"]), fields["at"], str(fields["node"])
     result = graph_result(f, at)
@@ -177,7 +177,7 @@ def layer_gradient(fields: Mapping[str, Any]) -> Built:
     import sympy
 
     from gradtutor.tutor.kinds import Built
-    from gradtutor.tutor.packs import Part
+    from gradtutor.tutor.models import Part
 
     W = sympy.Matrix(_exact_matrix(fields["weights"], "weights"))
     x = sympy.Matrix(_exact_matrix(fields["inputs"], "inputs")).reshape(W.shape[1], 1)
@@ -233,7 +233,7 @@ def deep_chain(fields: Mapping[str, Any]) -> Built:
     from gradtutor.network.numbers import show
     from gradtutor.network.rules import RULES, ExactMath
     from gradtutor.tutor.kinds import Built
-    from gradtutor.tutor.packs import Part
+    from gradtutor.tutor.models import Part
 
     layers = int(str(fields["layers"]))
     k = int(str(fields["k"]))
