@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
+
+from gradtutor.tutor.models import Exercise, Part
 
 DEFAULT_MAX_TRIES = 3
 
@@ -84,24 +86,6 @@ COMMANDS = {
     "help": "help",
     "?": "help",
 }
-
-
-class PartLike(Protocol):
-    label: str
-    expected: str
-    task: str | None
-
-
-class ExerciseLike(Protocol):
-    template_id: str
-    seed: int
-    values: dict[str, str]
-    prompt: str
-    parts: tuple[PartLike, ...]
-    hints: tuple[str, ...]
-    topic: str
-    kind: str
-    difficulty: int
 
 
 def command_of(text: str) -> str | None:
@@ -201,7 +185,7 @@ class Answer:
 class QuestionState:
     """Where one question stands."""
 
-    exercise: ExerciseLike
+    exercise: Exercise
     started_ms: int
     max_tries: int = DEFAULT_MAX_TRIES
     answers: tuple[Answer, ...] = ()
@@ -231,7 +215,7 @@ class QuestionState:
         return open_parts[0] if open_parts else len(self.exercise.parts) - 1
 
     @property
-    def part(self) -> PartLike:
+    def part(self) -> Part:
         return self.exercise.parts[self.part_index]
 
     def tries_at(self, index: int) -> int:
@@ -275,19 +259,19 @@ class QuestionState:
 class Judged:
     """An answer the engine decided on. ``revealed`` is set when the part ran out of tries."""
 
-    part: PartLike
+    part: Part
     answer: Answer
     result: Any
     correct: bool
     tries_left: int
-    revealed: PartLike | None = None
+    revealed: Part | None = None
 
 
 @dataclass(frozen=True)
 class Unjudged:
     """Input the engine could not judge (unreadable, or undecided in time): not a try."""
 
-    part: PartLike
+    part: Part
     answer: Answer
     result: Any
 
@@ -303,7 +287,7 @@ class HintGiven:
 class Revealed:
     """Solutions shown for the remaining parts (``steps`` asked, or the question skipped)."""
 
-    parts: tuple[PartLike, ...]
+    parts: tuple[Part, ...]
     reason: str  # "steps" | "skip"
 
 
@@ -313,9 +297,7 @@ Event = Judged | Unjudged | HintGiven | Revealed
 # -- transitions ---------------------------------------------------------------------------
 
 
-def ask(
-    exercise: ExerciseLike, *, now_ms: int, max_tries: int = DEFAULT_MAX_TRIES
-) -> QuestionState:
+def ask(exercise: Exercise, *, now_ms: int, max_tries: int = DEFAULT_MAX_TRIES) -> QuestionState:
     if not exercise.parts:
         raise ValueError(f"exercise {exercise.template_id!r} has no parts to answer")
     return QuestionState(
