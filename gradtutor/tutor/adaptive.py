@@ -190,10 +190,12 @@ def choose_next(
             if template_id in by_id and template_id not in asked and fits:
                 return Choice(template_id, "review")
         return None
-    chosen_topic = topic if topic is not None else next_topic(topics, templates, history)
+    chosen_topic = topic
+    if chosen_topic is None:
+        chosen_topic = next_topic(topics, templates, history)
     if chosen_topic is None:
         return None
-    template_id = pick_template(chosen_topic, templates, history, rng, asked)
-    if template_id is None:
+    picked = pick_template(chosen_topic, templates, history, rng, asked)
+    if picked is None:
         return None
-    return Choice(template_id, "topic" if topic is not None else "weakest")
+    return Choice(picked, "topic" if topic is not None else "weakest")

@@ -257,7 +257,7 @@ class _Problems:
 
 def read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError]]:
     """Read one pack file: its topics, its sound templates and every problem found."""
-    return _read_pack(path)[:3]  # type: ignore[return-value]
+    return _read_pack(path)[:3]
 
 
 def _read_pack(
@@ -282,7 +282,8 @@ def _read_pack(
         if (topic := problems.attempt(_topic, path, raw)) is not None
     ]
     tables = problems.attempt(_tables, path, data, "exercise", fallback=[])
-    loaded, partial = [], []
+    loaded: list[Template] = []
+    partial: list[Template] = []
     for raw in tables:
         template, sound = _template(path, name, version, raw, problems)
         if template is not None:
