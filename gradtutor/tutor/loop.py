@@ -193,6 +193,12 @@ def template_infos(
     return [adaptive.TemplateInfo(t.id, topic or t.topics[0], t.difficulty) for t in templates]
 
 
+def _answer_checker() -> Checker:
+    from gradtutor.tutor.answers import AnswerChecker
+
+    return AnswerChecker()
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -219,7 +225,7 @@ class QuizLoop:
     catalogue: Catalogue
     store: QuizStore
     options: QuizOptions = field(default_factory=QuizOptions)
-    checker: Checker | None = None
+    checker: Checker = field(default_factory=lambda: _answer_checker())
     clock: Callable[[], datetime] = _now
     ticks: Callable[[], int] = _ticks
     max_tries: int = MAX_TRIES
@@ -231,10 +237,6 @@ class QuizLoop:
         from gradtutor.tutor.aimed import MISCONCEPTION_TOPIC
         from gradtutor.tutor.progress import outcomes_of
 
-        if self.checker is None:
-            from gradtutor.tutor.answers import AnswerChecker
-
-            self.checker = AnswerChecker()
         opts = self.options
         aim = opts.aim
         self.rng = random.Random(opts.seed)
@@ -455,10 +457,10 @@ class QuizLoop:
         part = state.exercise.parts[index]
         accepted = {a.part_index: a.text for a in state.answers if a.verdict in session.RIGHT}
         own = judge_chain_part(state.exercise, index, text, accepted)  # the learner's own split
+        result: Checked
         if own is not None:
             result = own.result
         else:
-            assert self.checker is not None  # set in __post_init__
             result = self.checker(part, text, twins=lambda: self.twins_of(index))
         question.state, event = session.judge(
             state, text, result, now_ms=self.ticks(), part_index=index, line=line

@@ -17,9 +17,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradtutor.tutor.models import Exercise, Part
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.tutor.answers import Checked
 
 DEFAULT_MAX_TRIES = 3
 
@@ -261,7 +264,7 @@ class Judged:
 
     part: Part
     answer: Answer
-    result: Any
+    result: Checked
     correct: bool
     tries_left: int
     revealed: Part | None = None
@@ -273,7 +276,7 @@ class Unjudged:
 
     part: Part
     answer: Answer
-    result: Any
+    result: Checked
 
 
 @dataclass(frozen=True)
@@ -311,7 +314,7 @@ def ask(exercise: Exercise, *, now_ms: int, max_tries: int = DEFAULT_MAX_TRIES) 
 def judge(
     state: QuestionState,
     text: str,
-    result: Any,
+    result: Checked,
     *,
     now_ms: int,
     part_index: int | None = None,
@@ -415,11 +418,11 @@ def _require_open(state: QuestionState) -> None:
         raise ValueError("this question is already finished")
 
 
-def misconception_of(result: Any) -> str | None:
+def misconception_of(result: Checked) -> str | None:
     """The id of the misconception the engine named for this result, if it named one."""
-    for item in getattr(result, "feedback", None) or ():
-        if getattr(item, "kind", None) == "misconception" and getattr(item, "id", None):
-            return str(item.id)
+    for item in result.feedback:
+        if item.kind == "misconception" and item.id:
+            return item.id
     return None
 
 
