@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from gradtutor.tutor import adaptive, session
+from gradtutor.tutor.adaptive import template_infos, topic_infos
 from gradtutor.tutor.session import (
     AnswerVerdict,
     Judged,
@@ -179,18 +180,6 @@ class QuizOptions:
     review: bool = False
     allowed: frozenset[str] | None = None  # template ids (a --pack's); None for all
     aim: Aim | None = None  # --misconception
-
-
-def topic_infos(catalogue: Catalogue) -> list[adaptive.TopicInfo]:
-    """The catalogue's topics as adaptive selection sees them."""
-    return [adaptive.TopicInfo(t.id, tuple(t.prerequisites)) for t in catalogue.topics]
-
-
-def template_infos(
-    templates: Sequence[Template], *, topic: str | None = None
-) -> list[adaptive.TemplateInfo]:
-    """Templates as adaptive selection sees them, each in ``topic`` or its own first one."""
-    return [adaptive.TemplateInfo(t.id, topic or t.topics[0], t.difficulty) for t in templates]
 
 
 def _answer_checker() -> Checker:

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from gradtutor.tutor import adaptive
-from gradtutor.tutor.loop import template_infos, topic_infos
+from gradtutor.tutor.adaptive import template_infos, topic_infos
 from gradtutor.tutor.session import NextStep
 
 if TYPE_CHECKING:  # pragma: no cover
