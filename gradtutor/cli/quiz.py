@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Protocol, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, Protocol, TextIO
 
 import typer
 
@@ -97,7 +97,7 @@ def quiz(
     json_output: bool = typer.Option(
         False, "--json", help="One JSON object per question on stdout (text goes to stderr)."
     ),
-) -> None:
+) -> NoReturn:
     from gradtutor.render.console import make_console
 
     console = make_console(stderr=json_output)
