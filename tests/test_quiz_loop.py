@@ -15,6 +15,9 @@ from gradtutor.tutor.loop import (
     Broken,
     Finished,
     HelpWanted,
+    LineMarks,
+    PartsMiscounted,
+    Piece,
     QuizLoop,
     QuizOptions,
     Stopped,
@@ -295,3 +298,48 @@ def test_loop_clock_is_the_one_injected() -> None:
     )
     list(loop.questions(1, _reader(["5*x^4"])))
     assert {c[-1] for c in store.calls if c[0] in ("start_session", "begin_attempt")} == {later}
+
+
+def test_loop_one_line_answer_judges_each_piece_and_asks_again_for_the_wrong_one() -> None:
+    store, checker = FakeStore(), FakeChecker()
+    loop = _loop(store, checker, "gradient.linear-1")  # ∂f/∂x = 6, ∂f/∂y = 3
+    events = list(loop.questions(1, _reader(["(6, 4)", "3", "6, 3"])))
+
+    assert [type(e) for e in events] == [
+        Asked,
+        Piece,
+        Judged,
+        Piece,
+        Judged,
+        LineMarks,
+        Judged,
+        Finished,
+        Stopped,
+    ]
+    assert events[1] == Piece("∂f/∂x", "6")
+    assert events[3] == Piece("∂f/∂y", "4")
+    assert events[5] == LineMarks((("∂f/∂x", "right"), ("∂f/∂y", "wrong")), ("∂f/∂y",))
+    finished = events[7]
+    assert isinstance(finished, Finished)
+    # two lines with judged answers: two attempts; the third line was never read
+    assert (finished.result.outcome, finished.result.attempts) == (Outcome.CORRECT, 2)
+    assert [(a.part_index, a.text, a.line) for a in finished.result.answers] == [
+        (0, "6", 0),
+        (1, "4", 0),
+        (1, "3", 1),
+    ]
+    assert [c[2:] for c in store.calls if c[0] == "record_answer"] == [
+        ("6", "equivalent", 1),
+        ("4", "not_equivalent", 2),
+        ("3", "equivalent", 3),
+    ]
+
+
+def test_loop_one_line_answer_with_the_wrong_number_of_pieces_is_not_judged() -> None:
+    store, checker = FakeStore(), FakeChecker()
+    loop = _loop(store, checker, "gradient.linear-1")
+    events = list(loop.questions(1, _reader(["(6, 3, 1)", "skip"])))
+
+    assert [type(e) for e in events] == [Asked, PartsMiscounted, Revealed, Finished, Stopped]
+    assert events[1] == PartsMiscounted(2)
+    assert checker.seen == []
