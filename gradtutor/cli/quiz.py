@@ -21,25 +21,12 @@ import typer
 
 from gradtutor.cli.completion import complete_quiz_topic
 from gradtutor.cli.exit_codes import ExitCode
-from gradtutor.tutor.loop import (
-    Asked,
-    Broken,
-    Finished,
-    HelpWanted,
-    LineMarks,
-    LoopEvent,
-    Note,
-    PartsMiscounted,
-    Piece,
-    QuizLoop,
-    QuizOptions,
-    Stopped,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, RenderableType
 
     from gradtutor.tutor.aimed import Aim
+    from gradtutor.tutor.loop import LoopEvent, QuizLoop
     from gradtutor.tutor.models import Part
     from gradtutor.tutor.packs import Catalogue
     from gradtutor.tutor.session import QuestionResult
@@ -238,6 +225,8 @@ class QuizRunner:
             self.reader = make_reader(
                 self.console, json_mode=self.json_out is not None, home=default_home()
             )
+        from gradtutor.tutor.loop import QuizLoop, QuizOptions
+
         options = QuizOptions(
             topic=topic,
             seed=seed,
@@ -316,6 +305,7 @@ def _escape(text: str) -> str:
 def _play(runner: QuizRunner, loop: QuizLoop, count: int) -> ExitCode:
     """Run ``loop``'s questions, rendering each event; the summary and the exit code."""
     from gradtutor.render.quiz import prompt_text, summary_view
+    from gradtutor.tutor.loop import Stopped
     from gradtutor.tutor.session import StopReason, summarise
 
     console = runner.console
@@ -366,6 +356,16 @@ def _show(runner: QuizRunner, loop: QuizLoop, event: LoopEvent) -> None:
     """Render one event of the loop."""
     from gradtutor.render import quiz as view
     from gradtutor.tutor.answers import is_number
+    from gradtutor.tutor.loop import (
+        Asked,
+        Broken,
+        Finished,
+        HelpWanted,
+        LineMarks,
+        Note,
+        PartsMiscounted,
+        Piece,
+    )
     from gradtutor.tutor.session import HintGiven, Judged, Revealed, Unjudged
 
     console = runner.console
