@@ -1,9 +1,9 @@
 """``gradtutor quiz``: adaptive practice with hints, retries, worked solutions and FSRS reviews.
 
-The command wires the pure core together: packs make exercises, the session state
-machine takes what the learner types, the engine judges answers, the store keeps
-every answer the moment it is judged. On a terminal the answer line has editing and
-history (prompt_toolkit); otherwise answers are read line by line from stdin.
+The command parses options, opens the store and runs :class:`gradtutor.tutor.loop.QuizLoop`
+(which chooses, generates, judges, stores and reviews), rendering each event it yields. On a
+terminal the answer line has editing and history (prompt_toolkit); otherwise answers are read
+line by line from stdin.
 """
 
 from __future__ import annotations
