@@ -129,10 +129,10 @@ def load_catalogue_or_none() -> Any:
 
 def topic_titles(catalogue: Any) -> list[tuple[str, str]]:
     """(id, title) of every topic with exercises, prerequisites first; [] without packs."""
-    from gradtutor.tutor.adaptive import TopicInfo, prerequisite_order
+    from gradtutor.tutor.adaptive import prerequisite_order, topic_infos
 
     if catalogue is None:
         return []
     titles = {t.id: t.title for t in catalogue.topics if catalogue.by_topic(t.id)}
-    order = prerequisite_order([TopicInfo(t.id, tuple(t.prerequisites)) for t in catalogue.topics])
+    order = prerequisite_order(topic_infos(catalogue))
     return [(t, titles[t]) for t in order if t in titles]

@@ -1,29 +1,35 @@
 """``gradtutor quiz``: adaptive practice with hints, retries, worked solutions and FSRS reviews.
 
-The command wires the pure core together: packs make exercises, the session state
-machine takes what the learner types, the engine judges answers, the store keeps
-every answer the moment it is judged. On a terminal the answer line has editing and
-history (prompt_toolkit); otherwise answers are read line by line from stdin.
+The command parses options, opens the store and runs :class:`gradtutor.tutor.loop.QuizLoop`
+(which chooses, generates, judges, stores and reviews), rendering each event it yields. On a
+terminal the answer line has editing and history (prompt_toolkit); otherwise answers are read
+line by line from stdin.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import random
 import sqlite3
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, Protocol, TextIO
 
 import typer
 
 from gradtutor.cli.completion import complete_quiz_topic
 from gradtutor.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console, RenderableType
+
+    from gradtutor.tutor.aimed import Aim
+    from gradtutor.tutor.loop import LoopEvent, QuizLoop
+    from gradtutor.tutor.models import Part
+    from gradtutor.tutor.packs import Catalogue
+    from gradtutor.tutor.session import QuestionResult
 
 HELP = """\
 Practise: questions from the topics you are weakest at, prerequisites first.
@@ -40,9 +46,6 @@ all). Every answer is saved at once; Ctrl-C or end of input ends the quiz with a
   gradtutor quiz --misconception chain_inner_missing
   printf '3x^2\\n' | gradtutor quiz --seed 1 --topic power-rule --count 1 --json
 """
-
-MAX_TRIES = 3
-RETRY_SEEDS = 20  # a retry tries up to this many seeds for numbers unlike the missed ones
 
 
 def register(app: typer.Typer) -> None:
@@ -81,7 +84,7 @@ def quiz(
     json_output: bool = typer.Option(
         False, "--json", help="One JSON object per question on stdout (text goes to stderr)."
     ),
-) -> None:
+) -> NoReturn:
     from gradtutor.render.console import make_console
 
     console = make_console(stderr=json_output)
@@ -100,11 +103,17 @@ def quiz(
 # -- reading answers -----------------------------------------------------------------------
 
 
+class Reader(Protocol):
+    """Where answers come from: the next line typed after ``prompt``."""
+
+    def read(self, prompt: str) -> str: ...
+
+
 class LineReader:
     """Answers read line by line: from a pipe or file (echoed, so the transcript reads
     well), or from a terminal whose output is redirected (the prompt goes to stderr)."""
 
-    def __init__(self, stream: TextIO, console: Any) -> None:
+    def __init__(self, stream: TextIO, console: Console) -> None:
         self._stream = stream
         self._console = console
         self._interactive = stream.isatty()
@@ -138,13 +147,15 @@ class TerminalReader:
                 history = FileHistory(str(history_file))
             except OSError:
                 history = InMemoryHistory()
-        self._session: Any = PromptSession(history=history, output=create_output(stdout=output))
+        self._session: PromptSession[str] = PromptSession(
+            history=history, output=create_output(stdout=output)
+        )
 
     def read(self, prompt: str) -> str:
         return str(self._session.prompt(prompt))
 
 
-def make_reader(console: Any, *, json_mode: bool, home: Path) -> LineReader | TerminalReader:
+def make_reader(console: Console, *, json_mode: bool, home: Path) -> Reader:
     out = sys.stderr if json_mode else sys.stdout
     if sys.stdin.isatty() and out.isatty():
         try:
@@ -161,10 +172,10 @@ def make_reader(console: Any, *, json_mode: bool, home: Path) -> LineReader | Te
 class QuizRunner:
     """One quiz run: owns the console, the store and the loop; all maths is in the core."""
 
-    console: Any
+    console: Console
     json_out: TextIO | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    reader: Any = None
+    reader: Reader | None = None
 
     def run(
         self,
@@ -214,24 +225,31 @@ class QuizRunner:
             self.reader = make_reader(
                 self.console, json_mode=self.json_out is not None, home=default_home()
             )
+        from gradtutor.tutor.loop import QuizLoop, QuizOptions
+
+        options = QuizOptions(
+            topic=topic,
+            seed=seed,
+            review=review,
+            allowed=None if allowed is None else frozenset(allowed),
+            aim=aim,
+        )
         with store:
-            loop = _Loop(
-                self, catalogue, allowed, store, topic=topic, seed=seed, review=review, aim=aim
-            )
+            loop = QuizLoop(catalogue, store, options, clock=self.clock)
             if not loop.templates:
                 self.console.print("[red]No exercises to ask[/red] with these options.")
                 return ExitCode.INVALID
-            return loop.run(count)
+            return _play(self, loop, count)
 
     def _aim(
         self,
         misconception: str,
-        catalogue: Any,
+        catalogue: Catalogue,
         allowed: set[str] | None,
         *,
         topic: str | None,
         review: bool,
-    ) -> Any:
+    ) -> Aim | None:
         """The templates aimed at ``misconception`` (in ``topic``, if given); None, with
         the reason printed, when the id is unknown or no question fits."""
         from gradtutor.tutor.aimed import aim_at, known_ids
@@ -267,7 +285,7 @@ class QuizRunner:
         return aim
 
 
-def _load(packs: tuple[Path, ...]) -> tuple[Any, set[str] | None]:
+def _load(packs: tuple[Path, ...]) -> tuple[Catalogue, set[str] | None]:
     """The catalogue, and the template ids allowed (those of ``--pack``; None for all)."""
     from gradtutor.tutor.packs import load_catalogue
 
@@ -284,467 +302,157 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-class _Loop:
-    """The question loop of one run (split from QuizRunner to keep each piece short)."""
+def _play(runner: QuizRunner, loop: QuizLoop, count: int) -> ExitCode:
+    """Run ``loop``'s questions, rendering each event; the summary and the exit code."""
+    from gradtutor.render.quiz import prompt_text, summary_view
+    from gradtutor.tutor.loop import Stopped
+    from gradtutor.tutor.session import StopReason, summarise
 
-    def __init__(
-        self,
-        runner: QuizRunner,
-        catalogue: Any,
-        allowed: set[str] | None,
-        store: Any,
-        *,
-        topic: str | None,
-        seed: int | None,
-        review: bool,
-        aim: Any = None,
-    ) -> None:
-        from gradtutor.tutor import adaptive
-        from gradtutor.tutor.aimed import MISCONCEPTION_TOPIC
-        from gradtutor.tutor.progress import outcomes_of
+    console = runner.console
+    reader = runner.reader
+    assert reader is not None  # set by QuizRunner.run
 
-        self.runner = runner
-        self.console = runner.console
-        self.catalogue = catalogue
-        self.store = store
-        self.topic = topic
-        self.seed = seed
-        self.rng = random.Random(seed)
-        self.titles = {t.id: t.title for t in catalogue.topics}
-        self.topics = [adaptive.TopicInfo(t.id, tuple(t.prerequisites)) for t in catalogue.topics]
-        # the topic the staircase and interleaving run on: the one asked for, a pseudo-topic
-        # for --misconception (its questions span topics), else each template's own
-        self.selection_topic = MISCONCEPTION_TOPIC if aim is not None else topic
-        self.templates = [
-            adaptive.TemplateInfo(t.id, self.selection_topic or t.topics[0], t.difficulty)
-            for t in catalogue.templates
-            if (allowed is None or t.id in allowed)
-            and (topic is None or topic in t.topics)
-            and (aim is None or t.id in aim.template_ids)
-        ]
-        # --seed repeats the same questions whatever is stored: choices then depend only on
-        # this quiz's own answers (and the seed), never on earlier sessions.
-        self.history = [] if seed is not None else outcomes_of(store.attempts(finished_only=True))
-        now = runner.clock()
-        self.due = [c.template_id for c in store.due_cards(now)] if review else None
-        self.mode = "review" if review else ("topic" if topic else "adaptive")
-        if aim is not None:
-            self.mode = "misconception"
-        self.session_id = store.start_session(mode=self.mode, seed=seed, now=now)
-        self.results: list[Any] = []
-        self.broken = 0  # exercises skipped because they could not be generated
-        self.asked: list[str] = []
-        self.last: Any = None  # the exercise asked last
-        self.current: Any = None  # (attempt_id, QuestionState) while a question is open
-        self.asking: Any = None  # (template, exercise) of the open question
-        self.twins: tuple[tuple[Any, ...], ...] | None = None  # its numeric twins, per part
-        self.numbers: tuple[tuple[str, ...], ...] | None = None  # its worked numbers
+    def read(label: str) -> str:
+        return reader.read(prompt_text(label))
 
-    # ---- the quiz ----
-    def run(self, count: int) -> ExitCode:
-        from gradtutor.render.quiz import summary_view
-        from gradtutor.tutor.session import summarise
-
-        ended_by, failure = "done", None
+    ended_by, failure = StopReason.DONE, None
+    try:
+        for event in loop.questions(count, read):
+            if isinstance(event, Stopped):
+                ended_by = event.reason
+            else:
+                _show(runner, loop, event)
+    except KeyboardInterrupt:
+        ended_by = StopReason.INTERRUPT
+    except EOFError:
+        ended_by = StopReason.END_OF_INPUT
+    except sqlite3.Error as exc:
+        ended_by, failure = StopReason.QUIT, exc
+    if failure is None:
         try:
-            ended_by = self._questions(count)
-        except KeyboardInterrupt:
-            ended_by = "interrupt"
-        except EOFError:
-            ended_by = "end-of-input"
+            closed = loop.close()
+            if closed is not None:
+                _emit(runner, closed)
         except sqlite3.Error as exc:
-            ended_by, failure = "quit", exc
-        if failure is None:
-            try:
-                self._close_open_question()
-                self.store.end_session(self.session_id, now=self.runner.clock())
-            except sqlite3.Error as exc:
-                failure = exc
-        lessons = {t.id: t.lesson for t in self.catalogue.topics if t.lesson}
-        summary = summarise(self.results, ended_by=ended_by, topic=self.topic, lessons=lessons)
-        self.console.print(summary_view(summary))
-        if failure is not None:
-            self.console.print(
-                f"[red]Could not save to the progress database ({_escape(str(failure))}).[/red] "
-                "The quiz stopped; every answer before this one is saved."
-            )
-            return ExitCode.INVALID
-        if ended_by == "interrupt":
-            return ExitCode.INTERRUPTED
-        if self.broken and not self.asked:
-            self.console.print("[red]No exercise could be asked:[/red] every one tried is broken.")
-            return ExitCode.INVALID
-        return ExitCode.OK if summary.all_correct else ExitCode.WRONG
+            failure = exc
+    lessons = {t.id: t.lesson for t in loop.catalogue.topics if t.lesson}
+    summary = summarise(loop.results, ended_by=ended_by, topic=loop.options.topic, lessons=lessons)
+    console.print(summary_view(summary))
+    if failure is not None:
+        console.print(
+            f"[red]Could not save to the progress database ({_escape(str(failure))}).[/red] "
+            "The quiz stopped; every answer before this one is saved."
+        )
+        return ExitCode.INVALID
+    if ended_by == StopReason.INTERRUPT:
+        return ExitCode.INTERRUPTED
+    if loop.broken and not loop.asked:
+        console.print("[red]No exercise could be asked:[/red] every one tried is broken.")
+        return ExitCode.INVALID
+    return ExitCode.OK if summary.all_correct else ExitCode.WRONG
 
-    def _questions(self, count: int) -> str:
-        from gradtutor.tutor import adaptive
 
-        number = 0
-        while number < count:
-            choice = adaptive.choose_next(
-                topics=self.topics,
-                templates=self.templates,
-                history=self.history,
-                rng=self.rng,
-                topic=self.selection_topic,
-                due=self.due,
-                asked=self.asked,
-            )
-            if choice is None:
-                return "nothing-due" if self.due is not None else "done"
-            missed = self.last if choice.reason == "retry" else None
-            exercise = self._generate(choice.template_id, number, unlike=missed)
-            if exercise is None:
-                continue
-            if self.topic is not None and exercise.topic != self.topic:
-                # a template in several topics counts for the topic practised
-                exercise = dataclasses.replace(exercise, topic=self.topic)
-            reason = choice.reason
-            if missed is not None and exercise.prompt == missed.prompt:
-                reason = "retry-same"  # the template has no other numbers
-            number += 1
-            self.asked.append(choice.template_id)
-            self.last = exercise
-            if self._question(exercise, number, count, reason) == "quit":
-                return "quit"
-        return "done"
+def _show(runner: QuizRunner, loop: QuizLoop, event: LoopEvent) -> None:
+    """Render one event of the loop."""
+    from gradtutor.render import quiz as view
+    from gradtutor.tutor.answers import is_number
+    from gradtutor.tutor.loop import (
+        Asked,
+        Broken,
+        Finished,
+        HelpWanted,
+        LineMarks,
+        Note,
+        PartsMiscounted,
+        Piece,
+    )
+    from gradtutor.tutor.session import HintGiven, Judged, Revealed, Unjudged
 
-    def _generate(self, template_id: str, number: int, *, unlike: Any = None) -> Any:
-        """The exercise for question ``number`` + 1. For a retry of ``unlike`` (the missed
-        exercise), the following seeds are tried in turn until the question differs."""
-        from gradtutor.tutor.packs import PackError, generate
-
-        seed = self.seed + number if self.seed is not None else self.rng.randrange(1, 2**31)
-        try:
-            template = self.catalogue.template(template_id)
-            exercise = generate(template, seed)
-        except (PackError, KeyError) as exc:
-            self.console.print(f"[yellow]Skipping a broken exercise:[/yellow] {_escape(str(exc))}")
-            self.broken += 1
-            self.templates = [t for t in self.templates if t.id != template_id]
-            if self.due is not None and template_id in self.due:
-                self.due.remove(template_id)
-            return None
-        if unlike is None or unlike.template_id != template_id:
-            return exercise
-        for later in range(seed, seed + RETRY_SEEDS):
-            try:
-                candidate = exercise if later == seed else generate(template, later)
-            except PackError:
-                continue
-            if candidate.prompt != unlike.prompt:
-                return candidate
-        return exercise  # no other numbers: the same question, and its banner says so
-
-    # ---- one question ----
-    def _question(self, exercise: Any, number: int, count: int, reason: str) -> str | None:
-        from gradtutor.render import quiz as view
-        from gradtutor.tutor import session
-        from gradtutor.tutor.answers import answer_note
-        from gradtutor.tutor.store import AttemptStart
-
-        self.console.print()
-        self.console.print(
+    console = runner.console
+    if isinstance(event, Asked):
+        console.print()
+        console.print(
             view.question_view(
-                number=number,
-                total=count if self.due is None else None,  # reviews: as many as are due
-                prompt=exercise.prompt,
-                topic_title=self.titles.get(exercise.topic, exercise.topic),
-                difficulty=exercise.difficulty,
-                reason=reason,
-                answer_note=answer_note(exercise.parts),
+                number=event.number,
+                total=event.total,
+                prompt=event.exercise.prompt,
+                topic_title=event.topic_title,
+                difficulty=event.exercise.difficulty,
+                reason=event.reason,
+                answer_note=event.answer_note,
             )
         )
-        template = self.catalogue.template(exercise.template_id)
-        attempt_id = self.store.begin_attempt(
-            self.session_id,
-            AttemptStart(
-                template_id=exercise.template_id,
-                topic=exercise.topic,
-                kind=exercise.kind,
-                difficulty=exercise.difficulty,
-                pack=template.pack,
-                pack_version=template.pack_version,
-                content_hash=template.content_hash,
-                seed=exercise.seed,
-                values=dict(exercise.values),
-                prompt=exercise.prompt,
-                expected=tuple(p.expected for p in exercise.parts),
-            ),
-            now=self.runner.clock(),
-        )
-        self.asking = (template, exercise)
-        self.twins = None  # computed at the first wrong answer (up to ~0.5 s of sympy)
-        self.numbers = None  # the worked solution's numbers, computed when first shown
-        state = session.ask(exercise, now_ms=_now_ms(), max_tries=MAX_TRIES)
-        self.current = (attempt_id, state)
-        while not state.done:
-            text = self.runner.reader.read(view.prompt_text(state.part.label))
-            command = session.command_of(text)
-            if command == "quit":
-                return "quit"
-            state = self._act(attempt_id, state, text, command)
-            self.current = (attempt_id, state)
-        self._finish(attempt_id, state)
-        return None
-
-    def _act(self, attempt_id: int, state: Any, text: str, command: str | None) -> Any:
-        from gradtutor.render import quiz as view
-        from gradtutor.tutor import session
-
-        if command == "help" or (command is None and not text.strip()):
-            self.console.print(view.help_view())
-            return state
-        if command == "hint":
-            state, event = session.hint(state)
-            self.console.print(view.hint_view(event.text, event.number, event.total))
-            if event.text is not None:
-                self.store.record_hint(attempt_id, hints_used=state.hints_used)
-            return state
-        if command in ("steps", "skip"):
-            move = session.show_steps if command == "steps" else session.skip
-            state, revealed = move(state, now_ms=_now_ms())
-            for part in revealed.parts:
-                self._solution(part)
-            return state
-        parts = state.exercise.parts
-        pieces = session.components(text) if len(parts) > 1 else None
-        if pieces is None:
-            return self._answer(attempt_id, state, text)[0]
-        answers = session.spread(state, pieces)
-        if answers is None:
-            self.console.print(view.parts_view(len(parts)))
-            return state
-        return self._answer_all(attempt_id, state, answers)
-
-    def _answer_all(self, attempt_id: int, state: Any, answers: list[tuple[int, str]]) -> Any:
-        """A one-line answer to several parts (``(7, 5)``): one attempt, every piece checked
-        against its part. The right parts are done; the question asks again for the rest."""
-        from gradtutor.render import quiz as view
-
-        line = state.next_line
-        verdicts: list[tuple[str, str]] = []
-        for index, text in answers:
-            if state.done or index not in state.open_parts:
-                break
-            label = state.exercise.parts[index].label
-            self.console.print(view.part_answer_view(label, text))
-            state, event = self._answer(attempt_id, state, text, part_index=index, line=line)
-            verdicts.append((label, _mark(event)))
-        if len(verdicts) > 1:
-            waiting = [state.exercise.parts[i].label for i in state.open_parts]
-            self.console.print(view.line_verdicts_view(verdicts, waiting))
-        return state
-
-    def _answer(
-        self,
-        attempt_id: int,
-        state: Any,
-        text: str,
-        *,
-        part_index: int | None = None,
-        line: int | None = None,
-    ) -> tuple[Any, Any]:
-        """One answer to a part (by default the one asked for now): judged, stored, and its
-        verdict shown."""
-        from gradtutor.render import quiz as view
-        from gradtutor.tutor import session
-        from gradtutor.tutor.answers import check_answer, is_number
-        from gradtutor.tutor.decomposition import judge_chain_part
-
-        index = state.part_index if part_index is None else part_index
-        part = state.exercise.parts[index]
-        accepted = {a.part_index: a.text for a in state.answers if a.verdict in session.RIGHT}
-        own = judge_chain_part(state.exercise, index, text, accepted)  # the learner's own split
-        if own is not None:
-            result = own.result
-        else:
-            result = check_answer(part, text, twins=lambda: self._twins_of(index))
-        state, event = session.judge(
-            state, text, result, now_ms=_now_ms(), part_index=index, line=line
-        )
-        answer = event.answer
-        self.store.record_answer(
-            attempt_id,
-            part=answer.part,
-            answer=answer.text,
-            verdict=answer.verdict,
-            misconception=answer.misconception,
-            tries=state.tries,
-            now=self.runner.clock(),
-            elapsed_ms=answer.elapsed_ms,
-        )
-        if isinstance(event, session.Unjudged):
-            self.console.print(view.unjudged_view(result))
-        elif event.correct:
-            self.console.print(view.right_view(result))
-            if own is not None and own.note:
-                self.console.print(own.note, markup=False)
+    elif isinstance(event, Broken):
+        console.print(f"[yellow]Skipping a broken exercise:[/yellow] {_escape(event.message)}")
+    elif isinstance(event, HelpWanted):
+        console.print(view.help_view())
+    elif isinstance(event, HintGiven):
+        console.print(view.hint_view(event.text, event.number, event.total))
+    elif isinstance(event, Revealed):
+        for part in event.parts:
+            _solution(console, loop, part)
+    elif isinstance(event, PartsMiscounted):
+        console.print(view.parts_view(event.parts))
+    elif isinstance(event, Piece):
+        console.print(view.part_answer_view(event.label, event.text))
+    elif isinstance(event, LineMarks):
+        console.print(view.line_verdicts_view(list(event.marks), list(event.waiting)))
+    elif isinstance(event, Note):
+        console.print(event.text, markup=False)
+    elif isinstance(event, Unjudged):
+        console.print(view.unjudged_view(event.result))
+    elif isinstance(event, Judged):
+        if event.correct:
+            console.print(view.right_view(event.result))
         else:
             numeric = is_number(event.part.expected)
-            self.console.print(view.wrong_view(result, event.tries_left, numeric=numeric))
+            console.print(view.wrong_view(event.result, event.tries_left, numeric=numeric))
             if event.revealed is not None:
-                self._solution(event.revealed)
-        return state, event
-
-    def _twins_of(self, index: int) -> tuple[Any, ...]:
-        """The numeric twins of part ``index`` of the open question."""
-        if self.twins is None:
-            self.twins = _twins(*self.asking) if self.asking is not None else ()
-        return self.twins[index] if index < len(self.twins) else ()
-
-    def _solution(self, part: Any) -> None:
-        from gradtutor.render import quiz as view
-
-        numbers = self._numbers_of(part)
-        self.console.print(
-            view.solution_view(part.label, _pretty(part.expected), _worked(part), numbers=numbers)
-        )
-
-    def _numbers_of(self, part: Any) -> tuple[str, ...]:
-        """The substitution lines that end the worked solution of ``part``."""
-        from gradtutor.tutor.packs import rendered_fields
-        from gradtutor.tutor.worked_numbers import numbers_for
-
-        if self.asking is None:
-            return ()
-        template, exercise = self.asking
-        if self.numbers is None:
-            try:
-                fields = rendered_fields(template, exercise.values)
-            except Exception:
-                fields = None
-            self.numbers = numbers_for(exercise.kind, fields) if fields is not None else ()
-        index = next((i for i, p in enumerate(exercise.parts) if p is part), None)
-        if index is None or index >= len(self.numbers):
-            return ()
-        return self.numbers[index]
-
-    def _finish(self, attempt_id: int, state: Any) -> None:
-        from gradtutor.tutor import schedule, session
-        from gradtutor.tutor.adaptive import Outcome
-        from gradtutor.tutor.store import CardRow
-
-        result = session.result_of(state)
-        now = self.runner.clock()
-        rating = schedule.rating_for(
-            outcome=result.outcome,
-            tries=result.tries,
-            hints_used=result.hints_used,
-            elapsed_ms=result.elapsed_ms,
-            parts=len(result.expected),
-        )
-        old = self.store.card(result.template_id)
-        reviewed = schedule.review(
-            result.template_id,
-            old.card_json if old else None,
-            rating,
-            now=now,
-            duration_ms=result.elapsed_ms,
-        )
-        self.store.finish_attempt(
-            attempt_id,
-            outcome=result.outcome,
-            tries=result.tries,
-            hints_used=result.hints_used,
-            elapsed_ms=result.elapsed_ms,
-            now=now,
-            rating=int(rating),
-            card=CardRow(reviewed.template_id, reviewed.card_json, reviewed.due),
-        )
-        self.current = None
-        self.results.append(result)
-        topic = self.selection_topic or result.topic
-        self.history.append(Outcome(result.template_id, topic, result.outcome, result.clean))
-        self._emit(result)
-
-    def _close_open_question(self) -> None:
-        """Keep whatever was done on a question left open when the quiz ended."""
-        from gradtutor.tutor import session
-
-        if self.current is None:
-            return
-        attempt_id, state = self.current
-        self.current = None
-        if not state.touched:
-            self.store.discard_attempt(attempt_id)
-            return
-        state = session.abandon(state, now_ms=_now_ms())
-        result = session.result_of(state)
-        self.store.finish_attempt(
-            attempt_id,
-            outcome="incomplete",
-            tries=result.tries,
-            hints_used=result.hints_used,
-            elapsed_ms=result.elapsed_ms,
-            now=self.runner.clock(),
-        )
-        self.results.append(result)
-        self._emit(result)
-
-    def _emit(self, result: Any) -> None:
-        out = self.runner.json_out
-        if out is not None:
-            out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
-            out.flush()
+                _solution(console, loop, event.revealed)
+    elif isinstance(event, Finished):
+        _emit(runner, event.result)
 
 
-def _now_ms() -> int:
-    return int(time.monotonic() * 1000)
+def _solution(console: Console, loop: QuizLoop, part: Part) -> None:
+    from gradtutor.render import quiz as view
+
+    numbers = loop.numbers_of(part)
+    console.print(
+        view.solution_view(part.label, _pretty(part.expected), _worked(part), numbers=numbers)
+    )
 
 
-def _mark(event: Any) -> str:
-    """How one piece of a one-line answer went: ``right``, ``wrong`` (tries left),
-    ``missed`` (out of tries, solution shown), ``close`` (a decimal with too few figures)
-    or ``unread`` (not a try)."""
-    from gradtutor.tutor.session import Unjudged
-
-    if isinstance(event, Unjudged):
-        return "close" if str(getattr(event.result, "verdict", "")) == "close" else "unread"
-    if event.correct:
-        return "right"
-    return "missed" if event.revealed is not None else "wrong"
-
-
-def _twins(template: Any, exercise: Any) -> tuple[tuple[Any, ...], ...]:
-    """The numeric twins of each part of ``exercise`` (none for symbolic kinds)."""
-    from gradtutor.tutor.numeric_twins import BUILT_FOR, twins_for
-    from gradtutor.tutor.packs import rendered_fields
-
-    if exercise.kind not in BUILT_FOR:
-        return ()
-    try:
-        return twins_for(exercise.kind, rendered_fields(template, exercise.values))
-    except Exception:
-        return ()
+def _emit(runner: QuizRunner, result: QuestionResult) -> None:
+    out = runner.json_out
+    if out is not None:
+        out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        out.flush()
 
 
 def _pretty(expression: str) -> str:
     """The engine's unicode display of a plain-syntax answer (the text itself if it fails)."""
-    try:
-        from gradtutor.calculus.parsing import parse
+    from gradtutor.calculus.errors import ParseError
+    from gradtutor.calculus.parsing import parse
 
+    try:
         return str(parse(expression).pretty)
-    except Exception:
+    except ParseError:
         return expression
 
 
-def _worked(part: Any) -> Any:
-    """The worked solution of a part's derivative task, rendered; None if there is none."""
-    worked = getattr(part, "worked", None)
-    if worked:  # backprop kinds: the forward and backward tables, as text
+def _worked(part: Part) -> RenderableType | None:
+    """The worked solution of a part: backprop's tables as text, or the derivation of its
+    derivative task; None if there is none."""
+    if part.worked:  # backprop kinds: the forward and backward tables, as text
         from rich.text import Text
 
-        return Text(worked)
-    task = getattr(part, "task", None)
-    if not task:
+        return Text(part.worked)
+    if not part.task:
         return None
+    from gradtutor.calculus.derive import solve_task
+    from gradtutor.render.explain import render_explain
+
     try:
-        from gradtutor.calculus.derive import solve_task
-        from gradtutor.render.explain import render_explain  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        return render_explain(solve_task(task))
-    except Exception:
+        return render_explain(solve_task(part.task))
+    except Exception:  # deliberate: a question is still worth its answer without the steps
         return None

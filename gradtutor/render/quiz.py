@@ -14,6 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from gradtutor.tutor.session import Outcome, StopReason
+
 _SUPERSCRIPT = str.maketrans("0123456789-+n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿ")
 _POWER = re.compile(r"\^(\(-?\d+\)|-?\d+|n)(?![\w(]|\.\d)")
 _TIMES = re.compile(r"(?<=[\d)])\*(?=[A-Za-z(])")
@@ -316,10 +318,10 @@ def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
     if results:
         width = max(len(r.how) for r in results)
         for r in results:
-            mark = ("✓", "green") if r.outcome == "correct" else ("✗", "red")
-            if r.outcome in ("skipped", "incomplete"):
+            mark = ("✓", "green") if r.outcome == Outcome.CORRECT else ("✗", "red")
+            if r.outcome in (Outcome.SKIPPED, Outcome.INCOMPLETE):
                 mark = ("·", "yellow")
-            if r.outcome == "correct" and not r.clean:
+            if r.outcome == Outcome.CORRECT and not r.clean:
                 mark = ("✓", "yellow")
             row = Text.assemble(
                 (mark[0], mark[1]),
@@ -337,9 +339,9 @@ def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
             for m, n in summary.misconception_counts
         )
         lines.append(Text.assemble(("Misconceptions: ", "bold"), seen))
-    if summary.ended_by in ("interrupt", "end-of-input", "quit"):
+    if summary.ended_by in (StopReason.INTERRUPT, StopReason.END_OF_INPUT, StopReason.QUIT):
         lines.append(Text("Quiz ended early; every answer so far is saved.", style="dim"))
-    if summary.ended_by == "nothing-due" and not summary.finished:
+    if summary.ended_by == StopReason.NOTHING_DUE and not summary.finished:
         lines.append(Text("Nothing is due for review.", style="dim"))
     step = getattr(summary, "next_step", None)
     if step is not None:

@@ -14,6 +14,11 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.tutor.models import Template
+    from gradtutor.tutor.packs import Catalogue
 
 MASTERY_WINDOW = 6  # the last answers in a topic that count towards its mastery
 MASTERED = 0.8  # mastery at or above this means mastered
@@ -31,6 +36,18 @@ class TemplateInfo:
     id: str
     topic: str
     difficulty: int
+
+
+def topic_infos(catalogue: Catalogue) -> list[TopicInfo]:
+    """The catalogue's topics as adaptive selection sees them."""
+    return [TopicInfo(t.id, tuple(t.prerequisites)) for t in catalogue.topics]
+
+
+def template_infos(
+    templates: Sequence[Template], *, topic: str | None = None
+) -> list[TemplateInfo]:
+    """Templates as adaptive selection sees them, each in ``topic`` or its own first one."""
+    return [TemplateInfo(t.id, topic or t.topics[0], t.difficulty) for t in templates]
 
 
 @dataclass(frozen=True)
@@ -190,10 +207,12 @@ def choose_next(
             if template_id in by_id and template_id not in asked and fits:
                 return Choice(template_id, "review")
         return None
-    chosen_topic = topic if topic is not None else next_topic(topics, templates, history)
+    chosen_topic = topic
+    if chosen_topic is None:
+        chosen_topic = next_topic(topics, templates, history)
     if chosen_topic is None:
         return None
-    template_id = pick_template(chosen_topic, templates, history, rng, asked)
-    if template_id is None:
+    picked = pick_template(chosen_topic, templates, history, rng, asked)
+    if picked is None:
         return None
-    return Choice(template_id, "topic" if topic is not None else "weakest")
+    return Choice(picked, "topic" if topic is not None else "weakest")

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.tutor.models import Template
+    from gradtutor.tutor.packs import Catalogue
 
 MISCONCEPTION_TOPIC = "misconception"  # the pseudo-topic the staircase runs on in this mode
 
@@ -33,7 +37,9 @@ def known_ids() -> tuple[str, ...]:
     return tuple(dict.fromkeys([*BY_ID, *IDS]))
 
 
-def aim_at(misconception_id: str, catalogue: Any, allowed: Iterable[str] | None = None) -> Aim:
+def aim_at(
+    misconception_id: str, catalogue: Catalogue, allowed: Iterable[str] | None = None
+) -> Aim:
     """The templates of ``catalogue`` (those in ``allowed``, if given) where the mistake
     ``misconception_id`` can happen, easiest first."""
     from gradtutor.tutor.titles import misconception_title
@@ -50,7 +56,7 @@ def aim_at(misconception_id: str, catalogue: Any, allowed: Iterable[str] | None 
 TIME_LIMIT = 2.0  # seconds to look at one template
 
 
-def _can_happen(misconception_id: str, template: Any) -> bool:
+def _can_happen(misconception_id: str, template: Template) -> bool:
     from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
 
     try:
@@ -60,7 +66,7 @@ def _can_happen(misconception_id: str, template: Any) -> bool:
         return False
 
 
-def _happens(misconception_id: str, template: Any) -> bool:
+def _happens(misconception_id: str, template: Template) -> bool:
     from gradtutor.tutor.numeric_twins import BUILT_FOR, NAMES, twins_for
     from gradtutor.tutor.packs import PackError, generate, rendered_fields
 

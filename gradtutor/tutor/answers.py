@@ -11,10 +11,19 @@ uphill gradient step or a missing learning rate is named.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeAlias
 
-_TARGETS: dict[tuple[str, str], str] = {}
+from gradtutor.tutor.session import AnswerVerdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sympy
+
+    from gradtutor.calculus.results import CheckResult, Counterexample, InputError
+    from gradtutor.tutor.models import Part
+    from gradtutor.tutor.numeric_twins import NumericTwin
+
+    Twins: TypeAlias = Sequence[NumericTwin] | Callable[[], Sequence[NumericTwin]]
 
 
 @dataclass(frozen=True)
@@ -31,10 +40,10 @@ class Undecided:
     """Stands in for a CheckResult when the engine itself failed."""
 
     feedback: tuple[Note, ...]
-    verdict: str = "undetermined"
+    verdict: AnswerVerdict = AnswerVerdict.UNDETERMINED
     read_as: str | None = None
-    counterexample: Any = None
-    error: Any = None
+    counterexample: Counterexample | None = None
+    error: InputError | None = None
 
 
 @dataclass(frozen=True)
@@ -43,57 +52,76 @@ class DecimalVerdict:
     ``close`` (too few digits, or within 1%: not a try). ``exact`` is the exact value in
     plain syntax, ``example`` an exact form in its style (``σ(1)``) for the message."""
 
-    verdict: str
+    verdict: AnswerVerdict
     read_as: str
     exact: str
     significant_digits: int
     example: str
     exact_shown: str = ""  # the exact value for people (``3σ(1)(1 − σ(1))/2``)
     feedback: tuple[Note, ...] = ()
-    counterexample: Any = None
-    error: Any = None
+    counterexample: Counterexample | None = None
+    error: InputError | None = None
 
 
-def target(part: Any) -> str:
+# What judging one answer gives: the engine's result, or one of the two above.
+Checked: TypeAlias = "CheckResult | DecimalVerdict | Undecided"
+
+
+def target(part: Part) -> str:
     """What to check an answer against: the part's derivative task when it is equivalent to
     the expected answer (then the engine can name misconceptions of the rules), else the
     expected answer itself (e.g. a derivative evaluated at a point)."""
     from gradtutor.calculus.guarded import check
+    from gradtutor.calculus.results import Verdict
 
-    task = getattr(part, "task", None)
+    task = part.task
     if not task:
         return str(part.expected)
-    key = (task, str(part.expected))
-    if key not in _TARGETS:
-        try:
-            same = str(check(task, part.expected).verdict) == "equivalent"
-        except Exception:
-            same = False
-        _TARGETS[key] = task if same else str(part.expected)
-    return _TARGETS[key]
+    try:
+        same = check(task, part.expected).verdict is Verdict.EQUIVALENT
+    except Exception:  # deliberate: an engine failure means "check the expected answer"
+        same = False
+    return task if same else str(part.expected)
+
+
+@dataclass
+class AnswerChecker:
+    """Judges answers for one quiz run, remembering what each part is checked against (a
+    sympy check per part, not per answer)."""
+
+    _targets: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def __call__(self, part: Part, answer: str, *, twins: Twins = ()) -> Checked:
+        key = (part.task or "", str(part.expected))
+        if key not in self._targets:
+            self._targets[key] = target(part)
+        return check_answer(part, answer, twins=twins, against=self._targets[key])
 
 
 def check_answer(
-    part: Any,
+    part: Part,
     answer: str,
     *,
-    twins: Sequence[Any] | Callable[[], Sequence[Any]] = (),
-) -> Any:
+    twins: Twins = (),
+    against: str | None = None,
+) -> Checked:
     """The verdict on ``answer`` to ``part``: the engine's result, a :class:`DecimalVerdict`,
     or the engine's result with a numeric twin's misconception in front of its feedback.
     ``twins`` may be a function, called only for a wrong number (twins cost sympy time).
+    ``against``: what to check it against (by default :func:`target` of the part).
     Any failure inside the engine becomes an :class:`Undecided` result."""
     from gradtutor.calculus.guarded import check
+    from gradtutor.calculus.results import Verdict
 
     try:
-        result = check(target(part), answer)
-        if str(result.verdict) not in ("not_equivalent", "domain_dependent"):
+        result = check(target(part) if against is None else against, answer)
+        if result.verdict not in (Verdict.NOT_EQUIVALENT, Verdict.DOMAIN_DEPENDENT):
             return result
         exact = expected_number(part)
         if exact is None:
             return result
         decimal = _judge_decimal(answer, exact)
-        if decimal is not None and decimal.verdict != "wrong":
+        if decimal is not None and decimal.verdict != AnswerVerdict.NOT_EQUIVALENT:
             return decimal
         if decimal is not None and getattr(result, "read_as", None):
             result = replace(result, read_as=decimal.read_as)  # "0.003", not "3/1000"
@@ -103,17 +131,17 @@ def check_answer(
         return _with_twin(result, answer, twins)
     except KeyboardInterrupt:
         raise
-    except Exception as exc:
+    except Exception as exc:  # deliberate: the quiz goes on, the answer is not a try
         note = Note(f"The checker failed on this answer ({type(exc).__name__}).")
         return Undecided(feedback=(note,))
 
 
-def expected_number(part: Any) -> Any:
+def expected_number(part: Part) -> sympy.Expr | None:
     """The expected answer as a sympy number, or None when it has variables or won't read."""
     return number_of(str(part.expected))
 
 
-def number_of(expression: str) -> Any:
+def number_of(expression: str) -> sympy.Expr | None:
     """``expression`` read as a sympy number; None when it has variables or won't read."""
     from gradtutor.calculus.errors import ParseError
     from gradtutor.calculus.parsing import parse
@@ -125,7 +153,7 @@ def number_of(expression: str) -> Any:
     return None if value.free_symbols else value
 
 
-def answer_note(parts: Sequence[Any]) -> str:
+def answer_note(parts: Sequence[Part]) -> str:
     """What form of answer a question wants, for its prompt: for a question whose answers
     are all numbers, an exact value or a decimal to 3 significant figures (with an exact
     form in the style of the answer, never the answer); nothing for expressions."""
@@ -134,7 +162,7 @@ def answer_note(parts: Sequence[Any]) -> str:
     values = [expected_number(p) for p in parts]
     if not values or any(v is None for v in values):
         return ""
-    if all(v.is_Integer for v in values):
+    if all(v is not None and v.is_Integer for v in values):
         return "Answer with a number."
     example = exact_form_example(values[0])
     return (
@@ -151,15 +179,21 @@ def is_number(expression: str) -> bool:
         return False
 
 
-def _judge_decimal(answer: str, exact: Any) -> DecimalVerdict | None:
+_DECIMAL_VERDICTS = {
+    "right": AnswerVerdict.EQUIVALENT,
+    "close": AnswerVerdict.CLOSE,
+    "wrong": AnswerVerdict.NOT_EQUIVALENT,
+}
+
+
+def _judge_decimal(answer: str, exact: sympy.Expr) -> DecimalVerdict | None:
     from gradtutor.calculus.decimal_answer import exact_form_example, judge_decimal
 
     judged = judge_decimal(answer, exact)
     if judged is None:
         return None
-    verdict = "equivalent" if judged.verdict == "right" else judged.verdict
     return DecimalVerdict(
-        verdict=verdict,
+        verdict=_DECIMAL_VERDICTS[judged.verdict],
         read_as=answer.strip(),
         exact=judged.exact_text,
         significant_digits=judged.significant_digits,
@@ -168,7 +202,7 @@ def _judge_decimal(answer: str, exact: Any) -> DecimalVerdict | None:
     )
 
 
-def _pretty(exact: Any) -> str:
+def _pretty(exact: sympy.Expr) -> str:
     from gradtutor.calculus.printing import pretty
 
     try:
@@ -177,7 +211,7 @@ def _pretty(exact: Any) -> str:
         return str(exact)
 
 
-def _with_twin(result: Any, answer: str, twins: Sequence[Any] | Callable[[], Sequence[Any]]) -> Any:
+def _with_twin(result: CheckResult, answer: str, twins: Twins) -> CheckResult:
     """``result`` with the numeric twin that reproduces ``answer`` named first (if exactly one
     misconception does), replacing a derivative misconception the engine could not see."""
     from gradtutor.tutor.numeric_twins import match_twin
@@ -191,5 +225,5 @@ def _with_twin(result: Any, answer: str, twins: Sequence[Any] | Callable[[], Seq
     from gradtutor.calculus.results import Feedback
 
     note = Feedback(kind="misconception", id=found.id, message=found.message)
-    kept = tuple(f for f in result.feedback if getattr(f, "kind", "") != "misconception")
+    kept = tuple(f for f in result.feedback if f.kind != "misconception")
     return replace(result, feedback=(note, *kept))

@@ -10,10 +10,13 @@ The worked solution of each is the forward and backward tables with numbers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from gradtutor.tutor.models import Part
+
 if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.calculus.results import CheckResult
     from gradtutor.tutor.kinds import Built
 
 MAX_CHAIN = 8
@@ -60,7 +63,6 @@ def _graph_question(fields: Mapping[str, Any], *, fanout: bool) -> Built:
     from gradtutor.network.numbers import show
     from gradtutor.network.words import grad_name, worked_tables
     from gradtutor.tutor.kinds import Built
-    from gradtutor.tutor.packs import Part
 
     f, at, label = str(fields["f"]), fields["at"], str(fields["node"])
     result = graph_result(f, at)
@@ -130,20 +132,21 @@ def twin_answers(result: Any, node: Any) -> tuple[tuple[str, str, str], ...]:
     return tuple(answers)
 
 
-def with_twins(part: Any, answer: str, result: Any, check: Any) -> Any:
+def with_twins(
+    part: Part, answer: str, result: CheckResult, check: Callable[[str, str], CheckResult]
+) -> CheckResult:
     """The engine's result on a wrong answer, naming a backprop twin that gives that answer."""
     import dataclasses
 
-    from gradtutor.calculus.results import Feedback
+    from gradtutor.calculus.results import Feedback, Verdict
 
-    twins = getattr(part, "twins", ())
-    verdict = str(getattr(getattr(result, "verdict", ""), "value", getattr(result, "verdict", "")))
-    if not twins or verdict != "not_equivalent" or not dataclasses.is_dataclass(result):
+    twins = part.twins
+    if not twins or result.verdict is not Verdict.NOT_EQUIVALENT:
         return result
-    if any(getattr(f, "kind", None) == "misconception" for f in result.feedback):
+    if any(f.kind == "misconception" for f in result.feedback):
         return result
     for value, twin_id, message in twins:
-        if str(check(value, answer).verdict) == "equivalent":
+        if check(value, answer).verdict is Verdict.EQUIVALENT:
             named = Feedback("misconception", message, twin_id)
             return dataclasses.replace(result, feedback=(named, *result.feedback))
     return result
@@ -177,7 +180,6 @@ def layer_gradient(fields: Mapping[str, Any]) -> Built:
     import sympy
 
     from gradtutor.tutor.kinds import Built
-    from gradtutor.tutor.packs import Part
 
     W = sympy.Matrix(_exact_matrix(fields["weights"], "weights"))
     x = sympy.Matrix(_exact_matrix(fields["inputs"], "inputs")).reshape(W.shape[1], 1)
@@ -233,7 +235,6 @@ def deep_chain(fields: Mapping[str, Any]) -> Built:
     from gradtutor.network.numbers import show
     from gradtutor.network.rules import RULES, ExactMath
     from gradtutor.tutor.kinds import Built
-    from gradtutor.tutor.packs import Part
 
     layers = int(str(fields["layers"]))
     k = int(str(fields["k"]))

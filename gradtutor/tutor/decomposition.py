@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.calculus.results import CheckResult
+    from gradtutor.tutor.models import Exercise
 
 LABELS = ("g(u)", "u(", "g'(u)", "u'(", "f'(")
 
@@ -23,11 +27,11 @@ LABELS = ("g(u)", "u(", "g'(u)", "u'(", "f'(")
 class PartJudgement:
     """The engine's result for one part, judged against the learner's split, and a note."""
 
-    result: Any  # a gradtutor.calculus.results.CheckResult
+    result: CheckResult
     note: str | None = None
 
 
-def is_chain(exercise: Any) -> bool:
+def is_chain(exercise: Exercise) -> bool:
     labels = [p.label for p in exercise.parts]
     return (
         getattr(exercise, "kind", None) == "chain"
@@ -37,7 +41,7 @@ def is_chain(exercise: Any) -> bool:
 
 
 def judge_chain_part(
-    exercise: Any, index: int, text: str, accepted: Mapping[int, str]
+    exercise: Exercise, index: int, text: str, accepted: Mapping[int, str]
 ) -> PartJudgement | None:
     """Part ``index`` of a chain question judged against the learner's own split.
 
@@ -73,7 +77,7 @@ class _Split:
     var: str
 
     @staticmethod
-    def of(exercise: Any) -> _Split:
+    def of(exercise: Exercise) -> _Split:
         parts = exercise.parts
         var = parts[1].label[2:-1] or "x"
         return _Split(parts[0].expected, parts[1].expected, var)

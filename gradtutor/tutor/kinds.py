@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gradtutor.tutor.models import Part
+
 if TYPE_CHECKING:  # pragma: no cover
     import sympy
-
-    from gradtutor.tutor.packs import Part
 
 SUBSCRIPT_ONE = "₁"
 # Fields read as maths (the others are names, lists of words or counts); a parse error
@@ -147,7 +147,6 @@ def _shaped(f: str, derivative: sympy.Expr) -> sympy.Expr:
 
 
 def _derivative(fields: Mapping[str, Any]) -> Built:
-    from gradtutor.tutor.packs import Part
 
     f, var, name = fields["f"], fields.get("var", "x"), fields.get("name", "f")
     task = _derivative_task(f, var, partial=False)
@@ -156,7 +155,6 @@ def _derivative(fields: Mapping[str, Any]) -> Built:
 
 
 def _partial(fields: Mapping[str, Any]) -> Built:
-    from gradtutor.tutor.packs import Part
 
     f, var, name = fields["f"], fields["var"], fields.get("name", "f")
     variables = fields.get("vars") or _symbols_of(f)
@@ -166,7 +164,6 @@ def _partial(fields: Mapping[str, Any]) -> Built:
 
 
 def _gradient(fields: Mapping[str, Any]) -> Built:
-    from gradtutor.tutor.packs import Part
 
     f, name = fields["f"], fields.get("name", "f")
     variables = fields.get("vars") or _symbols_of(f)
@@ -180,7 +177,6 @@ def _gradient(fields: Mapping[str, Any]) -> Built:
 
 
 def _evaluate(fields: Mapping[str, Any]) -> Built:
-    from gradtutor.tutor.packs import Part
 
     f, name, at = fields["f"], fields.get("name", "f"), fields["at"]
     variables = list(at)
@@ -213,8 +209,6 @@ def _compose(outer: str, inner: str) -> str:
 def _chain(fields: Mapping[str, Any]) -> Built:
     import sympy
 
-    from gradtutor.tutor.packs import Part
-
     outer, inner, var = fields["outer"], fields["inner"], fields.get("var", "x")
     u = sympy.Symbol("u")
     composed_expr = _value(outer).subs(u, _value(inner))
@@ -240,7 +234,6 @@ def _chain(fields: Mapping[str, Any]) -> Built:
 
 
 def _product(fields: Mapping[str, Any]) -> Built:
-    from gradtutor.tutor.packs import Part
 
     u, v, var = fields["u"], fields["v"], fields.get("var", "x")
     f = f"{_factor(u)}*{_factor(v)}"
@@ -261,7 +254,6 @@ def _product(fields: Mapping[str, Any]) -> Built:
 
 
 def _descent_step(fields: Mapping[str, Any]) -> Built:
-    from gradtutor.tutor.packs import Part
 
     f, start, lr = fields["f"], fields["start"], fields["lr"]
     name = fields.get("name", "f")
@@ -295,7 +287,6 @@ _ACTIVATION_NAMES = {
 
 
 def _neuron_backprop(fields: Mapping[str, Any]) -> Built:
-    from gradtutor.tutor.packs import Part
 
     x, y, w, b = (fields[k] for k in ("x", "y", "w", "b"))
     activation = fields.get("activation", "sigmoid")
@@ -321,8 +312,6 @@ def _neuron_backprop(fields: Mapping[str, Any]) -> Built:
 
 def _vanishing(fields: Mapping[str, Any]) -> Built:
     import sympy
-
-    from gradtutor.tutor.packs import Part
 
     layers = int(str(fields["layers"]))
     weight = str(fields.get("weight", "1"))
@@ -365,7 +354,6 @@ def _compute(fields: Mapping[str, Any]) -> Built:
     """Numbers computed from the maths in ``values`` (one part per label): a forward pass,
     a perceptron update, a z-score, a tensor's shape as (a, b, c). ``at`` substitutes
     values after derivative operators are evaluated (a dead ReLU's d/dw at its w)."""
-    from gradtutor.tutor.packs import Part
 
     values, labels = list(fields["values"]), list(fields["labels"])
     if len(values) != len(labels):

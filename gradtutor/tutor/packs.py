@@ -24,13 +24,13 @@ from typing import Any
 from gradtutor.calculus.errors import ParseError
 from gradtutor.tutor import templates
 from gradtutor.tutor.kinds import KINDS, MATHS_FIELDS, Built
+from gradtutor.tutor.models import DEFAULT_MAX_TRIES, Exercise, Part, Template, Topic
 from gradtutor.tutor.resources import exercises_dir
 from gradtutor.tutor.untrusted import neutralise
 
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$")
 TOPIC_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DEFAULT_MAX_TRIES = 100
 
 _PACK_KEYS = {"format_version", "pack", "version", "title", "description", "topic", "exercise"}
 _TOPIC_KEYS = {"id", "title", "prerequisites", "lesson", "description"}
@@ -60,90 +60,6 @@ class PackError(ValueError):
         self.reason = reason
         where = f"{self.file}: {exercise_id}" if exercise_id else self.file
         super().__init__(neutralise(f"{where}: {reason}"))
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A quiz topic; ``prerequisites`` are topic ids learnt before this one."""
-
-    id: str
-    title: str
-    prerequisites: tuple[str, ...] = ()
-    lesson: str | None = None
-    description: str = ""
-    file: str = field(default="", compare=False)
-
-
-@dataclass(frozen=True)
-class Template:
-    """One exercise template from a pack, as written (parameters not yet drawn)."""
-
-    id: str
-    topics: tuple[str, ...]
-    difficulty: int
-    kind: str
-    pack: str
-    pack_version: str
-    content_hash: str
-    hints: tuple[str, ...]
-    retired: bool = False
-    file: str = ""
-    where: str | None = None
-    max_tries: int = DEFAULT_MAX_TRIES
-    prompt: str | None = None
-    answer: tuple[str, ...] | None = None
-    params: Mapping[str, templates.ParamSpec] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
-    fields: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    @property
-    def topic(self) -> str:
-        """The main topic (the first listed)."""
-        return self.topics[0]
-
-
-@dataclass(frozen=True)
-class Part:
-    """One answer the learner gives; ``expected`` is computed by the engine."""
-
-    label: str
-    expected: str
-    task: str | None = None
-    # a worked solution given as text (backprop: the forward and backward tables)
-    worked: str | None = field(default=None, compare=False)
-    # buggy twins' answers as (expected text, misconception id, message), for backprop kinds
-    twins: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """A template with its parameters drawn for one seed: what the learner is asked."""
-
-    template_id: str
-    seed: int
-    values: dict[str, str]
-    prompt: str
-    parts: tuple[Part, ...]
-    hints: tuple[str, ...]
-    topic: str
-    kind: str
-    difficulty: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "template_id": self.template_id,
-            "seed": self.seed,
-            "values": dict(self.values),
-            "prompt": self.prompt,
-            "parts": [
-                {"label": p.label, "expected": p.expected, "task": p.task} for p in self.parts
-            ],
-            "hints": list(self.hints),
-            "topic": self.topic,
-            "kind": self.kind,
-            "difficulty": self.difficulty,
-        }
 
 
 @dataclass(frozen=True)
@@ -341,7 +257,7 @@ class _Problems:
 
 def read_pack(path: Path) -> tuple[list[Topic], list[Template], list[PackError]]:
     """Read one pack file: its topics, its sound templates and every problem found."""
-    return _read_pack(path)[:3]  # type: ignore[return-value]
+    return _read_pack(path)[:3]
 
 
 def _read_pack(
@@ -366,7 +282,8 @@ def _read_pack(
         if (topic := problems.attempt(_topic, path, raw)) is not None
     ]
     tables = problems.attempt(_tables, path, data, "exercise", fallback=[])
-    loaded, partial = [], []
+    loaded: list[Template] = []
+    partial: list[Template] = []
     for raw in tables:
         template, sound = _template(path, name, version, raw, problems)
         if template is not None:

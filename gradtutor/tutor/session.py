@@ -16,13 +16,68 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from gradtutor.tutor.models import Exercise, Part
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.tutor.answers import Checked
 
 DEFAULT_MAX_TRIES = 3
 
+
+class AnswerVerdict(StrEnum):
+    """The verdict on one answer: the engine's five, and ``close`` (a decimal with too few
+    figures, or within 1%: not a try)."""
+
+    EQUIVALENT = "equivalent"
+    NOT_EQUIVALENT = "not_equivalent"
+    DOMAIN_DEPENDENT = "domain_dependent"
+    UNDETERMINED = "undetermined"
+    INVALID = "invalid"
+    CLOSE = "close"
+
+    @classmethod
+    def of(cls, result: object) -> AnswerVerdict:
+        """The verdict a check result carries (``invalid`` when it carries none)."""
+        raw = getattr(result, "verdict", cls.INVALID)
+        try:
+            return cls(str(getattr(raw, "value", raw)))
+        except ValueError:
+            return cls.INVALID
+
+
+class Outcome(StrEnum):
+    """How a question ended (the strings are what the store and ``--json`` hold)."""
+
+    CORRECT = "correct"
+    WRONG = "wrong"
+    SKIPPED = "skipped"
+    SHOWN = "shown"
+    INCOMPLETE = "incomplete"
+
+
+class PartResult(StrEnum):
+    """How one part of a question ended."""
+
+    CORRECT = "correct"
+    MISSED = "missed"
+
+
+class StopReason(StrEnum):
+    """Why a quiz ended."""
+
+    DONE = "done"
+    QUIT = "quit"
+    INTERRUPT = "interrupt"
+    END_OF_INPUT = "end-of-input"
+    NOTHING_DUE = "nothing-due"
+
+
 # Engine verdicts that count as a right answer, and those that count as a wrong try.
-RIGHT = frozenset({"equivalent"})
-WRONG = frozenset({"not_equivalent", "domain_dependent"})
+RIGHT = frozenset({AnswerVerdict.EQUIVALENT})
+WRONG = frozenset({AnswerVerdict.NOT_EQUIVALENT, AnswerVerdict.DOMAIN_DEPENDENT})
 
 COMMANDS = {
     "hint": "hint",
@@ -34,24 +89,6 @@ COMMANDS = {
     "help": "help",
     "?": "help",
 }
-
-
-class PartLike(Protocol):
-    label: str
-    expected: str
-    task: str | None
-
-
-class ExerciseLike(Protocol):
-    template_id: str
-    seed: int
-    values: dict[str, str]
-    prompt: str
-    parts: tuple[PartLike, ...]
-    hints: tuple[str, ...]
-    topic: str
-    kind: str
-    difficulty: int
 
 
 def command_of(text: str) -> str | None:
@@ -136,7 +173,7 @@ class Answer:
 
     part: str
     text: str
-    verdict: str
+    verdict: AnswerVerdict
     part_index: int
     misconception: str | None
     elapsed_ms: int
@@ -151,15 +188,15 @@ class Answer:
 class QuestionState:
     """Where one question stands."""
 
-    exercise: ExerciseLike
+    exercise: Exercise
     started_ms: int
     max_tries: int = DEFAULT_MAX_TRIES
     answers: tuple[Answer, ...] = ()
-    # per part: "correct" or "missed" once finished, None while open (parts of a one-line
-    # answer can finish in any order)
-    part_results: tuple[str | None, ...] = ()
+    # per part: its result once finished, None while open (parts of a one-line answer can
+    # finish in any order)
+    part_results: tuple[PartResult | None, ...] = ()
     hints_used: int = 0
-    outcome: str | None = None  # "correct" | "wrong" | "skipped" | "shown" | "incomplete"
+    outcome: Outcome | None = None
     finished_ms: int | None = None
 
     @property
@@ -181,7 +218,7 @@ class QuestionState:
         return open_parts[0] if open_parts else len(self.exercise.parts) - 1
 
     @property
-    def part(self) -> PartLike:
+    def part(self) -> Part:
         return self.exercise.parts[self.part_index]
 
     def tries_at(self, index: int) -> int:
@@ -225,21 +262,21 @@ class QuestionState:
 class Judged:
     """An answer the engine decided on. ``revealed`` is set when the part ran out of tries."""
 
-    part: PartLike
+    part: Part
     answer: Answer
-    result: Any
+    result: Checked
     correct: bool
     tries_left: int
-    revealed: PartLike | None = None
+    revealed: Part | None = None
 
 
 @dataclass(frozen=True)
 class Unjudged:
     """Input the engine could not judge (unreadable, or undecided in time): not a try."""
 
-    part: PartLike
+    part: Part
     answer: Answer
-    result: Any
+    result: Checked
 
 
 @dataclass(frozen=True)
@@ -253,7 +290,7 @@ class HintGiven:
 class Revealed:
     """Solutions shown for the remaining parts (``steps`` asked, or the question skipped)."""
 
-    parts: tuple[PartLike, ...]
+    parts: tuple[Part, ...]
     reason: str  # "steps" | "skip"
 
 
@@ -263,9 +300,7 @@ Event = Judged | Unjudged | HintGiven | Revealed
 # -- transitions ---------------------------------------------------------------------------
 
 
-def ask(
-    exercise: ExerciseLike, *, now_ms: int, max_tries: int = DEFAULT_MAX_TRIES
-) -> QuestionState:
+def ask(exercise: Exercise, *, now_ms: int, max_tries: int = DEFAULT_MAX_TRIES) -> QuestionState:
     if not exercise.parts:
         raise ValueError(f"exercise {exercise.template_id!r} has no parts to answer")
     return QuestionState(
@@ -279,12 +314,12 @@ def ask(
 def judge(
     state: QuestionState,
     text: str,
-    result: Any,
+    result: Checked,
     *,
     now_ms: int,
     part_index: int | None = None,
     line: int | None = None,
-) -> tuple[QuestionState, Event]:
+) -> tuple[QuestionState, Judged | Unjudged]:
     """Take the engine's ``result`` for ``text`` given to part ``part_index`` (by default
     the part asked for now). ``line``: the line it was typed on, to judge the pieces of a
     one-line answer as one attempt (by default a line of its own)."""
@@ -293,8 +328,7 @@ def judge(
     if index not in state.open_parts:
         raise ValueError(f"part {index} of this question is not open")
     part = state.exercise.parts[index]
-    raw = getattr(result, "verdict", "invalid")
-    verdict = str(getattr(raw, "value", raw))
+    verdict = AnswerVerdict.of(result)
     answer = Answer(
         part=part.label,
         text=text,
@@ -310,7 +344,9 @@ def judge(
     correct = verdict in RIGHT
     tries = state.tries_at(index)
     if correct or tries >= state.max_tries:
-        state = _finish_part(state, index, "correct" if correct else "missed", now_ms)
+        state = _finish_part(
+            state, index, PartResult.CORRECT if correct else PartResult.MISSED, now_ms
+        )
         return state, Judged(
             part=part,
             answer=answer,
@@ -340,14 +376,14 @@ def show_steps(state: QuestionState, *, now_ms: int) -> tuple[QuestionState, Rev
     """The worked solution of every part not yet answered; the question counts as shown."""
     _require_open(state)
     remaining = tuple(state.exercise.parts[i] for i in state.open_parts)
-    state = replace(state, outcome="shown", finished_ms=now_ms)
+    state = replace(state, outcome=Outcome.SHOWN, finished_ms=now_ms)
     return state, Revealed(parts=remaining, reason="steps")
 
 
 def skip(state: QuestionState, *, now_ms: int) -> tuple[QuestionState, Revealed]:
     _require_open(state)
     remaining = tuple(state.exercise.parts[i] for i in state.open_parts)
-    state = replace(state, outcome="skipped", finished_ms=now_ms)
+    state = replace(state, outcome=Outcome.SKIPPED, finished_ms=now_ms)
     return state, Revealed(parts=remaining, reason="skip")
 
 
@@ -355,18 +391,21 @@ def abandon(state: QuestionState, *, now_ms: int) -> QuestionState:
     """The quiz ended (quit, Ctrl-C, end of input) with this question open."""
     if state.done:
         return state
-    return replace(state, outcome="incomplete", finished_ms=now_ms)
+    return replace(state, outcome=Outcome.INCOMPLETE, finished_ms=now_ms)
 
 
-def _finish_part(state: QuestionState, index: int, result: str, now_ms: int) -> QuestionState:
-    results = list(state.part_results) + [None] * (
+def _finish_part(
+    state: QuestionState, index: int, result: PartResult, now_ms: int
+) -> QuestionState:
+    results: list[PartResult | None] = list(state.part_results) + [None] * (
         len(state.exercise.parts) - len(state.part_results)
     )
     results[index] = result
     state = replace(state, part_results=tuple(results))
     if state.open_parts:
         return state
-    outcome = "correct" if all(r == "correct" for r in results) else "wrong"
+    right = all(r == PartResult.CORRECT for r in results)
+    outcome = Outcome.CORRECT if right else Outcome.WRONG
     return replace(state, outcome=outcome, finished_ms=now_ms)
 
 
@@ -379,11 +418,11 @@ def _require_open(state: QuestionState) -> None:
         raise ValueError("this question is already finished")
 
 
-def misconception_of(result: Any) -> str | None:
+def misconception_of(result: Checked) -> str | None:
     """The id of the misconception the engine named for this result, if it named one."""
-    for item in getattr(result, "feedback", None) or ():
-        if getattr(item, "kind", None) == "misconception" and getattr(item, "id", None):
-            return str(item.id)
+    for item in result.feedback:
+        if item.kind == "misconception" and item.id:
+            return item.id
     return None
 
 
@@ -402,8 +441,8 @@ class QuestionResult:
     labels: tuple[str, ...]
     expected: tuple[str, ...]
     answers: tuple[Answer, ...]
-    outcome: str
-    part_results: tuple[str | None, ...]
+    outcome: Outcome
+    part_results: tuple[PartResult | None, ...]
     hints_used: int
     elapsed_ms: int
 
@@ -433,17 +472,17 @@ class QuestionResult:
         2 hints``, ``missed after 3 tries``, ``skipped``, ``unfinished · 1 try``."""
         hints = _counted(self.hints_used, "hint", "hints")
         tries = self.attempts
-        if self.outcome == "correct":
+        if self.outcome == Outcome.CORRECT:
             if self.clean:  # every part right at its first judged answer, no hint
                 return "right first time"
             head = "right first try" if tries <= 1 else f"right on try {tries}"
         else:
             head = {
-                "wrong": f"missed after {_counted(tries, 'try', 'tries')}",
-                "shown": "solution shown",
-                "skipped": "skipped",
+                Outcome.WRONG: f"missed after {_counted(tries, 'try', 'tries')}",
+                Outcome.SHOWN: "solution shown",
+                Outcome.SKIPPED: "skipped",
             }.get(self.outcome, "unfinished")
-            if self.outcome != "wrong" and tries:
+            if self.outcome != Outcome.WRONG and tries:
                 head += f" · {_counted(tries, 'try', 'tries')}"
         return f"{head} · {hints}" if hints else head
 
@@ -451,7 +490,9 @@ class QuestionResult:
     def clean(self) -> bool:
         """Right first time on every part, without a hint."""
         return (
-            self.outcome == "correct" and self.tries == len(self.expected) and not self.hints_used
+            self.outcome == Outcome.CORRECT
+            and self.tries == len(self.expected)
+            and not self.hints_used
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -504,7 +545,7 @@ def result_of(state: QuestionState) -> QuestionResult:
         labels=tuple(p.label for p in exercise.parts),
         expected=tuple(p.expected for p in exercise.parts),
         answers=state.answers,
-        outcome=state.outcome or "incomplete",
+        outcome=state.outcome or Outcome.INCOMPLETE,
         part_results=state.part_results,
         hints_used=state.hints_used,
         elapsed_ms=state.elapsed_ms(state.finished_ms or state.started_ms),
@@ -524,13 +565,13 @@ class QuizSummary:
     """The end of a quiz: how it went, and why it ended."""
 
     results: tuple[QuestionResult, ...] = ()
-    ended_by: str = "done"  # "done" | "quit" | "interrupt" | "end-of-input" | "nothing-due"
+    ended_by: StopReason = StopReason.DONE
     misconception_counts: tuple[tuple[str, int], ...] = ()
     next_step: NextStep | None = None
 
     @property
     def correct(self) -> int:
-        return sum(1 for r in self.results if r.outcome == "correct")
+        return sum(1 for r in self.results if r.outcome == Outcome.CORRECT)
 
     @property
     def first_time(self) -> int:
@@ -539,7 +580,7 @@ class QuizSummary:
 
     @property
     def finished(self) -> int:
-        return sum(1 for r in self.results if r.outcome != "incomplete")
+        return sum(1 for r in self.results if r.outcome != Outcome.INCOMPLETE)
 
     @property
     def unfinished(self) -> int:
@@ -549,7 +590,9 @@ class QuizSummary:
     def all_correct(self) -> bool:
         """No question went wrong (an unfinished one counts if it had a judged answer)."""
         return all(
-            r.outcome == "correct" for r in self.results if r.outcome != "incomplete" or r.tries
+            r.outcome == Outcome.CORRECT
+            for r in self.results
+            if r.outcome != Outcome.INCOMPLETE or r.tries
         )
 
     @property
@@ -572,7 +615,7 @@ class QuizSummary:
 def summarise(
     results: Sequence[QuestionResult],
     *,
-    ended_by: str,
+    ended_by: StopReason | str,
     topic: str | None = None,
     lessons: Mapping[str, str] | None = None,
 ) -> QuizSummary:
@@ -582,24 +625,28 @@ def summarise(
     step = suggest_next(results, ordered, ended_by=ended_by, topic=topic, lessons=lessons)
     return QuizSummary(
         results=tuple(results),
-        ended_by=ended_by,
+        ended_by=StopReason(ended_by),
         misconception_counts=ordered,
         next_step=step,
     )
+
+
+_MISSED = frozenset({Outcome.WRONG, Outcome.SHOWN, Outcome.SKIPPED})
+_CUT_SHORT = frozenset({StopReason.QUIT, StopReason.INTERRUPT, StopReason.END_OF_INPUT})
 
 
 def suggest_next(
     results: Sequence[QuestionResult],
     misconceptions: Sequence[tuple[str, int]],
     *,
-    ended_by: str,
+    ended_by: StopReason | str,
     topic: str | None = None,
     lessons: Mapping[str, str] | None = None,
 ) -> NextStep | None:
     """What to do next: the mistake made most (a quiz aimed at it), else the lesson of the
     topic missed most (or that topic again, when it has no lesson), else more practice
     (harder questions follow clean answers)."""
-    if ended_by == "nothing-due" and not results:
+    if ended_by == StopReason.NOTHING_DUE and not results:
         return NextStep("Nothing is due for review: new practice.", "gradtutor quiz")
     if misconceptions:
         worst = misconceptions[0][0]
@@ -607,7 +654,7 @@ def suggest_next(
             "Practise the mistake you made most, across topics:",
             f"gradtutor quiz --misconception {worst}",
         )
-    missed = Counter(r.topic for r in results if r.outcome in ("wrong", "shown", "skipped"))
+    missed = Counter(r.topic for r in results if r.outcome in _MISSED)
     if missed:
         weakest = missed.most_common(1)[0][0]
         lesson = (lessons or {}).get(weakest)
@@ -617,8 +664,7 @@ def suggest_next(
             f"Read the lesson, then practise {weakest} again:", f"gradtutor learn {lesson}"
         )
     if not results or (
-        ended_by in ("quit", "interrupt", "end-of-input")
-        and not any(r.outcome != "incomplete" for r in results)
+        ended_by in _CUT_SHORT and not any(r.outcome != Outcome.INCOMPLETE for r in results)
     ):
         where = f" --topic {topic}" if topic else ""
         return NextStep("Carry on where you left off:", f"gradtutor quiz{where}")

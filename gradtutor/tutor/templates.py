@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 # A pack is held to the size limit of a learner's answer (gradtutor.calculus.limits).
 _MAX_DIGITS = 3_900
@@ -192,7 +193,7 @@ _BINARY: dict[type[ast.operator], Callable[[Fraction, Fraction], Fraction]] = {
     ast.Div: operator.truediv,
     ast.Mod: operator.mod,
 }
-_COMPARE: dict[type[ast.cmpop], Callable[[object, object], bool]] = {
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,
@@ -264,7 +265,11 @@ def condition_for(text: str | None) -> Callable[[Mapping[str, Value]], bool] | N
 def _eval(node: ast.expr, values: Mapping[str, Value], text: str) -> Value:
     if isinstance(node, ast.Constant):
         value = node.value
-        return value if isinstance(value, str) else _number(value)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float):
+            return _number(value)
+        raise TemplateError(f"{text!r}: {value!r} is not a number")
     if isinstance(node, ast.Name):
         if node.id not in values:
             raise TemplateError(f"{text!r} uses {node.id!r}, which is not a parameter")
@@ -318,7 +323,7 @@ def _compare(node: ast.Compare, values: Mapping[str, Value], text: str) -> bool:
             isinstance(left, str) or isinstance(right, str)
         ):
             raise TemplateError(f"{text!r}: text can only be compared with == or !=")
-        if not _COMPARE[type(op)](left, right):
+        if not bool(_COMPARE[type(op)](left, right)):
             return False
         left = right
     return True
