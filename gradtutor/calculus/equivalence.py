@@ -33,11 +33,8 @@ from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.feedback import generic_feedback
 from gradtutor.calculus.numeric import (
     Compiled,
-    PrecisionLost,
-    Undefined,
     Unsupported,
     compile_expr,
-    evaluate,
 )
 from gradtutor.calculus.parsing import MAX_LENGTH, Ambiguity, Parsed, parse
 from gradtutor.calculus.printing import plain, pretty, pretty_in_typed_order
@@ -49,47 +46,30 @@ from gradtutor.calculus.results import (
     Number,
     Verdict,
 )
+
+# the sampler's points, evaluation and counterexample choice (one place: sampling.py);
+# the private names keep this module's call sites as they were
+from gradtutor.calculus.sampling import DPS
+from gradtutor.calculus.sampling import EXPONENTS as _EXPONENTS
+from gradtutor.calculus.sampling import mpf as _mpf
+from gradtutor.calculus.sampling import nice_exponent_point as _nice_exponent_point
+from gradtutor.calculus.sampling import nice_point as _nice_point
+from gradtutor.calculus.sampling import outcome as _outcome
+from gradtutor.calculus.sampling import random_points as _points
+from gradtutor.calculus.sampling import rounded as _rounded
+from gradtutor.calculus.sampling import value as _value
+from gradtutor.calculus.sampling import values as _values
 from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
 from gradtutor.calculus.vectors import VectorText, read_vector
 
 __all__ = ["DEFAULT_TIME_LIMIT", "check", "check_exprs", "compare"]
 
 DEFAULT_TIME_LIMIT = 2.0
-DPS = 50
-HIGH_DPS = 120
 REAL_POINTS = 32
 POSITIVE_POINTS = 16
 EXTRA_POINTS = 36  # for piecewise functions (abs, max, sign), which numbers can miss
-# magnitude bands for sample points: near 0, below 1, around 1, small, medium, large
-_BANDS = [
-    (0.001, 0.02),
-    (0.02, 0.2),
-    (0.2, 0.7),
-    (0.7, 1.5),
-    (1.5, 4.0),
-    (4.0, 15.0),
-    (15.0, 200.0),
-    (200.0, 3000.0),
-]
 _PIECEWISE = (sympy.Abs, sympy.Max, sympy.Min, sympy.sign, sympy.Heaviside)
 EXPONENT_POINTS = 24
-_EXPONENTS = [
-    Fraction(v) for v in ("1", "2", "3", "1/2", "1/3", "2/3", "-1", "-2", "3/2", "4", "-1/2")
-]
-_NICE: list[int | Fraction] = [
-    2,
-    3,
-    -1,
-    -2,
-    Fraction(1, 2),
-    5,
-    -3,
-    4,
-    Fraction(-1, 2),
-    7,
-    Fraction(3, 2),
-    10,
-]
 
 
 @dataclass(frozen=True)
@@ -626,12 +606,6 @@ def _exponent_points(
     ]
 
 
-def _mpf(value: Fraction | int) -> Any:
-    if isinstance(value, Fraction):
-        return mpmath.mpf(value.numerator) / value.denominator
-    return mpmath.mpf(value)
-
-
 @dataclass
 class _Stats:
     """Points classified: agreeing, differing, defined on one side only, or unusable."""
@@ -689,111 +663,6 @@ def _sample(
             stats.one_sided.append(point)
             break
     return stats
-
-
-def _value(f: Compiled, point: dict[sympy.Symbol, Any]) -> Any | None:
-    try:
-        return evaluate(f, point)
-    except Undefined:
-        return None
-
-
-def _values(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> tuple[Any, Any] | None:
-    """Both sides at a point; None when rounding ate the digits (the point proves nothing)."""
-    try:
-        return _value(fe, point), _value(fa, point)
-    except PrecisionLost:
-        return None
-
-
-def _outcome(
-    fe: Compiled,
-    fa: Compiled,
-    point: dict[sympy.Symbol, Any],
-    residual: Compiled | None = None,
-) -> str:
-    """agree, differ, one_sided (defined on one side only), undefined (on both), or lost."""
-    values = _values(fe, fa, point)
-    if values is None:
-        return "lost"
-    ve, va = values
-    if ve is None and va is None:
-        return "undefined"
-    if ve is None or va is None:
-        return "one_sided"
-    if _close(ve, va, DPS):
-        if residual is not None and _residual_differs(residual, point):
-            return "differ"
-        return "agree"
-    # A difference counts only if it survives more digits: cancellation (cosh² − sinh² at
-    # x = 35) fools any fixed precision, so re-evaluate and see whether the values hold.
-    with mpmath.workdps(HIGH_DPS):
-        point_hi = {k: mpmath.mpf(v) for k, v in point.items()}
-        values = _values(fe, fa, point_hi)
-        if values is None:
-            return "lost"
-        ve_hi, va_hi = values
-        if ve_hi is None or va_hi is None:
-            return "lost"
-        if _close(ve_hi, va_hi, HIGH_DPS):
-            return "agree"
-        gap, gap_hi = abs(ve - va), abs(ve_hi - va_hi)
-        if gap_hi < gap * mpmath.mpf(10) ** -30:
-            return "agree"  # the difference was rounding: it shrank with precision
-        if not (_stable(ve, ve_hi) and _stable(va, va_hi)):
-            return "lost"  # the values themselves can't be trusted here
-    return "differ"
-
-
-def _residual_differs(residual: Compiled, point: dict[sympy.Symbol, Any]) -> bool:
-    """The difference of the two sides, evaluated as one expression, is surely not 0."""
-    try:
-        value = evaluate(residual, point)
-    except (Undefined, PrecisionLost):
-        return False
-    return bool(value != 0)
-
-
-def _stable(low: Any, high: Any) -> bool:
-    return _relative(low, high) <= mpmath.mpf(10) ** -20
-
-
-def _relative(a: Any, b: Any) -> Any:
-    return abs(a - b) / max(_ONE, abs(a), abs(b))
-
-
-_ONE = mpmath.mpf(1)
-_TOLERANCE = {DPS: mpmath.mpf(10) ** -(DPS - 15), HIGH_DPS: mpmath.mpf(10) ** -(HIGH_DPS - 15)}
-
-
-def _close(a: Any, b: Any, dps: int) -> bool:
-    tolerance = _TOLERANCE.get(dps)
-    if tolerance is None:
-        tolerance = mpmath.mpf(10) ** -(dps - 15)
-    return _relative(a, b) <= tolerance
-
-
-def _points(
-    rng: random.Random, symbols: Sequence[sympy.Symbol], count: int, *, positive: bool
-) -> list[dict[sympy.Symbol, Any]]:
-    """Random points stratified by sign and magnitude band (a Latin hypercube per variable),
-    so every region — (−1, 0), beyond −1, near 0, large — is visited every time."""
-    signs = (1,) if positive else (1, -1)
-    strata = [(sign, band) for sign in signs for band in _BANDS]
-    columns = []
-    for _ in symbols:
-        column = (strata * (count // len(strata) + 1))[:count]
-        rng.shuffle(column)
-        columns.append(column)
-    points = []
-    for k in range(count):
-        point = {}
-        for sym, column in zip(symbols, columns, strict=True):
-            sign, (low, high) = column[k]
-            magnitude = 10 ** rng.uniform(math.log10(low), math.log10(high))
-            point[sym] = mpmath.mpf(sign * magnitude)
-        points.append(point)
-    return points
 
 
 def _compare_constants(
@@ -1012,92 +881,6 @@ def _symbolic(expected: sympy.Expr, answer: sympy.Expr, why: str) -> Comparison:
 
 
 # -- counterexamples ---------------------------------------------------------------
-
-
-def _nice_point(
-    fe: Compiled,
-    fa: Compiled,
-    symbols: list[sympy.Symbol],
-    *,
-    want: str,
-    residual: Compiled | None = None,
-    exponents: set[sympy.Symbol] | None = None,
-) -> dict[sympy.Symbol, Any] | None:
-    """A point with small, readable coordinates where the two sides differ."""
-    n = len(_NICE)
-    if exponents:
-        found = _nice_exponent_point(fe, fa, symbols, exponents, want, residual)
-        if found is not None:
-            return found
-    with mpmath.workdps(DPS):
-        for k in range(3 * n):
-            values = [_NICE[(k + 3 * i) % n] for i in range(len(symbols))]
-            if want == "positive" and any(v <= 0 for v in values):
-                continue
-            if want == "negative" and all(v > 0 for v in values):
-                continue
-            point = {
-                s: mpmath.mpf(v.numerator) / v.denominator
-                if isinstance(v, Fraction)
-                else mpmath.mpf(v)
-                for s, v in zip(symbols, values, strict=True)
-            }
-            outcome = _outcome(fe, fa, point, residual)
-            if outcome == "differ" or (outcome == "one_sided" and want == "negative"):
-                return point
-    return None
-
-
-def _nice_exponent_point(
-    fe: Compiled,
-    fa: Compiled,
-    symbols: list[sympy.Symbol],
-    exponents: set[sympy.Symbol],
-    want: str,
-    residual: Compiled | None,
-) -> dict[sympy.Symbol, Any] | None:
-    """(x, y, z) = (−8, 2, 1/2) rather than a random point: small bases, simple exponents;
-    a point where both sides have values first, then one where only one side has."""
-    bases = [s for s in symbols if s not in exponents]
-    exponent_order = sorted(exponents, key=str)
-    grid = list(
-        itertools.islice(
-            (
-                dict(zip(bases, b, strict=True)) | dict(zip(exponent_order, e, strict=True))
-                for b in itertools.product((-8, 2, -2, 3, -1), repeat=len(bases))
-                for e in itertools.product(_EXPONENTS[:8], repeat=len(exponents))
-            ),
-            150,
-        )
-    )
-    with mpmath.workdps(DPS):
-        for wanted in ("differ", "one_sided"):
-            for values in grid:
-                if want == "positive" and any(v <= 0 for v in values.values()):
-                    continue
-                if want == "negative" and all(v > 0 for v in values.values()):
-                    continue
-                point = {s: _mpf(v) for s, v in values.items()}
-                if _outcome(fe, fa, point, residual) == wanted:
-                    return point
-    return None
-
-
-def _rounded(
-    fe: Compiled,
-    fa: Compiled,
-    point: dict[sympy.Symbol, Any],
-    residual: Compiled | None = None,
-) -> dict[sympy.Symbol, Any]:
-    """Round a random point to 2 decimals if the sides still differ there."""
-    with mpmath.workdps(DPS):
-        short = {s: mpmath.mpf(round(float(v), 2)) for s, v in point.items()}
-        if all(v != 0 for v in short.values()) and _outcome(fe, fa, short, residual) in (
-            "differ",
-            "one_sided",
-        ):
-            return short
-    return point
 
 
 def _counterexample(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> Counterexample:

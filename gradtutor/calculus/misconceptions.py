@@ -31,8 +31,13 @@ import sympy
 from sympy import Expr, Symbol
 
 from gradtutor.calculus import rules as r
-
-_SAMPLES = (0.4137, 0.7291, 0.2683, 0.5519, 0.8847, 0.3362, 0.6173, 0.1931)
+from gradtutor.calculus.sampling import (  # by value at fixed points (imported from here, too)
+    agrees_elsewhere,
+    equal_at_samples,
+    same_values,
+    sample_points,
+    values_at,
+)
 
 
 @dataclass(frozen=True)
@@ -115,18 +120,11 @@ def _base(node: r.Rule) -> Expr:
     return sympy.E if isinstance(node, r.ExpRule) else node.base
 
 
-def _equal(a: Expr, b: Expr) -> bool:
-    """Equal by value at the sample points (both defined there)."""
-    points = sample_points(a.free_symbols | b.free_symbols)
-    va, vb = values_at(a, points), values_at(b, points)
-    return va is not None and vb is not None and same_values(va, vb)
-
-
 def _skipped_product(node: r.ProductRule) -> Expr | None:
     """u'·v' when it equals one of the product rule's terms (a factor's derivative is 1)."""
     product = sympy.Mul(*(f.result for f in node.factors))
     terms = node.terms(tuple(f.result for f in node.factors))
-    return product if any(_equal(product, term) for term in terms) else None
+    return product if any(equal_at_samples(product, term) for term in terms) else None
 
 
 def _wrote(slip: Slip) -> str:
@@ -267,7 +265,7 @@ class ProductTermMissing:
         left = (sympy.Add(*terms[:i], *terms[i + 1 :]) for i in range(len(terms)))
         if skipped is None:
             return tuple(left)
-        return tuple(a for a in left if not _equal(a, skipped))
+        return tuple(a for a in left if not equal_at_samples(a, skipped))
 
     @staticmethod
     def question(slip: Slip) -> str:
@@ -733,7 +731,8 @@ class PartialTermDropped:
             (
                 t
                 for i, t in enumerate(node.terms)
-                if local is not None and _equal(sympy.Add(*results[:i], *results[i + 1 :]), local)
+                if local is not None
+                and equal_at_samples(sympy.Add(*results[:i], *results[i + 1 :]), local)
             ),
             None,
         )
@@ -768,7 +767,9 @@ class PartialWrongVariable:
 
         node, x = slip.node, slip.node.variable
         others = sorted(slip.node.expr.free_symbols - {x}, key=str)
-        v = next((v for v in others if _equal(derive(node.expr, v).result, slip.answer)), None)
+        v = next(
+            (v for v in others if equal_at_samples(derive(node.expr, v).result, slip.answer)), None
+        )
         which = f"with respect to {v}" if v is not None else "with respect to another variable"
         held = f"; {v} is held constant" if v is not None else ""
         return (
@@ -1037,41 +1038,6 @@ def _substitution(power: Expr, v: Expr | None, variable: Symbol, *, also: list[E
     )
 
 
-Point = dict[Symbol, sympy.Float]
-
-
-def values_at(expr: Expr, points: list[Point]) -> tuple[complex, ...] | None:
-    values = []
-    for point in points:
-        try:
-            value = complex(expr.xreplace(point).evalf(20))
-        except (TypeError, ValueError, ZeroDivisionError):
-            return None
-        if value != value or abs(value) == float("inf"):
-            return None
-        values.append(value)
-    return tuple(values)
-
-
-def _sample(j: int, k: int) -> sympy.Float:
-    return sympy.Float(_SAMPLES[(3 * j + k) % len(_SAMPLES)] + 0.05 * k)
-
-
-def sample_points(symbols: set[Symbol]) -> list[dict[Symbol, sympy.Float]]:
-    ordered = sorted(symbols, key=str)
-    return [
-        {
-            s: sympy.Float(_SAMPLES[(3 * j + k) % len(_SAMPLES)] + 0.05 * k)
-            for k, s in enumerate(ordered)
-        }
-        for j in range(3)
-    ]
-
-
-def same_values(a: tuple[complex, ...], b: tuple[complex, ...]) -> bool:
-    return all(abs(p - q) <= 1e-9 * (1 + abs(p) + abs(q)) for p, q in zip(a, b, strict=True))
-
-
 def diagnose(
     expr: Expr, variable: Symbol, answer: Expr, *, tree: r.Rule | None = None
 ) -> Diagnosis | None:
@@ -1096,7 +1062,7 @@ def diagnose(
             continue
         matches.setdefault(candidate.misconception.id, []).append(candidate)
     found = _one_explanation(matches)
-    if found is None or not _agrees_elsewhere(found.answer, answer, variable):
+    if found is None or not agrees_elsewhere(found.answer, answer, variable):
         return None
     return _diagnosis(found, tree, ctx)
 
@@ -1138,23 +1104,6 @@ def _one_explanation(matches: dict[str, list[_Candidate]]) -> _Candidate | None:
             if all(id(n) in inside for c in others for n in c.changed):
                 return candidate
     return None
-
-
-_WIDER = (-1.3719, 1.6183, 2.4427, -0.6571, 3.1416)
-
-
-def _agrees_elsewhere(twin: Expr, answer: Expr, variable: Symbol) -> bool:
-    """The twin's answer equals the learner's beyond the first sample points, too.
-
-    A cheap second look by value, away from (0, 1): points where either side is undefined are
-    skipped, and one point where both are defined and differ refutes the diagnosis."""
-    symbols = sorted(twin.free_symbols | answer.free_symbols | {variable}, key=str)
-    for j, start in enumerate(_WIDER):
-        point = {s: sympy.Float(start + 0.17 * k + 0.05 * j) for k, s in enumerate(symbols)}
-        mine, theirs = values_at(twin, [point]), values_at(answer, [point])
-        if mine is not None and theirs is not None and not same_values(mine, theirs):
-            return False
-    return True
 
 
 def _diagnosis(found: _Candidate, tree: r.Rule, ctx: Context) -> Diagnosis:
@@ -1208,14 +1157,14 @@ def diagnose_unasked_derivative(expected: Expr, answer: Expr) -> Any | None:
     symbols = sorted(expected.free_symbols, key=str)
     if not symbols or len(symbols) > 3:
         return None
-    if _equal(expected, answer):
+    if equal_at_samples(expected, answer):
         return None
     for v in symbols:
         derivative = sympy.diff(expected, v)
         if (
             derivative != 0
-            and _equal(derivative, answer)
-            and _agrees_elsewhere(derivative, answer, v)
+            and equal_at_samples(derivative, answer)
+            and agrees_elsewhere(derivative, answer, v)
         ):
             d = r.operator(v, partial=len(symbols) > 1)
             message = (
