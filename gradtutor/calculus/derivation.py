@@ -20,6 +20,7 @@ from sympy import Expr, Symbol
 from gradtutor.calculus import misconceptions as mc
 from gradtutor.calculus import rules as r
 from gradtutor.calculus.derive import TaskError, _typed, derive, simplify_result
+from gradtutor.calculus.sampling import same_values, sample_points, values_at
 
 OK, WRONG, INVALID, UNDETERMINED = "ok", "wrong", "invalid", "undetermined"
 _VARIABLE_PREFIXES = (
@@ -205,7 +206,7 @@ class DerivationChecker:
         self.time_limit = time_limit
         self._lines: list[_Line] = []
         self._checks: list[LineCheck] = []
-        self._points = mc.sample_points(task.expr.free_symbols | {task.variable})
+        self._points = sample_points(task.expr.free_symbols | {task.variable})
         self._noted = False
 
     def report(self) -> DerivationReport:
@@ -346,14 +347,14 @@ class DerivationChecker:
 
     def _follows_from(self, line: _Line, index: int) -> int | None:
         """The latest earlier wrong line this one equals (the mistake carried forward)."""
-        mine = mc.values_at(line.value, self._points)
+        mine = values_at(line.value, self._points)
         if mine is None:
             return None
         for k in range(index - 1, -1, -1):
             earlier = self._lines[k]
             if earlier.status == WRONG and earlier.value is not None:
-                theirs = mc.values_at(earlier.value, self._points)
-                if theirs is not None and mc.same_values(mine, theirs):
+                theirs = values_at(earlier.value, self._points)
+                if theirs is not None and same_values(mine, theirs):
                     return k
             if earlier.status == OK:
                 return None
@@ -537,14 +538,14 @@ def _pairs(
     left = _nonzero(before)
     right = []
     for term in _nonzero(after):
-        mine = mc.values_at(term.value, points)
+        mine = values_at(term.value, points)
         match = next(
             (
                 t
                 for t in left
                 if mine is not None
-                and (theirs := mc.values_at(t.value, points)) is not None
-                and mc.same_values(mine, theirs)
+                and (theirs := values_at(t.value, points)) is not None
+                and same_values(mine, theirs)
             ),
             None,
         )

@@ -33,11 +33,8 @@ from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.feedback import generic_feedback
 from gradtutor.calculus.numeric import (
     Compiled,
-    PrecisionLost,
-    Undefined,
     Unsupported,
     compile_expr,
-    evaluate,
 )
 from gradtutor.calculus.parsing import MAX_LENGTH, Ambiguity, Parsed, parse
 from gradtutor.calculus.printing import plain, pretty, pretty_in_typed_order
@@ -49,47 +46,32 @@ from gradtutor.calculus.results import (
     Number,
     Verdict,
 )
+
+# the sampler's points, evaluation and counterexample choice (one place: sampling.py);
+# the private names keep this module's call sites as they were
+from gradtutor.calculus.sampling import DPS
+from gradtutor.calculus.sampling import EXPONENTS as _EXPONENTS
+from gradtutor.calculus.sampling import mpf as _mpf
+from gradtutor.calculus.sampling import nice_exponent_point as _nice_exponent_point
+from gradtutor.calculus.sampling import nice_point as _nice_point
+from gradtutor.calculus.sampling import outcome as _outcome
+from gradtutor.calculus.sampling import random_points as _points
+from gradtutor.calculus.sampling import rounded as _rounded
+from gradtutor.calculus.sampling import value as _value
+from gradtutor.calculus.sampling import values as _values
 from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
-from gradtutor.calculus.vectors import VectorText, read_vector
+from gradtutor.calculus.vectors import check_vectors as _check_vectors
+from gradtutor.calculus.vectors import is_bad_vector as _is_bad_vector
+from gradtutor.calculus.vectors import read_vector
 
 __all__ = ["DEFAULT_TIME_LIMIT", "check", "check_exprs", "compare"]
 
 DEFAULT_TIME_LIMIT = 2.0
-DPS = 50
-HIGH_DPS = 120
 REAL_POINTS = 32
 POSITIVE_POINTS = 16
 EXTRA_POINTS = 36  # for piecewise functions (abs, max, sign), which numbers can miss
-# magnitude bands for sample points: near 0, below 1, around 1, small, medium, large
-_BANDS = [
-    (0.001, 0.02),
-    (0.02, 0.2),
-    (0.2, 0.7),
-    (0.7, 1.5),
-    (1.5, 4.0),
-    (4.0, 15.0),
-    (15.0, 200.0),
-    (200.0, 3000.0),
-]
 _PIECEWISE = (sympy.Abs, sympy.Max, sympy.Min, sympy.sign, sympy.Heaviside)
 EXPONENT_POINTS = 24
-_EXPONENTS = [
-    Fraction(v) for v in ("1", "2", "3", "1/2", "1/3", "2/3", "-1", "-2", "3/2", "4", "-1/2")
-]
-_NICE: list[int | Fraction] = [
-    2,
-    3,
-    -1,
-    -2,
-    Fraction(1, 2),
-    5,
-    -3,
-    4,
-    Fraction(-1, 2),
-    7,
-    Fraction(3, 2),
-    10,
-]
 
 
 @dataclass(frozen=True)
@@ -144,212 +126,6 @@ def check(
             elapsed_ms=_ms(start),
         )
     return check_parsed(parsed_expected, parsed_answer, time_limit=time_limit, start=start)
-
-
-# For a vector, the worst component decides. A component that is surely wrong makes the
-# vector wrong even if another ran out of time.
-_SEVERITY = {
-    Verdict.EQUIVALENT: 0,
-    Verdict.DOMAIN_DEPENDENT: 1,
-    Verdict.UNDETERMINED: 2,
-    Verdict.NOT_EQUIVALENT: 3,
-    Verdict.INVALID: 4,
-}
-
-
-def _is_bad_vector(text: str) -> bool:
-    try:
-        read_vector(text)
-    except ParseError:
-        return True
-    return False
-
-
-def _check_vectors(
-    expected: str,
-    answer: str,
-    expected_vector: VectorText | None,
-    answer_vector: VectorText | None,
-    *,
-    time_limit: float | None,
-    start: float,
-) -> CheckResult:
-    """A gradient or vector: each component checked on its own, the worst verdict overall.
-
-    The time limit covers the whole vector, not each component."""
-    deadline = start + time_limit if time_limit else None
-    vectors = {"expected": expected_vector, "answer": answer_vector}
-    for side, vector in vectors.items():
-        if vector is not None:  # a typo in any component makes the input invalid
-            invalid = _first_invalid(vector, side)
-            if invalid is not None:
-                return CheckResult(verdict=Verdict.INVALID, error=invalid, elapsed_ms=_ms(start))
-    if expected_vector is None or answer_vector is None:
-        return _vector_and_scalar(expected, answer, expected_vector, answer_vector, deadline, start)
-    n, m = len(expected_vector.components), len(answer_vector.components)
-    if n != m:
-        return CheckResult(
-            verdict=Verdict.NOT_EQUIVALENT,
-            expected=_join(expected_vector.components),
-            answer=_join(answer_vector.components),
-            feedback=(Feedback("shape", f"the expected answer has {n} components, yours has {m}"),),
-            elapsed_ms=_ms(start),
-        )
-    parts = tuple(
-        _check_within(e, a, deadline)
-        for e, a in zip(expected_vector.components, answer_vector.components, strict=True)
-    )
-    return _combine(expected_vector, answer_vector, parts, deadline, start)
-
-
-def _first_invalid(vector: VectorText, side: str) -> InputError | None:
-    for index, component in enumerate(vector.components):
-        try:
-            parse(component)
-        except ParseError as exc:
-            return InputError(
-                exc.message, side, vector.column(index, exc.column), exc.hint, vector.text
-            )
-    return None
-
-
-def _check_within(expected: str, answer: str, deadline: float | None) -> CheckResult:
-    """One component, with what is left of the whole check's time."""
-    if deadline is None:
-        return check(expected, answer, time_limit=None)
-    left = deadline - time.perf_counter()
-    if left <= 0:
-        return CheckResult(
-            verdict=Verdict.UNDETERMINED,
-            feedback=(Feedback("time_limit", "no time was left to check this component"),),
-        )
-    return check(expected, answer, time_limit=left)
-
-
-def _vector_and_scalar(
-    expected: str,
-    answer: str,
-    expected_vector: VectorText | None,
-    answer_vector: VectorText | None,
-    deadline: float | None,
-    start: float,
-) -> CheckResult:
-    vector = expected_vector or answer_vector
-    assert vector is not None
-    if len(vector.components) == 1:  # grad(x^2) against 2x: a one-component vector is a number
-        if expected_vector is not None:
-            return _check_within(vector.components[0], answer, deadline)
-        return _check_within(expected, vector.components[0], deadline)
-    scalar_side, scalar = ("expected", expected) if expected_vector is None else ("answer", answer)
-    try:
-        parse(scalar)
-    except ParseError as exc:
-        error = InputError(exc.message, scalar_side, exc.column, exc.hint, exc.text)
-        return CheckResult(verdict=Verdict.INVALID, error=error, elapsed_ms=_ms(start))
-    what = "the gradient" if vector.is_gradient else "a vector"
-    count = len(vector.components)
-    message = (
-        f"the expected answer is {what} with {count} components; yours is a single expression"
-        if expected_vector is not None
-        else f"your answer is a vector with {count} components; "
-        "the expected answer is a single expression"
-    )
-    return CheckResult(
-        verdict=Verdict.NOT_EQUIVALENT,
-        expected=expected,
-        answer=answer,
-        feedback=(Feedback("shape", message),),
-        elapsed_ms=_ms(start),
-    )
-
-
-def _combine(
-    expected_vector: VectorText,
-    answer_vector: VectorText,
-    parts: tuple[CheckResult, ...],
-    deadline: float | None,
-    start: float,
-) -> CheckResult:
-    labels = expected_vector.labels
-    worst = max(parts, key=lambda r: _SEVERITY[r.verdict])
-    feedback = [
-        Feedback(f.kind, f"{label}: {f.message}", f.id)
-        for label, part in zip(labels, parts, strict=True)
-        for f in part.feedback
-    ]
-    if worst.verdict is Verdict.NOT_EQUIVALENT:
-        order = _order_feedback(expected_vector, answer_vector, deadline)
-        if order is not None:
-            feedback.insert(0, order)
-    error = worst.error
-    if error is not None:
-        index = parts.index(worst)
-        vector = expected_vector if error.side == "expected" else answer_vector
-        error = InputError(
-            error.message, error.side, vector.column(index, error.column), error.hint, vector.text
-        )
-    return CheckResult(
-        verdict=worst.verdict,
-        expected=_join(p.expected for p in parts),
-        answer=_join(p.answer for p in parts),
-        expected_value=_join(p.expected_value for p in parts),
-        expected_read_as=_gradient_read_as(expected_vector)
-        or _join(p.expected_read_as for p in parts),
-        read_as=_join(p.read_as for p in parts),
-        counterexample=worst.counterexample,
-        feedback=tuple(feedback),
-        domain=worst.domain,
-        error=error,
-        elapsed_ms=_ms(start),
-        derivative_mode=any(p.derivative_mode for p in parts),
-        components=parts,
-        labels=labels,
-    )
-
-
-def _order_feedback(
-    expected_vector: VectorText, answer_vector: VectorText, deadline: float | None
-) -> Feedback | None:
-    """Right components in another order (∂/∂b before ∂/∂w): say so rather than "wrong"."""
-    n = len(expected_vector.components)
-    if n > 4:
-        return None
-    for order in itertools.permutations(range(n)):
-        if list(order) == list(range(n)):
-            continue
-        if all(
-            _check_within(
-                expected_vector.components[i], answer_vector.components[j], deadline
-            ).verdict
-            is Verdict.EQUIVALENT
-            for i, j in enumerate(order)
-        ):
-            if expected_vector.is_gradient:
-                variables = ", ".join(label.removeprefix("∂/∂") for label in expected_vector.labels)
-                message = (
-                    f"your components are right but in another order: the gradient is taken "
-                    f"over ({variables}) in that order; write grad(f, …) with the variables "
-                    "in the order you want"
-                )
-            else:
-                message = "your components are right but in another order"
-            return Feedback("order", message)
-    return None
-
-
-def _gradient_read_as(vector: VectorText) -> str | None:
-    if not vector.is_gradient or vector.function is None:
-        return None
-    variables = ", ".join(label.removeprefix("∂/∂") for label in vector.labels)
-    try:
-        shown = pretty_in_typed_order(parse(vector.function).expr, vector.function)
-        return f"∇({shown}) over ({variables})"
-    except ParseError:
-        return None
-
-
-def _join(items: Any) -> str:
-    return "(" + ", ".join(item if item is not None else "?" for item in items) + ")"
 
 
 def check_exprs(
@@ -637,12 +413,6 @@ def _exponent_points(
     ]
 
 
-def _mpf(value: Fraction | int) -> Any:
-    if isinstance(value, Fraction):
-        return mpmath.mpf(value.numerator) / value.denominator
-    return mpmath.mpf(value)
-
-
 @dataclass
 class _Stats:
     """Points classified: agreeing, differing, defined on one side only, or unusable."""
@@ -700,111 +470,6 @@ def _sample(
             stats.one_sided.append(point)
             break
     return stats
-
-
-def _value(f: Compiled, point: dict[sympy.Symbol, Any]) -> Any | None:
-    try:
-        return evaluate(f, point)
-    except Undefined:
-        return None
-
-
-def _values(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> tuple[Any, Any] | None:
-    """Both sides at a point; None when rounding ate the digits (the point proves nothing)."""
-    try:
-        return _value(fe, point), _value(fa, point)
-    except PrecisionLost:
-        return None
-
-
-def _outcome(
-    fe: Compiled,
-    fa: Compiled,
-    point: dict[sympy.Symbol, Any],
-    residual: Compiled | None = None,
-) -> str:
-    """agree, differ, one_sided (defined on one side only), undefined (on both), or lost."""
-    values = _values(fe, fa, point)
-    if values is None:
-        return "lost"
-    ve, va = values
-    if ve is None and va is None:
-        return "undefined"
-    if ve is None or va is None:
-        return "one_sided"
-    if _close(ve, va, DPS):
-        if residual is not None and _residual_differs(residual, point):
-            return "differ"
-        return "agree"
-    # A difference counts only if it survives more digits: cancellation (cosh² − sinh² at
-    # x = 35) fools any fixed precision, so re-evaluate and see whether the values hold.
-    with mpmath.workdps(HIGH_DPS):
-        point_hi = {k: mpmath.mpf(v) for k, v in point.items()}
-        values = _values(fe, fa, point_hi)
-        if values is None:
-            return "lost"
-        ve_hi, va_hi = values
-        if ve_hi is None or va_hi is None:
-            return "lost"
-        if _close(ve_hi, va_hi, HIGH_DPS):
-            return "agree"
-        gap, gap_hi = abs(ve - va), abs(ve_hi - va_hi)
-        if gap_hi < gap * mpmath.mpf(10) ** -30:
-            return "agree"  # the difference was rounding: it shrank with precision
-        if not (_stable(ve, ve_hi) and _stable(va, va_hi)):
-            return "lost"  # the values themselves can't be trusted here
-    return "differ"
-
-
-def _residual_differs(residual: Compiled, point: dict[sympy.Symbol, Any]) -> bool:
-    """The difference of the two sides, evaluated as one expression, is surely not 0."""
-    try:
-        value = evaluate(residual, point)
-    except (Undefined, PrecisionLost):
-        return False
-    return bool(value != 0)
-
-
-def _stable(low: Any, high: Any) -> bool:
-    return _relative(low, high) <= mpmath.mpf(10) ** -20
-
-
-def _relative(a: Any, b: Any) -> Any:
-    return abs(a - b) / max(_ONE, abs(a), abs(b))
-
-
-_ONE = mpmath.mpf(1)
-_TOLERANCE = {DPS: mpmath.mpf(10) ** -(DPS - 15), HIGH_DPS: mpmath.mpf(10) ** -(HIGH_DPS - 15)}
-
-
-def _close(a: Any, b: Any, dps: int) -> bool:
-    tolerance = _TOLERANCE.get(dps)
-    if tolerance is None:
-        tolerance = mpmath.mpf(10) ** -(dps - 15)
-    return _relative(a, b) <= tolerance
-
-
-def _points(
-    rng: random.Random, symbols: Sequence[sympy.Symbol], count: int, *, positive: bool
-) -> list[dict[sympy.Symbol, Any]]:
-    """Random points stratified by sign and magnitude band (a Latin hypercube per variable),
-    so every region — (−1, 0), beyond −1, near 0, large — is visited every time."""
-    signs = (1,) if positive else (1, -1)
-    strata = [(sign, band) for sign in signs for band in _BANDS]
-    columns = []
-    for _ in symbols:
-        column = (strata * (count // len(strata) + 1))[:count]
-        rng.shuffle(column)
-        columns.append(column)
-    points = []
-    for k in range(count):
-        point = {}
-        for sym, column in zip(symbols, columns, strict=True):
-            sign, (low, high) = column[k]
-            magnitude = 10 ** rng.uniform(math.log10(low), math.log10(high))
-            point[sym] = mpmath.mpf(sign * magnitude)
-        points.append(point)
-    return points
 
 
 def _compare_constants(
@@ -1023,92 +688,6 @@ def _symbolic(expected: sympy.Expr, answer: sympy.Expr, why: str) -> Comparison:
 
 
 # -- counterexamples ---------------------------------------------------------------
-
-
-def _nice_point(
-    fe: Compiled,
-    fa: Compiled,
-    symbols: list[sympy.Symbol],
-    *,
-    want: str,
-    residual: Compiled | None = None,
-    exponents: set[sympy.Symbol] | None = None,
-) -> dict[sympy.Symbol, Any] | None:
-    """A point with small, readable coordinates where the two sides differ."""
-    n = len(_NICE)
-    if exponents:
-        found = _nice_exponent_point(fe, fa, symbols, exponents, want, residual)
-        if found is not None:
-            return found
-    with mpmath.workdps(DPS):
-        for k in range(3 * n):
-            values = [_NICE[(k + 3 * i) % n] for i in range(len(symbols))]
-            if want == "positive" and any(v <= 0 for v in values):
-                continue
-            if want == "negative" and all(v > 0 for v in values):
-                continue
-            point = {
-                s: mpmath.mpf(v.numerator) / v.denominator
-                if isinstance(v, Fraction)
-                else mpmath.mpf(v)
-                for s, v in zip(symbols, values, strict=True)
-            }
-            outcome = _outcome(fe, fa, point, residual)
-            if outcome == "differ" or (outcome == "one_sided" and want == "negative"):
-                return point
-    return None
-
-
-def _nice_exponent_point(
-    fe: Compiled,
-    fa: Compiled,
-    symbols: list[sympy.Symbol],
-    exponents: set[sympy.Symbol],
-    want: str,
-    residual: Compiled | None,
-) -> dict[sympy.Symbol, Any] | None:
-    """(x, y, z) = (−8, 2, 1/2) rather than a random point: small bases, simple exponents;
-    a point where both sides have values first, then one where only one side has."""
-    bases = [s for s in symbols if s not in exponents]
-    exponent_order = sorted(exponents, key=str)
-    grid = list(
-        itertools.islice(
-            (
-                dict(zip(bases, b, strict=True)) | dict(zip(exponent_order, e, strict=True))
-                for b in itertools.product((-8, 2, -2, 3, -1), repeat=len(bases))
-                for e in itertools.product(_EXPONENTS[:8], repeat=len(exponents))
-            ),
-            150,
-        )
-    )
-    with mpmath.workdps(DPS):
-        for wanted in ("differ", "one_sided"):
-            for values in grid:
-                if want == "positive" and any(v <= 0 for v in values.values()):
-                    continue
-                if want == "negative" and all(v > 0 for v in values.values()):
-                    continue
-                point = {s: _mpf(v) for s, v in values.items()}
-                if _outcome(fe, fa, point, residual) == wanted:
-                    return point
-    return None
-
-
-def _rounded(
-    fe: Compiled,
-    fa: Compiled,
-    point: dict[sympy.Symbol, Any],
-    residual: Compiled | None = None,
-) -> dict[sympy.Symbol, Any]:
-    """Round a random point to 2 decimals if the sides still differ there."""
-    with mpmath.workdps(DPS):
-        short = {s: mpmath.mpf(round(float(v), 2)) for s, v in point.items()}
-        if all(v != 0 for v in short.values()) and _outcome(fe, fa, short, residual) in (
-            "differ",
-            "one_sided",
-        ):
-            return short
-    return point
 
 
 def _counterexample(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) -> Counterexample:

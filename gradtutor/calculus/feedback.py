@@ -8,22 +8,15 @@ says nothing, and the counterexample speaks alone.
 
 from __future__ import annotations
 
-import random
 from fractions import Fraction
 from typing import Any
 
 import mpmath
 import sympy
 
-from gradtutor.calculus.numeric import (
-    PrecisionLost,
-    Undefined,
-    Unsupported,
-    compile_expr,
-    evaluate,
-)
 from gradtutor.calculus.printing import pretty
 from gradtutor.calculus.results import Feedback
+from gradtutor.calculus.sampling import FEEDBACK_DPS, paired_values, varies_with
 
 _MAX_OPS_FOR_EXPAND = 60
 
@@ -78,7 +71,7 @@ def _variables(
     answer_symbols = answer.free_symbols
     feedback = []
     for sym in sorted(expected_symbols - answer_symbols, key=lambda s: s.name):
-        if not _depends_on(expected, sym):
+        if not varies_with(expected, sym):
             continue  # asin(x) + acos(x) is π/2: x appears but changes nothing
         name = pretty(sym)
         if derivative_of is not None:
@@ -97,64 +90,14 @@ def _variables(
     return feedback
 
 
-def _depends_on(expr: sympy.Expr, sym: sympy.Symbol) -> bool:
-    """Does the value of ``expr`` change with ``sym``? (numerically, where defined)"""
-    try:
-        f = compile_expr(expr)
-    except Unsupported:
-        return True
-    others = sorted(expr.free_symbols - {sym}, key=lambda s: s.name)
-    rng = random.Random(7)
-    with mpmath.workdps(40):
-        for _ in range(12):
-            base = {s: mpmath.mpf(rng.uniform(0.2, 2.0)) for s in others}
-            values = []
-            for value in (rng.uniform(-0.9, 0.9), rng.uniform(-0.9, 0.9), rng.uniform(1.1, 3)):
-                try:
-                    values.append(evaluate(f, {**base, sym: mpmath.mpf(value)}))
-                except (Undefined, PrecisionLost):
-                    continue
-            if len(values) >= 2 and any(
-                abs(v - values[0]) > mpmath.mpf(10) ** -25 * max(1, abs(values[0])) for v in values
-            ):
-                return True
-    return False
-
-
-def _samples(
-    expected: sympy.Expr, answer: sympy.Expr, count: int = 12
-) -> list[tuple[Any, Any]] | None:
-    """Values of both sides at random points of both signs where both are defined, so a
-    claim ("−1 times the expected answer") holds on the whole domain, not only for x > 0."""
-    try:
-        fe, fa = compile_expr(expected), compile_expr(answer)
-    except Unsupported:
-        return None
-    symbols = sorted(expected.free_symbols | answer.free_symbols, key=lambda s: s.name)
-    rng = random.Random(20261129)
-    values = []
-    with mpmath.workdps(40):
-        for _ in range(count * 3):
-            point = {
-                s: mpmath.mpf(rng.choice((1, -1)) * 10 ** rng.uniform(-0.7, 0.9)) for s in symbols
-            }
-            try:
-                values.append((evaluate(fe, point), evaluate(fa, point)))
-            except (Undefined, PrecisionLost):
-                continue
-            if len(values) >= count:
-                break
-    return values if len(values) >= 3 else None
-
-
 def _constant_ratio(expected: sympy.Expr, answer: sympy.Expr) -> sympy.Expr | None:
     """answer / expected, when it is the same constant (not 1) at every sample point."""
     if answer.is_zero or expected.is_zero:
         return None
-    values = _samples(expected, answer)
+    values = paired_values(expected, answer)
     if values is None or any(e == 0 for e, _ in values):
         return None
-    with mpmath.workdps(40):
+    with mpmath.workdps(FEEDBACK_DPS):
         ratios = [a / e for e, a in values]
         first = ratios[0]
         if any(abs(r - first) > mpmath.mpf(10) ** -25 * max(1, abs(first)) for r in ratios):
@@ -165,10 +108,10 @@ def _constant_ratio(expected: sympy.Expr, answer: sympy.Expr) -> sympy.Expr | No
 
 
 def _constant_difference(expected: sympy.Expr, answer: sympy.Expr) -> sympy.Expr | None:
-    values = _samples(expected, answer)
+    values = paired_values(expected, answer)
     if values is None:
         return None
-    with mpmath.workdps(40):
+    with mpmath.workdps(FEEDBACK_DPS):
         diffs = [a - e for e, a in values]
         first = diffs[0]
         if any(abs(d - first) > mpmath.mpf(10) ** -25 * max(1, abs(first)) for d in diffs):

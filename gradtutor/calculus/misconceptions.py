@@ -1,5 +1,10 @@
 """Misconceptions as buggy twins of derivative rules.
 
+Each misconception is one block, a class registered with ``@_block``: its docstring is the buggy
+formula (as a rule's docstring is its formula in :mod:`gradtutor.calculus.rules`), then its id,
+name and correct rule, its twin and its question, side by side. :data:`MISCONCEPTIONS` (and
+:data:`BY_ID`) are derived from the blocks, in the order they appear.
+
 Each :class:`Misconception` names the rule it twins and a function giving the buggy result at one
 node of a rule tree (:mod:`gradtutor.calculus.rules`). Re-evaluating the tree with that node's
 result replaced (:func:`~gradtutor.calculus.rules.evaluate`) gives the whole wrong answer a
@@ -26,8 +31,13 @@ import sympy
 from sympy import Expr, Symbol
 
 from gradtutor.calculus import rules as r
-
-_SAMPLES = (0.4137, 0.7291, 0.2683, 0.5519, 0.8847, 0.3362, 0.6173, 0.1931)
+from gradtutor.calculus.sampling import (  # by value at fixed points (imported from here, too)
+    agrees_elsewhere,
+    equal_at_samples,
+    same_values,
+    sample_points,
+    values_at,
+)
 
 
 @dataclass(frozen=True)
@@ -97,109 +107,10 @@ def _d(node: r.Rule, ctx: Context | None = None) -> str:
     return r.operator(node.variable, partial=_partial(node, ctx))
 
 
-# --- the twins ----------------------------------------------------------------------------
-
-
-def _chain_inner_missing(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx f(g(x)) = f'(g(x))   (the inner derivative g'(x) left out)"""
-    if isinstance(node.outer, r.LogRule | r.LogBaseRule):
-        return ()  # log_chain_missing, the more specific twin
-    return (node.outer.result.xreplace({node.u: node.inner}),)
-
-
-def _log_chain_missing(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx ln(g(x)) = 1/g(x)"""
-    if not isinstance(node.outer, r.LogRule | r.LogBaseRule):
-        return ()
-    return (node.outer.result.xreplace({node.u: node.inner}),)
-
-
-def _chain_outer_wrong_argument(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx f(g(x)) = f'(x)·g'(x)"""
-    return (node.outer.result.xreplace({node.u: node.variable}) * node.inner_step.result,)
-
-
-def _product_of_derivatives(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx (u·v) = u'·v'   (when that is not also one of the rule's terms: product_rule_skipped)"""
-    if _skipped_product(node) is not None:
-        return ()
-    return (sympy.Mul(*(f.result for f in node.factors)),)
-
-
-def _product_term_missing(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx (u·v) = u'·v   (or u·v': one term left out)"""
-    terms = node.terms(tuple(f.result for f in node.factors))
-    skipped = _skipped_product(node)
-    left = (sympy.Add(*terms[:i], *terms[i + 1 :]) for i in range(len(terms)))
-    if skipped is None:
-        return tuple(left)
-    return tuple(a for a in left if not _equal(a, skipped))
-
-
-def _equal(a: Expr, b: Expr) -> bool:
-    """Equal by value at the sample points (both defined there)."""
-    points = sample_points(a.free_symbols | b.free_symbols)
-    va, vb = values_at(a, points), values_at(b, points)
-    return va is not None and vb is not None and same_values(va, vb)
-
-
-def _quotient_sign(node: r.QuotientRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx (f/g) = (f·g' − f'·g)/g²"""
-    f, g = node.numerator, node.denominator
-    return ((f.expr * g.result - f.result * g.expr) / g.expr**2,)
-
-
-def _quotient_not_squared(node: r.QuotientRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx (f/g) = (f'·g − f·g')/g"""
-    f, g = node.numerator, node.denominator
-    return ((f.result * g.expr - f.expr * g.result) / g.expr,)
-
-
-def _power_not_reduced(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx xⁿ = n·xⁿ"""
-    return (node.exponent * node.variable**node.exponent,)
-
-
-def _power_increased(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx xⁿ = n·xⁿ⁺¹"""
-    return (node.exponent * node.variable ** (node.exponent + 1),)
-
-
-def _power_coefficient_missing(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx xⁿ = xⁿ⁻¹"""
-    return (node.variable ** (node.exponent - 1),)
-
-
-def _dropped_variable(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx xⁿ = n·1ⁿ⁻¹   (x replaced by 1, or left out)"""
-    if node.variable != ctx.variable:
-        return ()
-    return (node.result.xreplace({node.variable: sympy.S.One}),)
-
-
-def _constant_not_zero(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx c = c"""
-    return () if node.expr == 0 else (node.expr,)
+# --- helpers the twins and questions share ------------------------------------------------
 
 
 _TRIG_SIGN = (r.SinRule, r.CosRule, r.SecRule, r.CscRule, r.CotRule, r.AcosRule)
-
-
-def _sign_error_trig(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx cos x = sin x   (each trig derivative with the wrong sign)"""
-    return (-node.result,)
-
-
-def _exp_power_rule(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx aˣ = x·aˣ⁻¹   (and d/dx a^g(x) = g·a^(g−1), with or without g')"""
-    if isinstance(node, r.ChainRule):  # e^(2x) → 2x·e^(2x−1): the power rule on the exponent
-        if not isinstance(node.outer, _EXP_RULES):
-            return ()
-        g, base = node.inner, _base(node.outer)
-        wrong = g * base ** (g - 1)
-        return (wrong, wrong * node.inner_step.result)
-    x = node.variable
-    return (x * _base(node) ** (x - 1),)
 
 
 _EXP_RULES = (r.ExpRule, r.ExponentialRule)
@@ -209,246 +120,11 @@ def _base(node: r.Rule) -> Expr:
     return sympy.E if isinstance(node, r.ExpRule) else node.base
 
 
-def _other_var_not_constant(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """∂/∂x (x²y³) = 2x·y³ + 3x²y²   (the held variables differentiated too, as if y' = 1)"""
-    from gradtutor.calculus.derive import derive
-
-    if node.variable != ctx.variable or not ctx.held:
-        return ()
-    if isinstance(node, r.HeldConstantRule):
-        return (sympy.Add(*(derive(node.expr, v).result for v in ctx.held)),)
-    held = [v for v in ctx.held if node.constant.has(v)]
-    if not held:
-        return ()
-    dc = sympy.Add(*(derive(node.constant, v).result for v in held))
-    return (dc * node.other + node.constant * node.substep.result,)
-
-
-def _constant_factor_dropped(node: r.ConstantMultipleRule, ctx: Context) -> tuple[Expr, ...]:
-    """∂/∂x (c·y·f(x)) = c·f'(x)   (the held variable y dropped from the factor)"""
-    if node.variable != ctx.variable or not any(node.constant.has(v) for v in ctx.held):
-        return ()
-    coefficient, _ = node.constant.as_coeff_Mul()
-    return (coefficient * node.substep.result,)
-
-
-def _product_rule_skipped(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx (x·eˣ) = eˣ   (u'·v' that is also one term of u'·v + u·v': the rule not used)"""
-    both = _skipped_product(node)
-    return () if both is None else (both,)
-
-
 def _skipped_product(node: r.ProductRule) -> Expr | None:
     """u'·v' when it equals one of the product rule's terms (a factor's derivative is 1)."""
     product = sympy.Mul(*(f.result for f in node.factors))
     terms = node.terms(tuple(f.result for f in node.factors))
-    return product if any(_equal(product, term) for term in terms) else None
-
-
-def _constant_multiple_dropped(node: r.ConstantMultipleRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx c·f(x) = f'(x)   (the number c left out: 5 sin x → cos x)"""
-    c = node.constant
-    if c.free_symbols or c in (1, -1) or node.variable != ctx.variable:
-        return ()
-    return (node.substep.result,)
-
-
-def _log_reciprocal(node: r.LogRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx ln x = 1/ln x"""
-    return (1 / node.expr,)
-
-
-def _exp_log_factor(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx eˣ = eˣ·ln x   (ln of the variable, where aˣ has ln of the base a)"""
-    x = node.variable
-    return (_base(node) ** x * sympy.log(x),)
-
-
-def _exp_exponent_differentiated(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx e^g(x) = e^g'(x)·g'(x)   (the exponent differentiated in place: e^(x²) → 2x·e^(2x))"""
-    if not isinstance(node.outer, _EXP_RULES):
-        return ()
-    dg = node.inner_step.result  # (a twin equal to the right answer is never named)
-    moved = _base(node.outer) ** dg
-    return (moved * dg, moved)
-
-
-def _power_of_product(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx (c·g)ⁿ = n·c·gⁿ⁻¹·(c·g)'   ((ab)ⁿ written a·bⁿ: the number not raised to the power)"""
-    if not isinstance(node.outer, r.PowerRule):
-        return ()
-    c, rest = sympy.sympify(node.inner).as_coeff_Mul()
-    k = node.outer.exponent - 1
-    if not c.is_Rational or c in (0, 1, -1) or rest == 1 or not k.is_Integer or k in (0, 1):
-        return ()
-    return (node.outer.exponent * c * rest**k * node.inner_step.result,)
-
-
-def _partial_term_dropped(node: r.SumRule, ctx: Context) -> tuple[Expr, ...]:
-    """∂/∂x (f + g) = f'   (one term's derivative left out of a partial derivative)"""
-    if not ctx.held or node.variable != ctx.variable:
-        return ()
-    results = [t.result for t in node.terms]
-    return tuple(
-        sympy.Add(*results[:i], *results[i + 1 :]) for i in range(len(results)) if results[i] != 0
-    )
-
-
-def _wrong_variable(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """∂/∂x f(x, y) = ∂f/∂y   (the task's partial derivative taken in another variable)"""
-    from gradtutor.calculus.derive import derive
-
-    if node is not ctx.root or not ctx.held:
-        return ()
-    return tuple(derive(node.expr, v).result for v in ctx.held)
-
-
-def _not_differentiated(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx f = f   (the function itself written for its derivative: d/dx forgotten)"""
-    return (node.expr,) if node is ctx.root else ()
-
-
-def _differentiated_twice(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
-    """d/dx f = f''   (the derivative differentiated once more)"""
-    if node is not ctx.root:
-        return ()
-    return (sympy.diff(node.result, node.variable),)
-
-
-# --- the questions (level 1) --------------------------------------------------------------
-# Each names what the learner wrote or should have written, never a step they could not see
-# (the outer step u³ of a chain is "(2x + 1)³"; a dropped variable names the derivative's term).
-
-
-def _q_chain_inner(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"You differentiated the outside at u = {_s(node.inner)}. "
-        f"Did you multiply by the derivative of the inside, {r.applied(node.variable, node.inner)}?"
-    )
-
-
-def _q_chain_outer(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"The outer derivative {_p(node.outer.result)} must be taken at u = {_s(node.inner)}, "
-        f"not at {node.variable}. What did you put in for u?"
-    )
-
-
-def _q_product_of_derivatives(slip: Slip) -> str:
-    return (
-        f"Is the derivative of the product {_s(slip.node.expr)} the product of the derivatives? "
-        "Try it on x·x = x²."
-    )
-
-
-def _q_product_term_missing(slip: Slip) -> str:
-    n = len(slip.node.factors)
-    return (
-        f"The product {_s(slip.node.expr)} has {n} factors, so its derivative has {n} terms, "
-        "one for each factor differentiated. How many did you write?"
-    )
-
-
-def _q_quotient_sign(slip: Slip) -> str:
-    return "In the quotient rule, which product comes first in the numerator: f'·g or f·g'?"
-
-
-def _q_quotient_square(slip: Slip) -> str:
-    return f"What happens to the denominator {_s(slip.node.denominator.expr)} in the quotient rule?"
-
-
-def _q_power_not_reduced(slip: Slip) -> str:
-    return (
-        f"When you bring the exponent {_p(slip.node.exponent)} of {_s(slip.where)} down, "
-        "what happens to the exponent itself?"
-    )
-
-
-def _q_power_increased(slip: Slip) -> str:
-    return f"Differentiating {_s(slip.where)}: does the exponent go up (as in integration) or down?"
-
-
-def _q_power_coefficient(slip: Slip) -> str:
-    return (
-        f"You lowered the exponent of {_s(slip.where)}. Where did the old exponent "
-        f"{_p(slip.node.exponent)} go?"
-    )
-
-
-def _q_dropped_variable(slip: Slip) -> str:
-    """Names the derivative (or its one term) that lost the variable, and what it became."""
-    x = slip.node.variable
-    correct, answer = sympy.expand(slip.tree.result), sympy.expand(slip.answer)  # 9² stays 9²
-    right_number, right_rest = correct.as_coeff_Add()
-    wrong_number, wrong_rest = answer.as_coeff_Add()
-    right, wrong = sympy.Add.make_args(right_rest), sympy.Add.make_args(wrong_rest)
-    lost = [t for t in right if t not in wrong and t != 0]
-    became = [t for t in wrong if t not in right and t != 0]
-    if wrong_number != right_number:  # 9x² + 5 written 9 + 5: the 9 is what 9x² became
-        became.append(wrong_number - right_number)
-    if len(lost) == 1 and len(became) == 1 and len(sympy.Add.make_args(correct)) > 1:
-        before, after = f"the term {_p(lost[0])}", became[0]
-    else:
-        before, after = _p(correct), answer
-    kind = "the number " if after.is_number else ""
-    return (
-        f"Where did the variable {x} go? Replacing {x} by 1 (or dropping it) turns "
-        f"{before} into {kind}{_p(after)}."
-    )
-
-
-def _q_constant_not_zero(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"{_s(node.expr)} does not change when {node.variable} changes. What is its rate of change?"
-    )
-
-
-def _q_sign_error_trig(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"Check the sign{slip.in_u()}: is the derivative of {_s(node.expr)} "
-        f"equal to {_p(-node.result)}?"
-    )
-
-
-def _q_exp_power(slip: Slip) -> str:
-    return (
-        f"You wrote {_wrote(slip)}. In {_s(slip.where)} the variable is in the exponent, "
-        "not the base. "
-        "Does the power rule x^n → n·x^(n−1) apply?"
-    )
-
-
-def _q_log_chain(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"1/u with u = {_s(node.inner)} is only the outer part. "
-        f"Did you multiply by {r.applied(node.variable, node.inner)}?"
-    )
-
-
-def _q_other_var(slip: Slip) -> str:
-    node = slip.node
-    held = sorted({str(s) for s in node.expr.free_symbols} - {str(node.variable)})
-    names = " and ".join(held) or "the other variables"
-    verb = "is" if len(held) == 1 else "are"
-    return (
-        f"In a partial derivative with respect to {node.variable}, {names} "
-        f"{verb} held constant. Should {'it' if len(held) == 1 else 'they'} be differentiated?"
-    )
-
-
-def _q_constant_factor(slip: Slip) -> str:
-    # the twin keeps the number and drops the held variables: name only what was dropped
-    _, dropped = slip.node.constant.as_coeff_Mul()
-    return (
-        f"You wrote {_p(slip.answer)}, without {_p(dropped)}. "
-        f"{_p(dropped)} is a constant factor in this partial derivative. "
-        "Does a constant factor disappear, or stay as a factor?"
-    )
+    return product if any(equal_at_samples(product, term) for term in terms) else None
 
 
 def _wrote(slip: Slip) -> str:
@@ -459,317 +135,696 @@ def _wrote(slip: Slip) -> str:
     return _p(local)
 
 
-def _q_product_skipped(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"You wrote {_wrote(slip)} for {r.applied(node.variable, node.expr)}: the factors' "
-        f"derivatives multiplied, which here is only one of the product rule's "
-        f"{len(node.factors)} terms. What is the term with the other factor differentiated?"
-    )
+# --- the blocks -----------------------------------------------------------------------------
+# One class per misconception, in the order they are tried: its docstring is the buggy formula
+# (as a rule's docstring is its formula), then its id, name and the correct rule (level 2), its
+# twin (the buggy result at one node) and its question (level 1). Each question names what the
+# learner wrote or should have written, never a step they could not see (the outer step u³ of a
+# chain is "(2x + 1)³"; a dropped variable names the derivative's term).
+
+_TABLE: list[Misconception] = []
 
 
-def _q_constant_multiple_dropped(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"You wrote {_wrote(slip)} for {r.applied(node.variable, node.expr)}: where did the "
-        f"constant factor {_p(node.constant)} go? A constant multiple stays in the derivative."
-    )
+def _block(cls: type[Any]) -> type[Any]:
+    """Register a misconception block: its twin carries the block's formula as its docstring."""
+    twin = cls.__dict__["twin"].__func__
+    twin.__doc__ = cls.__doc__
+    question = cls.__dict__["question"].__func__
+    _TABLE.append(Misconception(cls.id, cls.name, cls.rules, twin, question, cls.rule_hint))
+    return cls
 
 
-def _q_log_reciprocal(slip: Slip) -> str:
-    return (
-        f"You wrote {_wrote(slip)} for the derivative of {_s(slip.where)}: one over the log. "
-        "Is d/dx ln x one over ln x, or one over x?"
-    )
+@_block
+class LogChainMissing:
+    """d/dx ln(g(x)) = 1/g(x)"""
+
+    id = "log_chain_missing"
+    name = "log without the chain rule"
+    rules = (r.ChainRule,)
+    rule_hint = "d/dx ln(g(x)) = g'(x)/g(x)"
+
+    @staticmethod
+    def twin(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+        if not isinstance(node.outer, r.LogRule | r.LogBaseRule):
+            return ()
+        return (node.outer.result.xreplace({node.u: node.inner}),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"1/u with u = {_s(node.inner)} is only the outer part. "
+            f"Did you multiply by {r.applied(node.variable, node.inner)}?"
+        )
 
 
-def _q_exp_log_factor(slip: Slip) -> str:
-    return (
-        f"You wrote {_wrote(slip)} for the derivative of {_s(slip.where)}: where does the ln "
-        "come from? In d/dx aˣ = aˣ·ln a it is ln of the base a, and ln e = 1."
-    )
+@_block
+class ChainInnerMissing:
+    """d/dx f(g(x)) = f'(g(x))   (the inner derivative g'(x) left out)"""
+
+    id = "chain_inner_missing"
+    name = "chain rule: inner derivative missing"
+    rules = (r.ChainRule,)
+    rule_hint = "Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x)"
+
+    @staticmethod
+    def twin(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+        if isinstance(node.outer, r.LogRule | r.LogBaseRule):
+            return ()  # log_chain_missing, the more specific twin
+        return (node.outer.result.xreplace({node.u: node.inner}),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"You differentiated the outside at u = {_s(node.inner)}. "
+            "Did you multiply by the derivative of the inside, "
+            f"{r.applied(node.variable, node.inner)}?"
+        )
 
 
-def _q_exp_exponent(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"You wrote {_wrote(slip)}: the exponent {_s(node.inner)} of {_s(node.expr)} was "
-        f"differentiated where it stands. Does the exponent change, or does the whole power "
-        f"stay and get multiplied by {r.applied(node.variable, node.inner)}?"
-    )
+@_block
+class ChainOuterWrongArgument:
+    """d/dx f(g(x)) = f'(x)·g'(x)"""
+
+    id = "chain_outer_wrong_argument"
+    name = "chain rule: outer derivative at the wrong argument"
+    rules = (r.ChainRule,)
+    rule_hint = "Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x), with f' evaluated at g(x)"
+
+    @staticmethod
+    def twin(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+        return (node.outer.result.xreplace({node.u: node.variable}) * node.inner_step.result,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"The outer derivative {_p(node.outer.result)} must be taken at u = {_s(node.inner)}, "
+            f"not at {node.variable}. What did you put in for u?"
+        )
 
 
-def _q_power_of_product(slip: Slip) -> str:
-    node = slip.node
-    c, rest = sympy.sympify(node.inner).as_coeff_Mul()
-    k = node.outer.exponent - 1
-    raised = sympy.Pow(c, k, evaluate=False)
-    return (
-        f"You wrote {_p(sympy.Pow(node.inner, k, evaluate=False))} as {_p(c * rest**k)}. "
-        "Is (ab)ⁿ equal to a·bⁿ? "
-        f"Every factor is raised to the power: {_p(raised)}·{_p(rest**k)} = {_p(c**k * rest**k)}."
-    )
+@_block
+class ProductAsProductOfDerivatives:
+    """d/dx (u·v) = u'·v'   (when that is not also one of the rule's terms: product_rule_skipped)"""
+
+    id = "product_as_product_of_derivatives"
+    name = "product rule: product of the derivatives"
+    rules = (r.ProductRule,)
+    rule_hint = "Product rule: (u·v)' = u'·v + u·v'"
+
+    @staticmethod
+    def twin(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
+        if _skipped_product(node) is not None:
+            return ()
+        return (sympy.Mul(*(f.result for f in node.factors)),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        return (
+            f"Is the derivative of the product {_s(slip.node.expr)} "
+            "the product of the derivatives? "
+            "Try it on x·x = x²."
+        )
 
 
-def _q_partial_term_dropped(slip: Slip) -> str:
-    node, local = slip.node, slip.local
-    results = [t.result for t in node.terms]
-    dropped = next(
-        (
-            t
-            for i, t in enumerate(node.terms)
-            if local is not None and _equal(sympy.Add(*results[:i], *results[i + 1 :]), local)
-        ),
-        None,
-    )
-    what = f"the term {_s(dropped.expr)}" if dropped is not None else "a term"
-    x = node.variable
-    return (
-        f"You wrote {_wrote(slip)}: where is the derivative of {what}? Every term with {x} "
-        f"in it has a part in ∂/∂{x}; only the terms without {x} give 0."
-    )
+@_block
+class ProductTermMissing:
+    """d/dx (u·v) = u'·v   (or u·v': one term left out)"""
+
+    id = "product_term_missing"
+    name = "product rule: a term missing"
+    rules = (r.ProductRule,)
+    rule_hint = "Product rule: (u·v)' = u'·v + u·v' (one term per factor)"
+
+    @staticmethod
+    def twin(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
+        terms = node.terms(tuple(f.result for f in node.factors))
+        skipped = _skipped_product(node)
+        left = (sympy.Add(*terms[:i], *terms[i + 1 :]) for i in range(len(terms)))
+        if skipped is None:
+            return tuple(left)
+        return tuple(a for a in left if not equal_at_samples(a, skipped))
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        n = len(slip.node.factors)
+        return (
+            f"The product {_s(slip.node.expr)} has {n} factors, so its derivative has {n} terms, "
+            "one for each factor differentiated. How many did you write?"
+        )
 
 
-def _q_wrong_variable(slip: Slip) -> str:
-    from gradtutor.calculus.derive import derive
+@_block
+class QuotientSign:
+    """d/dx (f/g) = (f·g' − f'·g)/g²"""
 
-    node, x = slip.node, slip.node.variable
-    others = sorted(slip.node.expr.free_symbols - {x}, key=str)
-    v = next((v for v in others if _equal(derive(node.expr, v).result, slip.answer)), None)
-    which = f"with respect to {v}" if v is not None else "with respect to another variable"
-    held = f"; {v} is held constant" if v is not None else ""
-    return (
-        f"You wrote {_wrote(slip)}, the derivative of {_s(node.expr)} {which}. "
-        f"The task asks ∂/∂{x}{held}."
-    )
+    id = "quotient_sign"
+    name = "quotient rule: numerator reversed"
+    rules = (r.QuotientRule,)
+    rule_hint = "Quotient rule: (f/g)' = (f'·g − f·g')/g²"
 
+    @staticmethod
+    def twin(node: r.QuotientRule, ctx: Context) -> tuple[Expr, ...]:
+        f, g = node.numerator, node.denominator
+        return ((f.expr * g.result - f.result * g.expr) / g.expr**2,)
 
-def _q_not_differentiated(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"You wrote {_wrote(slip)}, the function {_s(node.expr)} itself. "
-        f"Did you take its derivative, {r.applied(node.variable, node.expr)}?"
-    )
+    @staticmethod
+    def question(slip: Slip) -> str:
+        return "In the quotient rule, which product comes first in the numerator: f'·g or f·g'?"
 
 
-def _q_differentiated_twice(slip: Slip) -> str:
-    node = slip.node
-    return (
-        f"You wrote {_wrote(slip)}, the second derivative of {_s(node.expr)}: "
-        f"the derivative {_p(node.result)} differentiated once more. The task asks for one."
-    )
+@_block
+class QuotientDenominatorNotSquared:
+    """d/dx (f/g) = (f'·g − f·g')/g"""
+
+    id = "quotient_denominator_not_squared"
+    name = "quotient rule: denominator not squared"
+    rules = (r.QuotientRule,)
+    rule_hint = "Quotient rule: (f/g)' = (f'·g − f·g')/g²"
+
+    @staticmethod
+    def twin(node: r.QuotientRule, ctx: Context) -> tuple[Expr, ...]:
+        f, g = node.numerator, node.denominator
+        return ((f.result * g.expr - f.expr * g.result) / g.expr,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        denominator = _s(slip.node.denominator.expr)
+        return f"What happens to the denominator {denominator} in the quotient rule?"
 
 
-MISCONCEPTIONS: tuple[Misconception, ...] = (
-    Misconception(
-        "log_chain_missing",
-        "log without the chain rule",
-        (r.ChainRule,),
-        _log_chain_missing,
-        _q_log_chain,
-        "d/dx ln(g(x)) = g'(x)/g(x)",
-    ),
-    Misconception(
-        "chain_inner_missing",
-        "chain rule: inner derivative missing",
-        (r.ChainRule,),
-        _chain_inner_missing,
-        _q_chain_inner,
-        "Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x)",
-    ),
-    Misconception(
-        "chain_outer_wrong_argument",
-        "chain rule: outer derivative at the wrong argument",
-        (r.ChainRule,),
-        _chain_outer_wrong_argument,
-        _q_chain_outer,
-        "Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x), with f' evaluated at g(x)",
-    ),
-    Misconception(
-        "product_as_product_of_derivatives",
-        "product rule: product of the derivatives",
-        (r.ProductRule,),
-        _product_of_derivatives,
-        _q_product_of_derivatives,
-        "Product rule: (u·v)' = u'·v + u·v'",
-    ),
-    Misconception(
-        "product_term_missing",
-        "product rule: a term missing",
-        (r.ProductRule,),
-        _product_term_missing,
-        _q_product_term_missing,
-        "Product rule: (u·v)' = u'·v + u·v' (one term per factor)",
-    ),
-    Misconception(
-        "quotient_sign",
-        "quotient rule: numerator reversed",
-        (r.QuotientRule,),
-        _quotient_sign,
-        _q_quotient_sign,
-        "Quotient rule: (f/g)' = (f'·g − f·g')/g²",
-    ),
-    Misconception(
-        "quotient_denominator_not_squared",
-        "quotient rule: denominator not squared",
-        (r.QuotientRule,),
-        _quotient_not_squared,
-        _q_quotient_square,
-        "Quotient rule: (f/g)' = (f'·g − f·g')/g²",
-    ),
-    Misconception(
-        "power_exponent_not_reduced",
-        "power rule: exponent not reduced",
-        (r.PowerRule,),
-        _power_not_reduced,
-        _q_power_not_reduced,
-        "Power rule: d/dx xⁿ = n·xⁿ⁻¹",
-    ),
-    Misconception(
-        "power_exponent_increased",
-        "power rule: exponent increased",
-        (r.PowerRule,),
-        _power_increased,
-        _q_power_increased,
-        "Power rule: d/dx xⁿ = n·xⁿ⁻¹",
-    ),
-    Misconception(
-        "power_coefficient_missing",
-        "power rule: coefficient missing",
-        (r.PowerRule,),
-        _power_coefficient_missing,
-        _q_power_coefficient,
-        "Power rule: d/dx xⁿ = n·xⁿ⁻¹",
-    ),
-    Misconception(
-        "dropped_variable",
-        "variable dropped",
-        (r.PowerRule,),
-        _dropped_variable,
-        _q_dropped_variable,
-        "d/dx xⁿ = n·xⁿ⁻¹ keeps the variable: 3·3x² = 9x², not 9² or 9",
-    ),
-    Misconception(
-        "constant_not_zero",
-        "constant not differentiated to 0",
-        (r.ConstantRule, r.HeldConstantRule),
-        _constant_not_zero,
-        _q_constant_not_zero,
-        "Constant rule: d/dx c = 0",
-    ),
-    Misconception(
-        "sign_error_trig",
-        "sign error in a trig derivative",
-        _TRIG_SIGN,
-        _sign_error_trig,
-        _q_sign_error_trig,
-        "d/dx sin x = cos x, d/dx cos x = −sin x",
-    ),
-    Misconception(
-        "exp_power_rule_misuse",
-        "power rule used on an exponential",
-        (r.ExpRule, r.ExponentialRule, r.ChainRule),
-        _exp_power_rule,
-        _q_exp_power,
-        "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a",
-    ),
-    Misconception(
-        "partial_other_var_not_constant",
-        "partial derivative: other variable not held constant",
-        (r.HeldConstantRule, r.ConstantMultipleRule),
-        _other_var_not_constant,
-        _q_other_var,
-        "In ∂/∂x the other variables are constants: ∂/∂x (x²y³) = 2x·y³",
-    ),
-    Misconception(
-        "partial_constant_factor_dropped",
-        "partial derivative: constant factor dropped",
-        (r.ConstantMultipleRule,),
-        _constant_factor_dropped,
-        _q_constant_factor,
-        "A held variable is a constant factor and stays: ∂/∂x (3x³z) = 9x²z",
-    ),
-    Misconception(
-        "product_rule_skipped",
-        "product rule not used",
-        (r.ProductRule,),
-        _product_rule_skipped,
-        _q_product_skipped,
-        "Product rule: (u·v)' = u'·v + u·v', e.g. (x·eˣ)' = eˣ + x·eˣ",
-    ),
-    Misconception(
-        "constant_multiple_dropped",
-        "constant multiple dropped",
-        (r.ConstantMultipleRule,),
-        _constant_multiple_dropped,
-        _q_constant_multiple_dropped,
-        "Constant multiple rule: d/dx c·f(x) = c·f'(x), e.g. d/dx 5 sin x = 5 cos x",
-    ),
-    Misconception(
-        "log_reciprocal",
-        "ln x differentiated to 1/ln x",
-        (r.LogRule,),
-        _log_reciprocal,
-        _q_log_reciprocal,
-        "d/dx ln x = 1/x",
-    ),
-    Misconception(
-        "exp_log_factor",
-        "ln x put into the exponential rule",
-        (r.ExpRule, r.ExponentialRule),
-        _exp_log_factor,
-        _q_exp_log_factor,
-        "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a (ln of the base)",
-    ),
-    Misconception(
-        "exp_exponent_differentiated",
-        "exponent differentiated in place",
-        (r.ChainRule,),
-        _exp_exponent_differentiated,
-        _q_exp_exponent,
-        "d/dx e^g(x) = e^g(x)·g'(x): the exponent stays, e.g. d/dx e^(x²) = 2x·e^(x²)",
-    ),
-    Misconception(
-        "power_of_product_not_distributed",
-        "(ab)ⁿ written a·bⁿ",
-        (r.ChainRule,),
-        _power_of_product,
-        _q_power_of_product,
-        "(ab)ⁿ = aⁿ·bⁿ: (4x²)³ = 4³·x⁶ = 64x⁶",
-    ),
-    Misconception(
-        "partial_term_dropped",
-        "partial derivative: a term dropped",
-        (r.SumRule,),
-        _partial_term_dropped,
-        _q_partial_term_dropped,
-        "Sum rule: ∂/∂x (f + g) = ∂f/∂x + ∂g/∂x; a term is 0 only when it has no x",
-    ),
-    Misconception(
-        "partial_wrong_variable",
-        "partial derivative in the wrong variable",
-        (r.Rule,),
-        _wrong_variable,
-        _q_wrong_variable,
-        "∂/∂x differentiates in x and holds the others: ∂/∂x (xy²) = y², ∂/∂y (xy²) = 2xy",
-    ),
-    Misconception(
-        "not_differentiated",
-        "not differentiated",
-        (r.Rule,),
-        _not_differentiated,
-        _q_not_differentiated,
-        "d/dx f asks for the derivative f', not f itself",
-    ),
-    Misconception(
-        "differentiated_twice",
-        "differentiated twice",
-        (r.Rule,),
-        _differentiated_twice,
-        _q_differentiated_twice,
-        "d/dx f is the first derivative f'; f'' is d²/dx² f",
-    ),
-)
+@_block
+class PowerExponentNotReduced:
+    """d/dx xⁿ = n·xⁿ"""
+
+    id = "power_exponent_not_reduced"
+    name = "power rule: exponent not reduced"
+    rules = (r.PowerRule,)
+    rule_hint = "Power rule: d/dx xⁿ = n·xⁿ⁻¹"
+
+    @staticmethod
+    def twin(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+        return (node.exponent * node.variable**node.exponent,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        return (
+            f"When you bring the exponent {_p(slip.node.exponent)} of {_s(slip.where)} down, "
+            "what happens to the exponent itself?"
+        )
+
+
+@_block
+class PowerExponentIncreased:
+    """d/dx xⁿ = n·xⁿ⁺¹"""
+
+    id = "power_exponent_increased"
+    name = "power rule: exponent increased"
+    rules = (r.PowerRule,)
+    rule_hint = "Power rule: d/dx xⁿ = n·xⁿ⁻¹"
+
+    @staticmethod
+    def twin(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+        return (node.exponent * node.variable ** (node.exponent + 1),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        return (
+            f"Differentiating {_s(slip.where)}: "
+            "does the exponent go up (as in integration) or down?"
+        )
+
+
+@_block
+class PowerCoefficientMissing:
+    """d/dx xⁿ = xⁿ⁻¹"""
+
+    id = "power_coefficient_missing"
+    name = "power rule: coefficient missing"
+    rules = (r.PowerRule,)
+    rule_hint = "Power rule: d/dx xⁿ = n·xⁿ⁻¹"
+
+    @staticmethod
+    def twin(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+        return (node.variable ** (node.exponent - 1),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        return (
+            f"You lowered the exponent of {_s(slip.where)}. Where did the old exponent "
+            f"{_p(slip.node.exponent)} go?"
+        )
+
+
+@_block
+class DroppedVariable:
+    """d/dx xⁿ = n·1ⁿ⁻¹   (x replaced by 1, or left out)"""
+
+    id = "dropped_variable"
+    name = "variable dropped"
+    rules = (r.PowerRule,)
+    rule_hint = "d/dx xⁿ = n·xⁿ⁻¹ keeps the variable: 3·3x² = 9x², not 9² or 9"
+
+    @staticmethod
+    def twin(node: r.PowerRule, ctx: Context) -> tuple[Expr, ...]:
+        if node.variable != ctx.variable:
+            return ()
+        return (node.result.xreplace({node.variable: sympy.S.One}),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        """Names the derivative (or its one term) that lost the variable, and what it became."""
+        x = slip.node.variable
+        correct, answer = sympy.expand(slip.tree.result), sympy.expand(slip.answer)  # 9² stays 9²
+        right_number, right_rest = correct.as_coeff_Add()
+        wrong_number, wrong_rest = answer.as_coeff_Add()
+        right, wrong = sympy.Add.make_args(right_rest), sympy.Add.make_args(wrong_rest)
+        lost = [t for t in right if t not in wrong and t != 0]
+        became = [t for t in wrong if t not in right and t != 0]
+        if wrong_number != right_number:  # 9x² + 5 written 9 + 5: the 9 is what 9x² became
+            became.append(wrong_number - right_number)
+        if len(lost) == 1 and len(became) == 1 and len(sympy.Add.make_args(correct)) > 1:
+            before, after = f"the term {_p(lost[0])}", became[0]
+        else:
+            before, after = _p(correct), answer
+        kind = "the number " if after.is_number else ""
+        return (
+            f"Where did the variable {x} go? Replacing {x} by 1 (or dropping it) turns "
+            f"{before} into {kind}{_p(after)}."
+        )
+
+
+@_block
+class ConstantNotZero:
+    """d/dx c = c"""
+
+    id = "constant_not_zero"
+    name = "constant not differentiated to 0"
+    rules = (r.ConstantRule, r.HeldConstantRule)
+    rule_hint = "Constant rule: d/dx c = 0"
+
+    @staticmethod
+    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+        return () if node.expr == 0 else (node.expr,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"{_s(node.expr)} does not change when {node.variable} changes. "
+            "What is its rate of change?"
+        )
+
+
+@_block
+class SignErrorTrig:
+    """d/dx cos x = sin x   (each trig derivative with the wrong sign)"""
+
+    id = "sign_error_trig"
+    name = "sign error in a trig derivative"
+    rules = _TRIG_SIGN
+    rule_hint = "d/dx sin x = cos x, d/dx cos x = −sin x"
+
+    @staticmethod
+    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+        return (-node.result,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"Check the sign{slip.in_u()}: is the derivative of {_s(node.expr)} "
+            f"equal to {_p(-node.result)}?"
+        )
+
+
+@_block
+class ExpPowerRuleMisuse:
+    """d/dx aˣ = x·aˣ⁻¹   (and d/dx a^g(x) = g·a^(g−1), with or without g')"""
+
+    id = "exp_power_rule_misuse"
+    name = "power rule used on an exponential"
+    rules = (r.ExpRule, r.ExponentialRule, r.ChainRule)
+    rule_hint = "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a"
+
+    @staticmethod
+    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+        if isinstance(node, r.ChainRule):  # e^(2x) → 2x·e^(2x−1): the power rule on the exponent
+            if not isinstance(node.outer, _EXP_RULES):
+                return ()
+            g, base = node.inner, _base(node.outer)
+            wrong = g * base ** (g - 1)
+            return (wrong, wrong * node.inner_step.result)
+        x = node.variable
+        return (x * _base(node) ** (x - 1),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        return (
+            f"You wrote {_wrote(slip)}. In {_s(slip.where)} the variable is in the exponent, "
+            "not the base. "
+            "Does the power rule x^n → n·x^(n−1) apply?"
+        )
+
+
+@_block
+class PartialOtherVarNotConstant:
+    """∂/∂x (x²y³) = 2x·y³ + 3x²y²   (the held variables differentiated too, as if y' = 1)"""
+
+    id = "partial_other_var_not_constant"
+    name = "partial derivative: other variable not held constant"
+    rules = (r.HeldConstantRule, r.ConstantMultipleRule)
+    rule_hint = "In ∂/∂x the other variables are constants: ∂/∂x (x²y³) = 2x·y³"
+
+    @staticmethod
+    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+        from gradtutor.calculus.derive import derive
+
+        if node.variable != ctx.variable or not ctx.held:
+            return ()
+        if isinstance(node, r.HeldConstantRule):
+            return (sympy.Add(*(derive(node.expr, v).result for v in ctx.held)),)
+        held = [v for v in ctx.held if node.constant.has(v)]
+        if not held:
+            return ()
+        dc = sympy.Add(*(derive(node.constant, v).result for v in held))
+        return (dc * node.other + node.constant * node.substep.result,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        held = sorted({str(s) for s in node.expr.free_symbols} - {str(node.variable)})
+        names = " and ".join(held) or "the other variables"
+        verb = "is" if len(held) == 1 else "are"
+        return (
+            f"In a partial derivative with respect to {node.variable}, {names} "
+            f"{verb} held constant. Should {'it' if len(held) == 1 else 'they'} be differentiated?"
+        )
+
+
+@_block
+class PartialConstantFactorDropped:
+    """∂/∂x (c·y·f(x)) = c·f'(x)   (the held variable y dropped from the factor)"""
+
+    id = "partial_constant_factor_dropped"
+    name = "partial derivative: constant factor dropped"
+    rules = (r.ConstantMultipleRule,)
+    rule_hint = "A held variable is a constant factor and stays: ∂/∂x (3x³z) = 9x²z"
+
+    @staticmethod
+    def twin(node: r.ConstantMultipleRule, ctx: Context) -> tuple[Expr, ...]:
+        if node.variable != ctx.variable or not any(node.constant.has(v) for v in ctx.held):
+            return ()
+        coefficient, _ = node.constant.as_coeff_Mul()
+        return (coefficient * node.substep.result,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        # the twin keeps the number and drops the held variables: name only what was dropped
+        _, dropped = slip.node.constant.as_coeff_Mul()
+        return (
+            f"You wrote {_p(slip.answer)}, without {_p(dropped)}. "
+            f"{_p(dropped)} is a constant factor in this partial derivative. "
+            "Does a constant factor disappear, or stay as a factor?"
+        )
+
+
+@_block
+class ProductRuleSkipped:
+    """d/dx (x·eˣ) = eˣ   (u'·v' that is also one term of u'·v + u·v': the rule not used)"""
+
+    id = "product_rule_skipped"
+    name = "product rule not used"
+    rules = (r.ProductRule,)
+    rule_hint = "Product rule: (u·v)' = u'·v + u·v', e.g. (x·eˣ)' = eˣ + x·eˣ"
+
+    @staticmethod
+    def twin(node: r.ProductRule, ctx: Context) -> tuple[Expr, ...]:
+        both = _skipped_product(node)
+        return () if both is None else (both,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"You wrote {_wrote(slip)} for {r.applied(node.variable, node.expr)}: the factors' "
+            f"derivatives multiplied, which here is only one of the product rule's "
+            f"{len(node.factors)} terms. What is the term with the other factor differentiated?"
+        )
+
+
+@_block
+class ConstantMultipleDropped:
+    """d/dx c·f(x) = f'(x)   (the number c left out: 5 sin x → cos x)"""
+
+    id = "constant_multiple_dropped"
+    name = "constant multiple dropped"
+    rules = (r.ConstantMultipleRule,)
+    rule_hint = "Constant multiple rule: d/dx c·f(x) = c·f'(x), e.g. d/dx 5 sin x = 5 cos x"
+
+    @staticmethod
+    def twin(node: r.ConstantMultipleRule, ctx: Context) -> tuple[Expr, ...]:
+        c = node.constant
+        if c.free_symbols or c in (1, -1) or node.variable != ctx.variable:
+            return ()
+        return (node.substep.result,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"You wrote {_wrote(slip)} for {r.applied(node.variable, node.expr)}: where did the "
+            f"constant factor {_p(node.constant)} go? A constant multiple stays in the derivative."
+        )
+
+
+@_block
+class LogReciprocal:
+    """d/dx ln x = 1/ln x"""
+
+    id = "log_reciprocal"
+    name = "ln x differentiated to 1/ln x"
+    rules = (r.LogRule,)
+    rule_hint = "d/dx ln x = 1/x"
+
+    @staticmethod
+    def twin(node: r.LogRule, ctx: Context) -> tuple[Expr, ...]:
+        return (1 / node.expr,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        return (
+            f"You wrote {_wrote(slip)} for the derivative of {_s(slip.where)}: one over the log. "
+            "Is d/dx ln x one over ln x, or one over x?"
+        )
+
+
+@_block
+class ExpLogFactor:
+    """d/dx eˣ = eˣ·ln x   (ln of the variable, where aˣ has ln of the base a)"""
+
+    id = "exp_log_factor"
+    name = "ln x put into the exponential rule"
+    rules = (r.ExpRule, r.ExponentialRule)
+    rule_hint = "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a (ln of the base)"
+
+    @staticmethod
+    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+        x = node.variable
+        return (_base(node) ** x * sympy.log(x),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        return (
+            f"You wrote {_wrote(slip)} for the derivative of {_s(slip.where)}: where does the ln "
+            "come from? In d/dx aˣ = aˣ·ln a it is ln of the base a, and ln e = 1."
+        )
+
+
+@_block
+class ExpExponentDifferentiated:
+    """d/dx e^g(x) = e^g'(x)·g'(x)   (the exponent differentiated in place: e^(x²) → 2x·e^(2x))"""
+
+    id = "exp_exponent_differentiated"
+    name = "exponent differentiated in place"
+    rules = (r.ChainRule,)
+    rule_hint = "d/dx e^g(x) = e^g(x)·g'(x): the exponent stays, e.g. d/dx e^(x²) = 2x·e^(x²)"
+
+    @staticmethod
+    def twin(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+        if not isinstance(node.outer, _EXP_RULES):
+            return ()
+        dg = node.inner_step.result  # (a twin equal to the right answer is never named)
+        moved = _base(node.outer) ** dg
+        return (moved * dg, moved)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"You wrote {_wrote(slip)}: the exponent {_s(node.inner)} of {_s(node.expr)} was "
+            f"differentiated where it stands. Does the exponent change, or does the whole power "
+            f"stay and get multiplied by {r.applied(node.variable, node.inner)}?"
+        )
+
+
+@_block
+class PowerOfProductNotDistributed:
+    """d/dx (c·g)ⁿ = n·c·gⁿ⁻¹·(c·g)'   ((ab)ⁿ written a·bⁿ: the number not raised to the power)"""
+
+    id = "power_of_product_not_distributed"
+    name = "(ab)ⁿ written a·bⁿ"
+    rules = (r.ChainRule,)
+    rule_hint = "(ab)ⁿ = aⁿ·bⁿ: (4x²)³ = 4³·x⁶ = 64x⁶"
+
+    @staticmethod
+    def twin(node: r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
+        if not isinstance(node.outer, r.PowerRule):
+            return ()
+        c, rest = sympy.sympify(node.inner).as_coeff_Mul()
+        k = node.outer.exponent - 1
+        if not c.is_Rational or c in (0, 1, -1) or rest == 1 or not k.is_Integer or k in (0, 1):
+            return ()
+        return (node.outer.exponent * c * rest**k * node.inner_step.result,)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        c, rest = sympy.sympify(node.inner).as_coeff_Mul()
+        k = node.outer.exponent - 1
+        raised = sympy.Pow(c, k, evaluate=False)
+        return (
+            f"You wrote {_p(sympy.Pow(node.inner, k, evaluate=False))} as {_p(c * rest**k)}. "
+            "Is (ab)ⁿ equal to a·bⁿ? "
+            "Every factor is raised to the power: "
+            f"{_p(raised)}·{_p(rest**k)} = {_p(c**k * rest**k)}."
+        )
+
+
+@_block
+class PartialTermDropped:
+    """∂/∂x (f + g) = f'   (one term's derivative left out of a partial derivative)"""
+
+    id = "partial_term_dropped"
+    name = "partial derivative: a term dropped"
+    rules = (r.SumRule,)
+    rule_hint = "Sum rule: ∂/∂x (f + g) = ∂f/∂x + ∂g/∂x; a term is 0 only when it has no x"
+
+    @staticmethod
+    def twin(node: r.SumRule, ctx: Context) -> tuple[Expr, ...]:
+        if not ctx.held or node.variable != ctx.variable:
+            return ()
+        results = [t.result for t in node.terms]
+        return tuple(
+            sympy.Add(*results[:i], *results[i + 1 :])
+            for i in range(len(results))
+            if results[i] != 0
+        )
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node, local = slip.node, slip.local
+        results = [t.result for t in node.terms]
+        dropped = next(
+            (
+                t
+                for i, t in enumerate(node.terms)
+                if local is not None
+                and equal_at_samples(sympy.Add(*results[:i], *results[i + 1 :]), local)
+            ),
+            None,
+        )
+        what = f"the term {_s(dropped.expr)}" if dropped is not None else "a term"
+        x = node.variable
+        return (
+            f"You wrote {_wrote(slip)}: where is the derivative of {what}? Every term with {x} "
+            f"in it has a part in ∂/∂{x}; only the terms without {x} give 0."
+        )
+
+
+@_block
+class PartialWrongVariable:
+    """∂/∂x f(x, y) = ∂f/∂y   (the task's partial derivative taken in another variable)"""
+
+    id = "partial_wrong_variable"
+    name = "partial derivative in the wrong variable"
+    rules = (r.Rule,)
+    rule_hint = "∂/∂x differentiates in x and holds the others: ∂/∂x (xy²) = y², ∂/∂y (xy²) = 2xy"
+
+    @staticmethod
+    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+        from gradtutor.calculus.derive import derive
+
+        if node is not ctx.root or not ctx.held:
+            return ()
+        return tuple(derive(node.expr, v).result for v in ctx.held)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        from gradtutor.calculus.derive import derive
+
+        node, x = slip.node, slip.node.variable
+        others = sorted(slip.node.expr.free_symbols - {x}, key=str)
+        v = next(
+            (v for v in others if equal_at_samples(derive(node.expr, v).result, slip.answer)), None
+        )
+        which = f"with respect to {v}" if v is not None else "with respect to another variable"
+        held = f"; {v} is held constant" if v is not None else ""
+        return (
+            f"You wrote {_wrote(slip)}, the derivative of {_s(node.expr)} {which}. "
+            f"The task asks ∂/∂{x}{held}."
+        )
+
+
+@_block
+class NotDifferentiated:
+    """d/dx f = f   (the function itself written for its derivative: d/dx forgotten)"""
+
+    id = "not_differentiated"
+    name = "not differentiated"
+    rules = (r.Rule,)
+    rule_hint = "d/dx f asks for the derivative f', not f itself"
+
+    @staticmethod
+    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+        return (node.expr,) if node is ctx.root else ()
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"You wrote {_wrote(slip)}, the function {_s(node.expr)} itself. "
+            f"Did you take its derivative, {r.applied(node.variable, node.expr)}?"
+        )
+
+
+@_block
+class DifferentiatedTwice:
+    """d/dx f = f''   (the derivative differentiated once more)"""
+
+    id = "differentiated_twice"
+    name = "differentiated twice"
+    rules = (r.Rule,)
+    rule_hint = "d/dx f is the first derivative f'; f'' is d²/dx² f"
+
+    @staticmethod
+    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+        if node is not ctx.root:
+            return ()
+        return (sympy.diff(node.result, node.variable),)
+
+    @staticmethod
+    def question(slip: Slip) -> str:
+        node = slip.node
+        return (
+            f"You wrote {_wrote(slip)}, the second derivative of {_s(node.expr)}: "
+            f"the derivative {_p(node.result)} differentiated once more. The task asks for one."
+        )
+
+
+MISCONCEPTIONS: tuple[Misconception, ...] = tuple(_TABLE)
 BY_ID: dict[str, Misconception] = {m.id: m for m in MISCONCEPTIONS}
 ARITHMETIC_SLIP = "arithmetic_slip"
 SUBSTITUTED_VALUE = "substituted_value"
@@ -983,41 +1038,6 @@ def _substitution(power: Expr, v: Expr | None, variable: Symbol, *, also: list[E
     )
 
 
-Point = dict[Symbol, sympy.Float]
-
-
-def values_at(expr: Expr, points: list[Point]) -> tuple[complex, ...] | None:
-    values = []
-    for point in points:
-        try:
-            value = complex(expr.xreplace(point).evalf(20))
-        except (TypeError, ValueError, ZeroDivisionError):
-            return None
-        if value != value or abs(value) == float("inf"):
-            return None
-        values.append(value)
-    return tuple(values)
-
-
-def _sample(j: int, k: int) -> sympy.Float:
-    return sympy.Float(_SAMPLES[(3 * j + k) % len(_SAMPLES)] + 0.05 * k)
-
-
-def sample_points(symbols: set[Symbol]) -> list[dict[Symbol, sympy.Float]]:
-    ordered = sorted(symbols, key=str)
-    return [
-        {
-            s: sympy.Float(_SAMPLES[(3 * j + k) % len(_SAMPLES)] + 0.05 * k)
-            for k, s in enumerate(ordered)
-        }
-        for j in range(3)
-    ]
-
-
-def same_values(a: tuple[complex, ...], b: tuple[complex, ...]) -> bool:
-    return all(abs(p - q) <= 1e-9 * (1 + abs(p) + abs(q)) for p, q in zip(a, b, strict=True))
-
-
 def diagnose(
     expr: Expr, variable: Symbol, answer: Expr, *, tree: r.Rule | None = None
 ) -> Diagnosis | None:
@@ -1042,7 +1062,7 @@ def diagnose(
             continue
         matches.setdefault(candidate.misconception.id, []).append(candidate)
     found = _one_explanation(matches)
-    if found is None or not _agrees_elsewhere(found.answer, answer, variable):
+    if found is None or not agrees_elsewhere(found.answer, answer, variable):
         return None
     return _diagnosis(found, tree, ctx)
 
@@ -1084,23 +1104,6 @@ def _one_explanation(matches: dict[str, list[_Candidate]]) -> _Candidate | None:
             if all(id(n) in inside for c in others for n in c.changed):
                 return candidate
     return None
-
-
-_WIDER = (-1.3719, 1.6183, 2.4427, -0.6571, 3.1416)
-
-
-def _agrees_elsewhere(twin: Expr, answer: Expr, variable: Symbol) -> bool:
-    """The twin's answer equals the learner's beyond the first sample points, too.
-
-    A cheap second look by value, away from (0, 1): points where either side is undefined are
-    skipped, and one point where both are defined and differ refutes the diagnosis."""
-    symbols = sorted(twin.free_symbols | answer.free_symbols | {variable}, key=str)
-    for j, start in enumerate(_WIDER):
-        point = {s: sympy.Float(start + 0.17 * k + 0.05 * j) for k, s in enumerate(symbols)}
-        mine, theirs = values_at(twin, [point]), values_at(answer, [point])
-        if mine is not None and theirs is not None and not same_values(mine, theirs):
-            return False
-    return True
 
 
 def _diagnosis(found: _Candidate, tree: r.Rule, ctx: Context) -> Diagnosis:
@@ -1154,14 +1157,14 @@ def diagnose_unasked_derivative(expected: Expr, answer: Expr) -> Any | None:
     symbols = sorted(expected.free_symbols, key=str)
     if not symbols or len(symbols) > 3:
         return None
-    if _equal(expected, answer):
+    if equal_at_samples(expected, answer):
         return None
     for v in symbols:
         derivative = sympy.diff(expected, v)
         if (
             derivative != 0
-            and _equal(derivative, answer)
-            and _agrees_elsewhere(derivative, answer, v)
+            and equal_at_samples(derivative, answer)
+            and agrees_elsewhere(derivative, answer, v)
         ):
             d = r.operator(v, partial=len(symbols) > 1)
             message = (

@@ -1,15 +1,21 @@
 """Vectors in the input language: ``(a, b, c)``, ``[a, b]`` and ``grad(f)``.
 
-A gradient is checked component by component with the scalar checker; this module
-only splits texts into components and combines the per-component verdicts.
+A gradient is checked component by component with the scalar checker
+(:func:`gradtutor.calculus.equivalence.check`); this module splits texts into components and
+combines the per-component verdicts (:func:`check_vectors`): the worst decides, the time limit
+covers the whole vector, and right components in another order are named.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from gradtutor.calculus.errors import ParseError
+from gradtutor.calculus.results import CheckResult, Feedback, InputError, Verdict
 
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "<": ">"}
 _GRAD = re.compile(r"^\s*(?:grad|∇)\s*\((?P<inner>.*)\)\s*$", re.DOTALL)
@@ -39,7 +45,9 @@ class VectorText:
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:
     """Split at separators outside brackets."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "([{⟨":
             depth += 1
@@ -141,3 +149,225 @@ def _gradient(text: str, inner_start: int, inner: str) -> VectorText:
         offsets=tuple(offset for _ in names),
         text=text,
     )
+
+
+# --- checking a vector, component by component ---------------------------------------------
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
+
+
+# For a vector, the worst component decides. A component that is surely wrong makes the
+# vector wrong even if another ran out of time.
+_SEVERITY = {
+    Verdict.EQUIVALENT: 0,
+    Verdict.DOMAIN_DEPENDENT: 1,
+    Verdict.UNDETERMINED: 2,
+    Verdict.NOT_EQUIVALENT: 3,
+    Verdict.INVALID: 4,
+}
+
+
+def is_bad_vector(text: str) -> bool:
+    try:
+        read_vector(text)
+    except ParseError:
+        return True
+    return False
+
+
+def check_vectors(
+    expected: str,
+    answer: str,
+    expected_vector: VectorText | None,
+    answer_vector: VectorText | None,
+    *,
+    time_limit: float | None,
+    start: float,
+) -> CheckResult:
+    """A gradient or vector: each component checked on its own, the worst verdict overall.
+
+    The time limit covers the whole vector, not each component."""
+    deadline = start + time_limit if time_limit else None
+    vectors = {"expected": expected_vector, "answer": answer_vector}
+    for side, vector in vectors.items():
+        if vector is not None:  # a typo in any component makes the input invalid
+            invalid = _first_invalid(vector, side)
+            if invalid is not None:
+                return CheckResult(verdict=Verdict.INVALID, error=invalid, elapsed_ms=_ms(start))
+    if expected_vector is None or answer_vector is None:
+        return _vector_and_scalar(expected, answer, expected_vector, answer_vector, deadline, start)
+    n, m = len(expected_vector.components), len(answer_vector.components)
+    if n != m:
+        return CheckResult(
+            verdict=Verdict.NOT_EQUIVALENT,
+            expected=_join(expected_vector.components),
+            answer=_join(answer_vector.components),
+            feedback=(Feedback("shape", f"the expected answer has {n} components, yours has {m}"),),
+            elapsed_ms=_ms(start),
+        )
+    parts = tuple(
+        _check_within(e, a, deadline)
+        for e, a in zip(expected_vector.components, answer_vector.components, strict=True)
+    )
+    return _combine(expected_vector, answer_vector, parts, deadline, start)
+
+
+def _first_invalid(vector: VectorText, side: str) -> InputError | None:
+    from gradtutor.calculus.parsing import parse
+
+    for index, component in enumerate(vector.components):
+        try:
+            parse(component)
+        except ParseError as exc:
+            return InputError(
+                exc.message, side, vector.column(index, exc.column), exc.hint, vector.text
+            )
+    return None
+
+
+def _check_within(expected: str, answer: str, deadline: float | None) -> CheckResult:
+    """One component, with what is left of the whole check's time (the scalar checker)."""
+    from gradtutor.calculus import equivalence
+
+    if deadline is None:
+        return equivalence.check(expected, answer, time_limit=None)
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return CheckResult(
+            verdict=Verdict.UNDETERMINED,
+            feedback=(Feedback("time_limit", "no time was left to check this component"),),
+        )
+    return equivalence.check(expected, answer, time_limit=left)
+
+
+def _vector_and_scalar(
+    expected: str,
+    answer: str,
+    expected_vector: VectorText | None,
+    answer_vector: VectorText | None,
+    deadline: float | None,
+    start: float,
+) -> CheckResult:
+    from gradtutor.calculus.parsing import parse
+
+    vector = expected_vector or answer_vector
+    assert vector is not None
+    if len(vector.components) == 1:  # grad(x^2) against 2x: a one-component vector is a number
+        if expected_vector is not None:
+            return _check_within(vector.components[0], answer, deadline)
+        return _check_within(expected, vector.components[0], deadline)
+    scalar_side, scalar = ("expected", expected) if expected_vector is None else ("answer", answer)
+    try:
+        parse(scalar)
+    except ParseError as exc:
+        error = InputError(exc.message, scalar_side, exc.column, exc.hint, exc.text)
+        return CheckResult(verdict=Verdict.INVALID, error=error, elapsed_ms=_ms(start))
+    what = "the gradient" if vector.is_gradient else "a vector"
+    count = len(vector.components)
+    message = (
+        f"the expected answer is {what} with {count} components; yours is a single expression"
+        if expected_vector is not None
+        else f"your answer is a vector with {count} components; "
+        "the expected answer is a single expression"
+    )
+    return CheckResult(
+        verdict=Verdict.NOT_EQUIVALENT,
+        expected=expected,
+        answer=answer,
+        feedback=(Feedback("shape", message),),
+        elapsed_ms=_ms(start),
+    )
+
+
+def _combine(
+    expected_vector: VectorText,
+    answer_vector: VectorText,
+    parts: tuple[CheckResult, ...],
+    deadline: float | None,
+    start: float,
+) -> CheckResult:
+    labels = expected_vector.labels
+    worst = max(parts, key=lambda r: _SEVERITY[r.verdict])
+    feedback = [
+        Feedback(f.kind, f"{label}: {f.message}", f.id)
+        for label, part in zip(labels, parts, strict=True)
+        for f in part.feedback
+    ]
+    if worst.verdict is Verdict.NOT_EQUIVALENT:
+        order = _order_feedback(expected_vector, answer_vector, deadline)
+        if order is not None:
+            feedback.insert(0, order)
+    error = worst.error
+    if error is not None:
+        index = parts.index(worst)
+        vector = expected_vector if error.side == "expected" else answer_vector
+        error = InputError(
+            error.message, error.side, vector.column(index, error.column), error.hint, vector.text
+        )
+    return CheckResult(
+        verdict=worst.verdict,
+        expected=_join(p.expected for p in parts),
+        answer=_join(p.answer for p in parts),
+        expected_value=_join(p.expected_value for p in parts),
+        expected_read_as=_gradient_read_as(expected_vector)
+        or _join(p.expected_read_as for p in parts),
+        read_as=_join(p.read_as for p in parts),
+        counterexample=worst.counterexample,
+        feedback=tuple(feedback),
+        domain=worst.domain,
+        error=error,
+        elapsed_ms=_ms(start),
+        derivative_mode=any(p.derivative_mode for p in parts),
+        components=parts,
+        labels=labels,
+    )
+
+
+def _order_feedback(
+    expected_vector: VectorText, answer_vector: VectorText, deadline: float | None
+) -> Feedback | None:
+    """Right components in another order (∂/∂b before ∂/∂w): say so rather than "wrong"."""
+    n = len(expected_vector.components)
+    if n > 4:
+        return None
+    for order in itertools.permutations(range(n)):
+        if list(order) == list(range(n)):
+            continue
+        if all(
+            _check_within(
+                expected_vector.components[i], answer_vector.components[j], deadline
+            ).verdict
+            is Verdict.EQUIVALENT
+            for i, j in enumerate(order)
+        ):
+            if expected_vector.is_gradient:
+                variables = ", ".join(label.removeprefix("∂/∂") for label in expected_vector.labels)
+                message = (
+                    f"your components are right but in another order: the gradient is taken "
+                    f"over ({variables}) in that order; write grad(f, …) with the variables "
+                    "in the order you want"
+                )
+            else:
+                message = "your components are right but in another order"
+            return Feedback("order", message)
+    return None
+
+
+def _gradient_read_as(vector: VectorText) -> str | None:
+    from gradtutor.calculus.parsing import parse
+    from gradtutor.calculus.printing import pretty_in_typed_order
+
+    if not vector.is_gradient or vector.function is None:
+        return None
+    variables = ", ".join(label.removeprefix("∂/∂") for label in vector.labels)
+    try:
+        shown = pretty_in_typed_order(parse(vector.function).expr, vector.function)
+        return f"∇({shown}) over ({variables})"
+    except ParseError:
+        return None
+
+
+def _join(items: Any) -> str:
+    return "(" + ", ".join(item if item is not None else "?" for item in items) + ")"
