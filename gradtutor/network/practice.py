@@ -231,6 +231,14 @@ def _wrong(
     return Judgement("wrong", _generic(result, entry, node, text, answer_value, parsed))
 
 
+# What a forward value means, for the operations that are not plain arithmetic.
+_DEFINITIONS = {
+    "sigmoid": "σ(z) = 1/(1 + e^(−z))",
+    "tanh": "tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
+    "relu": "relu(z) = max(0, z)",
+    "softplus": "softplus(z) = ln(1 + e^z)",
+}
+
 _FACTORS = (2, 3, 4, -1, -2, -3, -4, 0.5, 0.25, -0.5, -0.25, 10, 0.1)
 
 
@@ -257,9 +265,11 @@ def _generic(
                 )
                 break
     if entry.phase == "forward":
-        from gradtutor.network.rules import RULES
-
-        words.append(f"the rule here: {RULES[node.op].__doc__}")
+        # A value is asked, not a derivative: say what to compute, never the local
+        # derivative (σ(0) = ? once got "∂/∂z = σ(z)(1 − σ(z))", a backward rule).
+        step = forward_step(result, node).rsplit(" = ", 1)[0]
+        definition = _DEFINITIONS.get(node.op)
+        words.append(f"compute {step}" + (f", where {definition}" if definition else ""))
     else:
         rules = "; ".join(dict.fromkeys(local_rules(result, node)))
         words.append(f"the rule: local derivative × upstream, with {rules}")
