@@ -56,6 +56,27 @@ def test_question_panel() -> None:
     ]
 
 
+def test_a_long_topic_title_moves_into_the_box_instead_of_cutting_the_difficulty() -> None:
+    # At 80 columns the header once ended "normalisation  difficulty ●○─╮": the dots were cut.
+    panel = view.question_view(
+        number=1,
+        total=1,
+        prompt="Standardise the value x = 13: give z = (x - m)/s.",
+        topic_title="Standardisation (z-score) and normalisation",
+        difficulty=2,
+    )
+    assert render(panel, width=80).splitlines() == [
+        "╭─ Question 1 of 1  difficulty ●●○○○ ───────────────╮",
+        "│ Standardisation (z-score) and normalisation       │",
+        "│ Standardise the value x = 13: give z = (x - m)/s. │",
+        "╰───────────────────────────────────────────────────╯",
+    ]
+    wide = render(panel, width=120).splitlines()
+    assert wide[0] == (
+        "╭─ Question 1 of 1  Standardisation (z-score) and normalisation  difficulty ●●○○○ ─╮"
+    )
+
+
 def test_prompt_text() -> None:
     assert view.prompt_text("") == "> "
     assert view.prompt_text("∂f/∂x") == "∂f/∂x = "

@@ -69,7 +69,34 @@ def question_view(
         body = Text.assemble((RETRY_BANNERS[reason] + "\n", "italic dim"), body)
     if answer_note:
         body = Text.assemble(body, ("\n" + answer_note, "dim"))
-    return Panel(body, title=title, title_align="left", border_style="blue", expand=False)
+    # On a narrow terminal a long topic title pushed "difficulty ●●○○○" off the border:
+    # then the topic moves into the box, above the question.
+    short = Text.assemble(
+        (f"Question {number}{of}", "bold"), "  ", (difficulty_label(difficulty), "dim")
+    )
+    narrow_body = Text.assemble((topic_title + "\n", "cyan"), body)
+    return _QuestionBox(
+        Panel(body, title=title, title_align="left", border_style="blue", expand=False),
+        Panel(narrow_body, title=short, title_align="left", border_style="blue", expand=False),
+        title.cell_len,
+    )
+
+
+class _QuestionBox:
+    """The question's panel, with the topic in the title when the title fits the width."""
+
+    def __init__(self, wide: Panel, narrow: Panel, title_width: int) -> None:
+        self.wide, self.narrow, self.title_width = wide, narrow, title_width
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        # the title sits between "╭─ " and " ─╮"
+        yield self.wide if self.title_width + 6 <= options.max_width else self.narrow
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        chosen = self.wide if self.title_width + 6 <= options.max_width else self.narrow
+        return Measurement.get(console, options, chosen)
 
 
 def prompt_text(label: str) -> str:
