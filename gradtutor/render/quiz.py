@@ -212,6 +212,17 @@ def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType
     return Group(*lines)
 
 
+def practice_command(misconception_id: str) -> str:
+    """The command that practises a misconception. The twins of backprop's graph and layer
+    rules are named in backprop practice, not aimed at by ``quiz --misconception`` (which
+    refuses them, exit 2): for those, the backprop topic."""
+    from gradtutor.network.misconceptions import TITLES as BACKPROP_ONLY
+
+    if misconception_id in BACKPROP_ONLY:
+        return "gradtutor quiz --topic backprop"
+    return f"gradtutor quiz --misconception {misconception_id}"
+
+
 def misconception_name(misconception_id: str) -> str:
     """A readable title for a misconception id (``chain_inner_missing`` → ``chain rule:
     inner derivative missing``); the id with spaces when it has no title."""
@@ -463,7 +474,7 @@ def progress_view(report: Any) -> RenderableType:
             parts.append(
                 Text.assemble(
                     ("        practise it: ", "dim"),
-                    (f"gradtutor quiz --misconception {misconception}", "cyan"),
+                    (practice_command(misconception), "cyan"),
                 )
             )
     return Group(*parts)
