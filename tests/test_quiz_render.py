@@ -121,6 +121,21 @@ def test_progress_view() -> None:
     ]
 
 
+def test_progress_bars_are_whole_at_60_columns() -> None:
+    # At 60 columns the mastery bars were cut to "░░░░░░░░░░░░░░░░░…"; the long topic
+    # titles have room to wrap instead.
+    attempts = [attempt(1, "correct", 0), attempt(2, "wrong", 0), attempt(3, "correct", 2)]
+    topics = [
+        ("power-rule", "Power rule"),
+        ("overfitting", "Reading a training curve: overfitting and early stopping"),
+    ]
+    report = build_report(attempts, [], [], now=NOW, topics=topics, tz=UTC)
+    lines = render(view.progress_view(report), width=60).splitlines()
+    assert lines[2] == "Power rule        ███████░░░░░░░░░░░░░  33%         3      2"
+    assert lines[3] == "Reading a         ░░░░░░░░░░░░░░░░░░░░   0%         0      0"
+    assert "…" not in "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Note:
     kind: str

@@ -439,7 +439,7 @@ def progress_view(report: Any) -> RenderableType:
     parts: list[RenderableType] = []
     table = Table(title="Mastery by topic", title_justify="left", box=None, pad_edge=False)
     table.add_column("topic")
-    table.add_column("mastery")
+    table.add_column("mastery", no_wrap=True, min_width=20)  # never "░░░…"
     table.add_column("", justify="right")
     table.add_column("answered", justify="right")
     table.add_column("right", justify="right")
