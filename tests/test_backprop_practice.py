@@ -255,3 +255,15 @@ def test_a_wrong_forward_value_is_told_what_to_compute_not_a_derivative_rule(
     assert judgement.verdict == "wrong"
     assert judgement.message.endswith(said)
     assert "∂" not in judgement.message
+
+
+def test_a_revealed_sigmoid_value_says_sigma_of_one_once() -> None:
+    # `show` on σ(w*x) at w = 0.5, x = 2 printed "σ(w*x) = σ(1) = σ(1) ≈ 0.7311"
+    from gradtutor.network.practice import hints, reveal
+
+    result, entry = _entry("σ(w*x)", "w=0.5,x=2", "σ(w*x)", phase="forward")
+    assert reveal(result, entry) == "σ(w*x) = σ(1) ≈ 0.7311"
+    assert hints(result, entry)[1] == "σ(w*x) = σ(1) = ?"
+    result, entry = _entry(LOSS, POINT, "w*x + b", phase="forward")
+    assert reveal(result, entry) == "w*x + b = 1 + (-1) = 0"
+    assert hints(result, entry)[1] == "w*x + b = 1 + (-1) = ?"

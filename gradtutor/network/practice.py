@@ -15,6 +15,7 @@ from gradtutor.network.graph import Backprop, Node
 from gradtutor.network.numbers import decimal
 from gradtutor.network.words import (
     backward_step,
+    forward_question,
     forward_step,
     grad_name,
     local_rules,
@@ -126,7 +127,7 @@ def hints(result: Backprop, entry: Entry) -> list[str]:
         from gradtutor.network.rules import RULES
 
         rule = RULES[node.op]
-        step = forward_step(result, node).rsplit(" = ", 1)[0]
+        step = forward_question(result, node)
         return [f"apply {rule.symbol or node.op} to the input values", f"{step} = ?"]
     rules = "; ".join(dict.fromkeys(local_rules(result, node)))
     uses = len(result.contributions[node.id])
@@ -267,7 +268,7 @@ def _generic(
     if entry.phase == "forward":
         # A value is asked, not a derivative: say what to compute, never the local
         # derivative (σ(0) = ? once got "∂/∂z = σ(z)(1 − σ(z))", a backward rule).
-        step = forward_step(result, node).rsplit(" = ", 1)[0]
+        step = forward_question(result, node)
         definition = _DEFINITIONS.get(node.op)
         words.append(f"compute {step}" + (f", where {definition}" if definition else ""))
     else:
