@@ -280,3 +280,32 @@ def test_a_power_zero_is_printed_in_superscript_like_every_other_whole_power() -
     assert pretty(sympy.Pow(sympy.Integer(1), sympy.Integer(0), evaluate=False)) == "1⁰"
     assert pretty(sympy.Pow(x + 1, sympy.Integer(0), evaluate=False)) == "(x + 1)⁰"
     assert plain(sympy.Pow(sympy.Integer(1), sympy.Integer(0), evaluate=False)) == "1^0"
+
+
+@pytest.mark.slow
+def test_steps_interactive_an_empty_task_says_why_it_exits_2() -> None:
+    # Enter at "task>" (the banner says an empty line ends) once exited 2 with no word.
+    import sys
+
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gradtutor", "steps"],
+        env={
+            "NO_COLOR": "1",
+            "COLUMNS": "100",
+            "PATH": "/usr/bin:/bin",
+            "TERM": "dumb",
+            "GRADTUTOR_HOME": os.environ["GRADTUTOR_HOME"],
+        },
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect("task> ")
+    child.sendline("")
+    child.expect("gradtutor steps: no task was typed, so there is nothing to check")
+    child.expect("hint: e.g. d/dx\\(3x\\^3\\)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
