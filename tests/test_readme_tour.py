@@ -28,3 +28,21 @@ def test_readme_gradient_descent_quiz_seed_gives_the_question_shown() -> None:
     assert "-3 is x₀ + lr·f′(−2) = −2 + 0.25·(−4): the step went uphill." in shown
     assert "x₁ = x₀ − lr·f′(−2) = −2 − 0.25·(−4) = −1" in shown
     assert "x₁ = x₀ − lr·f′(−2) = −2 − 0.25·(−4) = −1" in README
+
+
+def test_readme_names_every_field_of_explain_json() -> None:
+    # explain --json wrote "expr" and "partial" in each derivative; the README left them out
+    import json
+
+    section = README.split("### `gradtutor explain --json`", 1)[1].split("\n### ", 1)[0]
+    listed = section.split('"derivatives": [{', 1)[1].split("}]", 1)[0]
+    named = set(re.findall(r'"(\w+)"', listed))
+    result = CliRunner().invoke(app, ["explain", "x^2 y", "--wrt", "x", "--json"])
+    assert result.exit_code == 0
+    derivative = json.loads(result.stdout)["derivatives"][0]
+    assert named == set(derivative)
+    assert (derivative["expr"], derivative["partial"], derivative["held_constant"]) == (
+        "x^2*y",
+        True,
+        ["y"],
+    )
