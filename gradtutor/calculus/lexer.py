@@ -322,7 +322,14 @@ def _bracket_prime(text: str, tokens: list[Token], i: int) -> int:
             if depth == 0:
                 if k > 0 and tokens[k - 1].kind in ("FUNC", "DERIV"):
                     break  # sin(x)' : a function's brackets, not an expression's
-                prime = Token("DERIV", "", tok.start, tok.start, order=j - i, form="prime")
+                prime = Token(
+                    "DERIV",
+                    "",
+                    tok.start,
+                    tok.start,
+                    order=_checked_order(j - i, text, i),
+                    form="prime",
+                )
                 tokens.insert(k, prime)
                 return j
     raise ParseError(
@@ -384,7 +391,7 @@ def _prime(text: str, tokens: list[Token], last: Token, i: int) -> int:
             last.start,
             hint="write the derivative itself, or d/dx(…) of the expression",
         )
-    order = j - i
+    order = _checked_order(j - i, text, i)
     tokens[-1] = Token("DERIV", last.value, last.start, j, order=order, spaced=last.spaced)
     return j
 
