@@ -230,3 +230,40 @@ def test_every_backprop_misconception_id_has_a_title() -> None:
     ids = {t.id for t in TWINS} | {t.id for t in MATRIX_TWINS}
     assert set(TITLES) == ids
     assert len(ids) == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "label", "typed", "said"),
+    [
+        # σ(0) = 0.5 asked; 0.6 once got "the rule here: σ(z): ∂/∂z = σ(z)(1 − σ(z))"
+        (
+            LOSS,
+            POINT,
+            "σ(w*x + b)",
+            "0.6",
+            "compute σ(w*x + b) = σ(0), where σ(z) = 1/(1 + e^(−z))",
+        ),
+        # a − y = 0.5 − 1 = −0.5 asked; 0.25 once got "u − v: ∂/∂u = 1, ∂/∂v = −1"
+        (LOSS, POINT, "σ(w*x + b) - y", "0.25", "compute σ(w*x + b) - y = 0.5 − 1"),
+    ],
+)
+def test_a_wrong_forward_value_is_told_what_to_compute_not_a_derivative_rule(
+    text: str, at: str, label: str, typed: str, said: str
+) -> None:
+    result, entry = _entry(text, at, label, phase="forward")
+    judgement = judge_entry(result, entry, typed)
+    assert judgement.verdict == "wrong"
+    assert judgement.message.endswith(said)
+    assert "∂" not in judgement.message
+
+
+def test_a_revealed_sigmoid_value_says_sigma_of_one_once() -> None:
+    # `show` on σ(w*x) at w = 0.5, x = 2 printed "σ(w*x) = σ(1) = σ(1) ≈ 0.7311"
+    from gradtutor.network.practice import hints, reveal
+
+    result, entry = _entry("σ(w*x)", "w=0.5,x=2", "σ(w*x)", phase="forward")
+    assert reveal(result, entry) == "σ(w*x) = σ(1) ≈ 0.7311"
+    assert hints(result, entry)[1] == "σ(w*x) = σ(1) = ?"
+    result, entry = _entry(LOSS, POINT, "w*x + b", phase="forward")
+    assert reveal(result, entry) == "w*x + b = 1 + (-1) = 0"
+    assert hints(result, entry)[1] == "w*x + b = 1 + (-1) = ?"

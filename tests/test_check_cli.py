@@ -379,3 +379,25 @@ def test_vector_longer_than_the_input_limit_is_invalid() -> None:
     code, out, _ = run("check", long, long, "--json")
     assert code == 2
     assert "characters long" in json.loads(out)["error"]["message"]
+
+
+def test_a_check_that_timed_out_while_reading_prints_no_empty_as_read_rows() -> None:
+    # `check "sin(x)^2+cos(x)^2" "1" --time-limit 0.001` printed "expected " and
+    # "answer      (as read)" with nothing after them: nothing had been read.
+    import io
+
+    from rich.console import Console
+
+    from gradtutor.calculus.results import CheckResult, Feedback, Verdict
+    from gradtutor.render.check import render_check
+
+    result = CheckResult(
+        verdict=Verdict.UNDETERMINED,
+        feedback=(Feedback("time_limit", "reading the input took too long"),),
+    )
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(render_check(result))
+    assert out.getvalue().splitlines() == [
+        "? undetermined",
+        "  • reading the input took too long",
+    ]

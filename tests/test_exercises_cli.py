@@ -294,3 +294,18 @@ def test_a_missing_pack_file_is_a_usage_error(tmp_path: Path, command: list[str]
     assert result.exit_code == 2
     assert result.stderr == f"error: no pack file at {missing}\n"
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_list_on_a_terminal_never_cuts_an_id_or_topic(
+    monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    # At 80 columns the table showed "overfitting.deca…", at 60 "tensor.kee…": ids a
+    # teacher has to type back. Kind and file may be shortened instead.
+    rows = json.loads(runner.invoke(app, ["exercises", "list", "--json"]).stdout)
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("COLUMNS", columns)
+    result = runner.invoke(app, ["exercises", "list"])
+    assert result.exit_code == 0
+    lines = [line.split() for line in result.stdout.splitlines()[1:-1]]
+    assert [(cells[0], cells[1]) for cells in lines] == [(r["id"], r["topic"]) for r in rows]

@@ -58,6 +58,11 @@ def test_wrt_that_is_not_a_variable_of_the_expression_exits_2(wrt: str, message:
 def test_wrt_with_an_explicit_operator_is_refused() -> None:
     result = runner.invoke(app, ["explain", "d/dx(x^2)", "--wrt", "x"])
     assert result.exit_code == 2
+    # the message once stopped at "this task already says", as if cut off
+    assert " ".join(result.stderr.split()) == (
+        "gradtutor explain: --wrt is for an expression without d/dx: this task already says "
+        "which variable (drop --wrt)"
+    )
 
 
 def test_explain_reads_grad_with_named_variables_as_check_does() -> None:

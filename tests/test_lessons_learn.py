@@ -269,3 +269,24 @@ def test_lessons_and_hints_never_point_to_notes_a_learner_does_not_have() -> Non
             assert "notes" not in hint.lower(), template.id
     rules = next(lesson for lesson in LESSONS if lesson.id == "partial-derivatives").markdown
     assert "A common slip is to write `f'(x)` for a partial\nderivative" in rules
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_learn_list_never_cuts_a_lesson_or_topic_id_on_a_narrow_terminal(
+    monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    # At 60 columns the list showed "shapes-and-jacobia…" and "softmax-cross-entr…": ids a
+    # learner has to type back were cut, and the title column had room to wrap instead.
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("COLUMNS", columns)
+    result = runner.invoke(app, ["learn"])
+    assert result.exit_code == 0
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert "…" not in plain
+    assert max(len(line) for line in plain.splitlines()) <= int(columns)
+    first_words = [line.split()[0] for line in plain.splitlines() if line and line[0] != " "]
+    for lesson_id in EXPECTED_IDS:
+        assert lesson_id in first_words
+    topic_words = re.findall(r"[a-z]+(?:-[a-z]+)+", plain)
+    assert "vanishing-gradients" in topic_words
+    assert "partial-derivatives" in topic_words

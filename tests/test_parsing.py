@@ -384,3 +384,30 @@ def test_huge_power_is_refused_before_python_cannot_print_it() -> None:
     with pytest.raises(TooLargeError):
         parse("170!^170!")
     assert len(str(parse("10^3800").value)) == 3801
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # once read as d^100/(d·x^100)·x², "d^99*x^102 has several variables (d, x)"
+        ("d^100/dx^100(x^2)", "a derivative of order 100 is more than gradtutor works out"),
+        # the Leibniz form had no limit at all: d^25(x^30)/dx^25 was worked out
+        ("d^25(x^30)/dx^25", "a derivative of order 25 is more than gradtutor works out"),
+        ("d^100(x^2)/dx^100", "a derivative of order 100 is more than gradtutor works out"),
+        # once read as x/d
+        ("d^0/dx^0(x)", "a derivative of order 0 is no derivative"),
+        # primes had no limit either: 25 of them were worked out
+        ("(x^30)" + "'" * 25, "a derivative of order 25 is more than gradtutor works out"),
+        ("x" + "'" * 23 + "(x^30)", "a derivative of order 23 is more than gradtutor works out"),
+    ],
+)
+def test_derivative_orders_outside_1_to_20_are_refused_not_misread(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert info.value.message.startswith(message)
+
+
+def test_derivative_orders_up_to_20_still_work() -> None:
+    x = sympy.Symbol("x")
+    assert parse("d^20/dx^20(x^20)").value == sympy.factorial(20)
+    assert parse("d^10(x^12)/dx^10").value == sympy.diff(x**12, x, 10)

@@ -197,3 +197,24 @@ def test_cards_of_exercises_no_longer_served_are_not_due(home: Path) -> None:
             card=CardRow("removed.exercise-1", "{}", now - timedelta(days=1)),
         )
     assert json.loads(CliRunner().invoke(app, ["progress", "--json"]).stdout)["due"] == 1
+
+
+def test_progress_never_suggests_a_misconception_quiz_that_refuses_the_id() -> None:
+    # After backprop --practice, progress said "practise it: gradtutor quiz --misconception
+    # backprop_mse_factor_missing", and that quiz answers "No misconception …", exit 2.
+    from gradtutor.network.misconceptions import TITLES
+    from gradtutor.render.quiz import practice_command
+    from gradtutor.tutor.aimed import known_ids
+    from gradtutor.tutor.packs import load_catalogue
+
+    assert practice_command("backprop_mse_factor_missing") == "gradtutor quiz --topic backprop"
+    assert practice_command("dropped_variable") == (
+        "gradtutor quiz --misconception dropped_variable"
+    )
+    topics = {t.topic for t in load_catalogue().templates}
+    for misconception in [*TITLES, *known_ids()]:
+        command = practice_command(misconception).split()
+        if "--misconception" in command:
+            assert command[-1] in known_ids()
+        else:
+            assert command[-2:] == ["--topic", "backprop"] and "backprop" in topics

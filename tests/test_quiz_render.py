@@ -56,6 +56,27 @@ def test_question_panel() -> None:
     ]
 
 
+def test_a_long_topic_title_moves_into_the_box_instead_of_cutting_the_difficulty() -> None:
+    # At 80 columns the header once ended "normalisation  difficulty ●○─╮": the dots were cut.
+    panel = view.question_view(
+        number=1,
+        total=1,
+        prompt="Standardise the value x = 13: give z = (x - m)/s.",
+        topic_title="Standardisation (z-score) and normalisation",
+        difficulty=2,
+    )
+    assert render(panel, width=80).splitlines() == [
+        "╭─ Question 1 of 1  difficulty ●●○○○ ───────────────╮",
+        "│ Standardisation (z-score) and normalisation       │",
+        "│ Standardise the value x = 13: give z = (x - m)/s. │",
+        "╰───────────────────────────────────────────────────╯",
+    ]
+    wide = render(panel, width=120).splitlines()
+    assert wide[0] == (
+        "╭─ Question 1 of 1  Standardisation (z-score) and normalisation  difficulty ●●○○○ ─╮"
+    )
+
+
 def test_prompt_text() -> None:
     assert view.prompt_text("") == "> "
     assert view.prompt_text("∂f/∂x") == "∂f/∂x = "
@@ -98,6 +119,21 @@ def test_progress_view() -> None:
         "answered  ·  ·  ·  ·  ·  ·  ·  ·  ·  ·  ·  1  ·  2",
         "Feb–Mar  25 26 27 28  1  2  3  4  5  6  7  8  9 10",
     ]
+
+
+def test_progress_bars_are_whole_at_60_columns() -> None:
+    # At 60 columns the mastery bars were cut to "░░░░░░░░░░░░░░░░░…"; the long topic
+    # titles have room to wrap instead.
+    attempts = [attempt(1, "correct", 0), attempt(2, "wrong", 0), attempt(3, "correct", 2)]
+    topics = [
+        ("power-rule", "Power rule"),
+        ("overfitting", "Reading a training curve: overfitting and early stopping"),
+    ]
+    report = build_report(attempts, [], [], now=NOW, topics=topics, tz=UTC)
+    lines = render(view.progress_view(report), width=60).splitlines()
+    assert lines[2] == "Power rule        ███████░░░░░░░░░░░░░  33%         3      2"
+    assert lines[3] == "Reading a         ░░░░░░░░░░░░░░░░░░░░   0%         0      0"
+    assert "…" not in "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -236,11 +236,12 @@ def test_steps_substituted_value_flagged_though_the_value_is_right() -> None:
 
 def test_steps_substituted_value_one_to_the_zero() -> None:
     # the notes: 2x + 3y^2 in x, with 1*2*1^0 + 2*3*0^1 (value 2, the right one)
+    # (the message once wrote "0¹ and 1^0": one power in superscript, the other not)
     report = _run("f(x) = 2x + 3y^2", "f'(x) = 2*x'(x) + 3*x'(y^2)", "= 1*2*1^0 + 2*3*0^1", "= 2")
     assert [c.status for c in report.lines] == ["ok", "wrong", "ok"]
     assert report.lines[1].misconception == "substituted_value"
     assert report.lines[1].diagnosis.question.startswith(
-        "0¹ and 1^0 are numbers where powers of variables should be."
+        "0¹ and 1⁰ are numbers where powers of variables should be."
     )
 
 
@@ -268,3 +269,43 @@ def test_steps_prime_notation_for_a_partial_gets_a_note_once() -> None:
     assert report.lines[0].to_json()["notes"] == list(report.lines[0].notes)
     # one variable: f'(x) is the right notation, no note
     assert _run("f(x) = x^2", "f'(x) = 2x").lines[0].notes == ()
+
+
+def test_a_power_zero_is_printed_in_superscript_like_every_other_whole_power() -> None:
+    import sympy
+
+    from gradtutor.calculus.printing import plain, pretty
+
+    x = sympy.Symbol("x")
+    assert pretty(sympy.Pow(sympy.Integer(1), sympy.Integer(0), evaluate=False)) == "1⁰"
+    assert pretty(sympy.Pow(x + 1, sympy.Integer(0), evaluate=False)) == "(x + 1)⁰"
+    assert plain(sympy.Pow(sympy.Integer(1), sympy.Integer(0), evaluate=False)) == "1^0"
+
+
+@pytest.mark.slow
+def test_steps_interactive_an_empty_task_says_why_it_exits_2() -> None:
+    # Enter at "task>" (the banner says an empty line ends) once exited 2 with no word.
+    import sys
+
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gradtutor", "steps"],
+        env={
+            "NO_COLOR": "1",
+            "COLUMNS": "100",
+            "PATH": "/usr/bin:/bin",
+            "TERM": "dumb",
+            "GRADTUTOR_HOME": os.environ["GRADTUTOR_HOME"],
+        },
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect("task> ")
+    child.sendline("")
+    child.expect("gradtutor steps: no task was typed, so there is nothing to check")
+    child.expect("hint: e.g. d/dx\\(3x\\^3\\)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2

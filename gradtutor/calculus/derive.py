@@ -360,7 +360,10 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
     typed = _typed(text, parsed.expr)
     operators = _derivatives_in(typed)
     if operators and wrt is not None:
-        raise TaskError("--wrt is for an expression without d/dx: this task already says")
+        raise TaskError(
+            "--wrt is for an expression without d/dx: "
+            "this task already says which variable (drop --wrt)"
+        )
     if operators:
         parts: list[WorkedDerivative] = []
         for op in operators:

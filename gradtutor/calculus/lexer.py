@@ -109,9 +109,9 @@ _INDEXED = re.compile(
     rf"^([{_LETTER}]|{'|'.join(sorted(GREEK_NAMES, key=len, reverse=True))})(_?\d+|_[A-Za-z0-9]+)$"
 )
 _DERIV = re.compile(
-    r"(?P<d>d|∂)(?:\^?(?P<n1>[1-9][0-9]?)|(?P<s1>[²³]))?\s*/\s*(?P=d)\s*"
+    r"(?P<d>d|∂)(?:\^?(?P<n1>[0-9]{1,6})|(?P<s1>[²³]))?\s*/\s*(?P=d)\s*"
     rf"(?P<var>{'|'.join(sorted(GREEK_NAMES, key=len, reverse=True))}|[{_LETTER}](?:_?\d+)?)"
-    r"(?:\^?(?P<n2>[1-9][0-9]?)|(?P<s2>[²³]))?"
+    r"(?:\^?(?P<n2>[0-9]{1,6})|(?P<s2>[²³]))?"
     rf"(?![{_LETTER}])"
 )
 _DIGITS = frozenset("0123456789")
@@ -238,11 +238,11 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-_LEIBNIZ_HEAD = re.compile(r"(?P<d>d|∂)(?:\^?(?P<n1>[1-9][0-9]?)|(?P<s1>[²³]))?\(")
+_LEIBNIZ_HEAD = re.compile(r"(?P<d>d|∂)(?:\^?(?P<n1>[0-9]{1,6})|(?P<s1>[²³]))?\(")
 _LEIBNIZ_TAIL = re.compile(
     r"\s*/\s*(?P<d>d|∂)\s*"
     rf"(?P<var>{'|'.join(sorted(GREEK_NAMES, key=len, reverse=True))}|[{_LETTER}](?:_?\d+)?)"
-    r"(?:\^?(?P<n2>[1-9][0-9]?)|(?P<s2>[²³]))?"
+    r"(?:\^?(?P<n2>[0-9]{1,6})|(?P<s2>[²³]))?"
     rf"(?![{_LETTER}0-9(])"
 )
 _NAMED_LEIBNIZ = re.compile(rf"(d|∂)([{_LETTER}])\s*/\s*(d|∂)([{_LETTER}])(?![{_LETTER}0-9])")
@@ -272,7 +272,8 @@ def _leibniz(text: str, i: int) -> tuple[Token, int, int] | None:
             hint="write d^2(f)/dx^2 for a second derivative",
         )
     var = GREEK_LETTERS.get(tail.group("var"), tail.group("var"))
-    token = Token("DERIV", var, i, head.end() - 1, order=int(top) if top else 1)
+    order = _checked_order(int(top) if top else 1, text, i)
+    token = Token("DERIV", var, i, head.end() - 1, order=order)
     return token, close, tail.end()
 
 
@@ -321,7 +322,14 @@ def _bracket_prime(text: str, tokens: list[Token], i: int) -> int:
             if depth == 0:
                 if k > 0 and tokens[k - 1].kind in ("FUNC", "DERIV"):
                     break  # sin(x)' : a function's brackets, not an expression's
-                prime = Token("DERIV", "", tok.start, tok.start, order=j - i, form="prime")
+                prime = Token(
+                    "DERIV",
+                    "",
+                    tok.start,
+                    tok.start,
+                    order=_checked_order(j - i, text, i),
+                    form="prime",
+                )
                 tokens.insert(k, prime)
                 return j
     raise ParseError(
@@ -342,12 +350,23 @@ def _deriv_order(m: re.Match[str]) -> int:
             m.start(),
             hint="write d^2/dx^2 for a second derivative",
         )
-    order = int(top) if top else 1
+    return _checked_order(int(top) if top else 1, m.string, m.start())
+
+
+def _checked_order(order: int, text: str, column: int) -> int:
+    """A derivative order from 1 to 20 (d^100/dx^100 was once read as a product of d's)."""
+    if order == 0:
+        raise ParseError(
+            "a derivative of order 0 is no derivative",
+            text,
+            column,
+            hint="write d/dx for the first derivative, d^2/dx^2 for the second",
+        )
     if order > 20:
         raise ParseError(
             f"a derivative of order {order} is more than gradtutor works out (up to 20)",
-            m.string,
-            m.start(),
+            text,
+            column,
         )
     return order
 
@@ -372,7 +391,7 @@ def _prime(text: str, tokens: list[Token], last: Token, i: int) -> int:
             last.start,
             hint="write the derivative itself, or d/dx(…) of the expression",
         )
-    order = j - i
+    order = _checked_order(j - i, text, i)
     tokens[-1] = Token("DERIV", last.value, last.start, j, order=order, spaced=last.spaced)
     return j
 

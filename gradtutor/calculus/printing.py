@@ -135,7 +135,7 @@ class PrettyPrinter(PlainPrinter):
         if exponent is sympy.S.Half:
             inner = self._print(base)
             return f"√{inner}" if base.is_Atom else f"√({inner})"
-        if exponent.is_Integer and exponent > 0:
+        if exponent.is_Integer and exponent >= 0:  # 1⁰ as 0¹ is, not 1^0 beside it
             text = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
             if base.is_Pow:
                 text = f"({text})"  # (√x)² and (x²)², not √x² and x²²

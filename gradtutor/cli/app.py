@@ -148,6 +148,7 @@ def main() -> None:
 def _run() -> int:
     try:
         streams.prepare()
+        sys.argv[1:] = maths_arguments(sys.argv[1:])
         application = _application()
         try:
             application()
@@ -176,6 +177,29 @@ def _run() -> int:
         return ExitCode.WRONG
     except Exception as exc:  # the last line of defence: never a traceback
         return _bug(exc)
+
+
+_MATHS_MARKS = frozenset("^*/()+ '[]{}|!\\√σ")
+
+
+def maths_arguments(args: list[str]) -> list[str]:
+    """Expressions that start with a minus sign, made arguments rather than options.
+
+    ``gradtutor descend "-cos(x)"`` was read as ``-c -o s(x)`` ("unknown optimizer 's(x)'"),
+    ``explain "-x^2" --wrt x`` as ``--wrt ^2``. An argument that starts with ``-`` and then
+    a digit and a letter (``-2x``), or contains a mark no option has (``^ * / ( ) +``, a
+    space, …), gets a leading space, which the maths reader skips and click does not take
+    for an option."""
+    out: list[str] = []
+    for n, arg in enumerate(args):
+        if arg == "--":
+            return out + args[n:]
+        product = arg[1:2].isdigit() and any(c.isalpha() for c in arg)  # -2x, not -2,1
+        looks_like_maths = product or any(c in _MATHS_MARKS for c in arg)
+        if arg.startswith("-") and not arg.startswith("--") and looks_like_maths:
+            arg = " " + arg
+        out.append(arg)
+    return out
 
 
 PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of the output went away (`| head -1`)

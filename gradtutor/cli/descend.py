@@ -391,7 +391,7 @@ def _specs(values: list[str], lr: float | str | None, surface: Surface) -> list[
 
 
 def _replay(text: str, surface: Surface, result: Race, window: str | None, scale: str) -> str:
-    parts = ["gradtutor", "descend", shlex.quote(text)]
+    parts = ["gradtutor", "descend", shlex.quote(text.strip())]
     for run in result.runs:
         parts += ["--optimizer", shlex.quote(run.spec.to_arg())]
     parts += ["--start", ",".join(repr(float(v)) for v in result.start)]

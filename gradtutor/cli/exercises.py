@@ -130,7 +130,16 @@ def _print_table(rows: list[dict[str, object]]) -> None:
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in columns:
-        table.add_column(column, justify="right" if column == "difficulty" else "left")
+        # an id or topic is typed back (quiz --topic, packs): never cut it with "…"; at
+        # 60 columns "tensor.keepdim-1" once showed as "tensor.kee…"
+        typed_back = column in ("id", "topic")
+        widest = max((len(str(row[column])) for row in rows), default=0)
+        table.add_column(
+            column,
+            justify="right" if column == "difficulty" else "left",
+            no_wrap=typed_back,
+            min_width=max(widest, len(column)) if typed_back else None,
+        )
     for row in rows:  # cells as Text: a file name is not markup
         table.add_row(*(Text(str(row[c])) for c in columns))
     console.print(table)

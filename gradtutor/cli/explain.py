@@ -178,7 +178,10 @@ def _check_variables(task: str, names: list[str], json_output: bool) -> None:
     except ParseError:
         return  # solve_task reports it, with its caret
     if parsed.has_derivative:
-        message = "--wrt is for an expression without d/dx: this task already says"
+        message = (
+            "--wrt is for an expression without d/dx: "
+            "this task already says which variable (drop --wrt)"
+        )
         _fail(message, "", None, ExitCode.INVALID, json_output)
     present = {s.name for s in parsed.symbols}
     for name in names:

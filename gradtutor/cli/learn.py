@@ -191,11 +191,25 @@ def _list(console: Console, lessons: tuple[Lesson, ...], topics: dict[str, list[
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold", title="Lessons")
-    table.add_column("lesson")
+    # Ids are typed back (`gradtutor learn ID`, `quiz --topic ID`): never cut one with "…"
+    # on a narrow terminal. Both id columns keep their width; the title wraps instead.
+    import textwrap
+
+    ids = [lesson.id for lesson in lessons]
+    cells = {lesson.id: topics.get(lesson.id, []) for lesson in lessons}
+    longest_topic = max((len(t) for listed in cells.values() for t in listed), default=0)
+    longest_list = max((len(", ".join(listed)) for listed in cells.values()), default=0)
+    id_width = max(map(len, ids), default=0)
+    topics_width = max(longest_topic, min(longest_list, console.width - id_width - 4 - 24))
+    table.add_column("lesson", no_wrap=True, min_width=id_width)
     table.add_column("title")
-    table.add_column("quiz topics", style="dim")
+    table.add_column("quiz topics", style="dim", no_wrap=True)
     for lesson in lessons:
-        table.add_row(lesson.id, lesson.title, ", ".join(topics.get(lesson.id, [])))
+        listed = ", ".join(cells[lesson.id])
+        wrapped = textwrap.wrap(
+            listed, topics_width, break_long_words=False, break_on_hyphens=False
+        )
+        table.add_row(lesson.id, lesson.title, "\n".join(wrapped))
     console.print(table)
     console.print(
         "Read one with: gradtutor learn LESSON (or a quiz topic id)",

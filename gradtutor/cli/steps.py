@@ -187,8 +187,8 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
         if task is None:
             console.print("Type the task (e.g. d/dx(3x^3)), then your lines; an empty line ends.")
             task = _ask("task> ")
-            if not task:
-                return ExitCode.INVALID
+            if not task:  # once a silent exit 2
+                _fail("no task was typed, so there is nothing to check", hint="e.g. d/dx(3x^3)")
         first = _ask("   1> ")
         checker = _checker(task, first or None, wrt, time_limit, False)
         print_trimmed(console, checker.rendered_task)

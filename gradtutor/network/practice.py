@@ -15,6 +15,7 @@ from gradtutor.network.graph import Backprop, Node
 from gradtutor.network.numbers import decimal
 from gradtutor.network.words import (
     backward_step,
+    forward_question,
     forward_step,
     grad_name,
     local_rules,
@@ -126,7 +127,7 @@ def hints(result: Backprop, entry: Entry) -> list[str]:
         from gradtutor.network.rules import RULES
 
         rule = RULES[node.op]
-        step = forward_step(result, node).rsplit(" = ", 1)[0]
+        step = forward_question(result, node)
         return [f"apply {rule.symbol or node.op} to the input values", f"{step} = ?"]
     rules = "; ".join(dict.fromkeys(local_rules(result, node)))
     uses = len(result.contributions[node.id])
@@ -231,6 +232,14 @@ def _wrong(
     return Judgement("wrong", _generic(result, entry, node, text, answer_value, parsed))
 
 
+# What a forward value means, for the operations that are not plain arithmetic.
+_DEFINITIONS = {
+    "sigmoid": "σ(z) = 1/(1 + e^(−z))",
+    "tanh": "tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
+    "relu": "relu(z) = max(0, z)",
+    "softplus": "softplus(z) = ln(1 + e^z)",
+}
+
 _FACTORS = (2, 3, 4, -1, -2, -3, -4, 0.5, 0.25, -0.5, -0.25, 10, 0.1)
 
 
@@ -257,9 +266,11 @@ def _generic(
                 )
                 break
     if entry.phase == "forward":
-        from gradtutor.network.rules import RULES
-
-        words.append(f"the rule here: {RULES[node.op].__doc__}")
+        # A value is asked, not a derivative: say what to compute, never the local
+        # derivative (σ(0) = ? once got "∂/∂z = σ(z)(1 − σ(z))", a backward rule).
+        step = forward_question(result, node)
+        definition = _DEFINITIONS.get(node.op)
+        words.append(f"compute {step}" + (f", where {definition}" if definition else ""))
     else:
         rules = "; ".join(dict.fromkeys(local_rules(result, node)))
         words.append(f"the rule: local derivative × upstream, with {rules}")

@@ -39,6 +39,17 @@ def grad_of(result: Backprop, node: Node) -> str:
 
 def forward_step(result: Backprop, node: Node) -> str:
     """``w*x + b = 1 + (-1) = 0``: the operation on its input values."""
+    if node.op in ("input", "const"):
+        return forward_question(result, node)
+    question, value = forward_question(result, node), value_of(result, node)
+    middle = question.split(" = ", 1)[1]
+    if value.startswith(f"{middle} "):  # σ(1) ≈ 0.7311, not σ(1) = σ(1) ≈ 0.7311
+        return f"{node_name(result.graph, node)} = {value}"
+    return f"{question} = {value}"
+
+
+def forward_question(result: Backprop, node: Node) -> str:
+    """``w*x + b = 1 + (-1)``: the operation on its input values, before its value."""
     graph = result.graph
     if node.op == "input":
         return f"{node.label} = {value_of(result, node)} (given)"
@@ -56,7 +67,7 @@ def forward_step(result: Backprop, node: Node) -> str:
         middle = f"−{args[0]}"
     else:
         middle = f"{rule.symbol}({decimal(result.values[node.inputs[0]])})"
-    return f"{node_name(graph, node)} = {middle} = {value_of(result, node)}"
+    return f"{node_name(graph, node)} = {middle}"
 
 
 def contribution_text(result: Backprop, node: Node) -> list[str]:

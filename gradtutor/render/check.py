@@ -23,7 +23,9 @@ def render_check(result: CheckResult, *, expected_label: str = "expected") -> Re
     if result.error is not None:
         lines.extend(_error_lines(result.error))
         return Group(*lines)
-    lines.extend(_read_lines(result, expected_label))
+    if any((result.expected_read_as, result.expected, result.read_as, result.answer)):
+        # nothing was read when reading itself ran out of time: no empty "(as read)" rows
+        lines.extend(_read_lines(result, expected_label))
     if result.counterexample is not None:
         lines.append(_counterexample_line(result.counterexample, result.verdict))
     items: list[tuple[str, Text]] = []

@@ -71,7 +71,34 @@ def question_view(
         body = Text.assemble((RETRY_BANNERS[reason] + "\n", "italic dim"), body)
     if answer_note:
         body = Text.assemble(body, ("\n" + answer_note, "dim"))
-    return Panel(body, title=title, title_align="left", border_style="blue", expand=False)
+    # On a narrow terminal a long topic title pushed "difficulty ●●○○○" off the border:
+    # then the topic moves into the box, above the question.
+    short = Text.assemble(
+        (f"Question {number}{of}", "bold"), "  ", (difficulty_label(difficulty), "dim")
+    )
+    narrow_body = Text.assemble((topic_title + "\n", "cyan"), body)
+    return _QuestionBox(
+        Panel(body, title=title, title_align="left", border_style="blue", expand=False),
+        Panel(narrow_body, title=short, title_align="left", border_style="blue", expand=False),
+        title.cell_len,
+    )
+
+
+class _QuestionBox:
+    """The question's panel, with the topic in the title when the title fits the width."""
+
+    def __init__(self, wide: Panel, narrow: Panel, title_width: int) -> None:
+        self.wide, self.narrow, self.title_width = wide, narrow, title_width
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        # the title sits between "╭─ " and " ─╮"
+        yield self.wide if self.title_width + 6 <= options.max_width else self.narrow
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        chosen = self.wide if self.title_width + 6 <= options.max_width else self.narrow
+        return Measurement.get(console, options, chosen)
 
 
 def prompt_text(label: str) -> str:
@@ -185,6 +212,17 @@ def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType
             )
         )
     return Group(*lines)
+
+
+def practice_command(misconception_id: str) -> str:
+    """The command that practises a misconception. The twins of backprop's graph and layer
+    rules are named in backprop practice, not aimed at by ``quiz --misconception`` (which
+    refuses them, exit 2): for those, the backprop topic."""
+    from gradtutor.network.misconceptions import TITLES as BACKPROP_ONLY
+
+    if misconception_id in BACKPROP_ONLY:
+        return "gradtutor quiz --topic backprop"
+    return f"gradtutor quiz --misconception {misconception_id}"
 
 
 def misconception_name(misconception_id: str) -> str:
@@ -403,7 +441,7 @@ def progress_view(report: Any) -> RenderableType:
     parts: list[RenderableType] = []
     table = Table(title="Mastery by topic", title_justify="left", box=None, pad_edge=False)
     table.add_column("topic")
-    table.add_column("mastery")
+    table.add_column("mastery", no_wrap=True, min_width=20)  # never "░░░…"
     table.add_column("", justify="right")
     table.add_column("answered", justify="right")
     table.add_column("right", justify="right")
@@ -438,7 +476,7 @@ def progress_view(report: Any) -> RenderableType:
             parts.append(
                 Text.assemble(
                     ("        practise it: ", "dim"),
-                    (f"gradtutor quiz --misconception {misconception}", "cyan"),
+                    (practice_command(misconception), "cyan"),
                 )
             )
     return Group(*parts)
