@@ -203,8 +203,7 @@ def test_progress_never_suggests_a_misconception_quiz_that_refuses_the_id() -> N
     # After backprop --practice, progress said "practise it: gradtutor quiz --misconception
     # backprop_mse_factor_missing", and that quiz answers "No misconception …", exit 2.
     from gradtutor.network.misconceptions import TITLES
-    from gradtutor.render.quiz import practice_command
-    from gradtutor.tutor.aimed import known_ids
+    from gradtutor.tutor.aimed import known_ids, practice_command
     from gradtutor.tutor.packs import load_catalogue
 
     assert practice_command("backprop_mse_factor_missing") == "gradtutor quiz --topic backprop"

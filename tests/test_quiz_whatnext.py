@@ -56,3 +56,18 @@ def test_whatnext_a_started_topic_is_practised_with_its_mastery() -> None:
     assert step == NextStep(
         "practise Constant, power and sum rules (mastery 17%)", "gradtutor quiz --topic power-rule"
     )
+
+
+def test_summary_next_step_for_a_backprop_twin_is_a_command_the_quiz_accepts() -> None:
+    # regression: the summary said "gradtutor quiz --misconception backprop_fanout_not_summed",
+    # which the quiz refuses (exit 2): backprop twins are practised on the backprop topic
+    from gradtutor.tutor.session import StopReason, suggest_next
+
+    step = suggest_next((), [("backprop_fanout_not_summed", 1)], ended_by=StopReason.QUIT)
+    assert step == NextStep(
+        "Practise the mistake you made most:", "gradtutor quiz --topic backprop"
+    )
+    chain = suggest_next((), [("chain_inner_missing", 2)], ended_by=StopReason.QUIT)
+    assert chain == NextStep(
+        "Practise the mistake you made most:", "gradtutor quiz --misconception chain_inner_missing"
+    )

@@ -214,17 +214,6 @@ def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType
     return Group(*lines)
 
 
-def practice_command(misconception_id: str) -> str:
-    """The command that practises a misconception. The twins of backprop's graph and layer
-    rules are named in backprop practice, not aimed at by ``quiz --misconception`` (which
-    refuses them, exit 2): for those, the backprop topic."""
-    from gradtutor.network.misconceptions import TITLES as BACKPROP_ONLY
-
-    if misconception_id in BACKPROP_ONLY:
-        return "gradtutor quiz --topic backprop"
-    return f"gradtutor quiz --misconception {misconception_id}"
-
-
 def misconception_name(misconception_id: str) -> str:
     """A readable title for a misconception id (``chain_inner_missing`` → ``chain rule:
     inner derivative missing``); the id with spaces when it has no title."""
@@ -470,6 +459,8 @@ def progress_view(report: Any) -> RenderableType:
     if report.days:
         parts.append(day_chart(report.days))
     if report.misconceptions:
+        from gradtutor.tutor.aimed import practice_command
+
         parts.append(Text("Most frequent misconceptions:", style="bold"))
         for misconception, count in report.misconceptions:
             parts.append(Text(f"  {count:>3} × {misconception_name(misconception)}"))

@@ -111,3 +111,14 @@ def _rule_twin_differs(misconception_id: str, task: str) -> bool:
     except Exception:  # a template the engine cannot take apart is simply not aimed at
         return False
     return False
+
+
+def practice_command(misconception_id: str) -> str:
+    """The command that practises a misconception. The twins of backprop's graph and layer
+    rules are named in backprop practice, not aimed at by ``quiz --misconception`` (which
+    refuses them, exit 2): for those, the backprop topic."""
+    from gradtutor.network.misconceptions import TITLES as BACKPROP_ONLY
+
+    if misconception_id in BACKPROP_ONLY:
+        return "gradtutor quiz --topic backprop"
+    return f"gradtutor quiz --misconception {misconception_id}"

@@ -649,11 +649,10 @@ def suggest_next(
     if ended_by == StopReason.NOTHING_DUE and not results:
         return NextStep("Nothing is due for review: new practice.", "gradtutor quiz")
     if misconceptions:
+        from gradtutor.tutor.aimed import practice_command
+
         worst = misconceptions[0][0]
-        return NextStep(
-            "Practise the mistake you made most, across topics:",
-            f"gradtutor quiz --misconception {worst}",
-        )
+        return NextStep("Practise the mistake you made most:", practice_command(worst))
     missed = Counter(r.topic for r in results if r.outcome in _MISSED)
     if missed:
         weakest = missed.most_common(1)[0][0]
