@@ -72,7 +72,9 @@ def _application() -> typer.Typer:
     return _APP
 
 
-def _build() -> typer.Typer:
+def _build(only: str | None = None) -> typer.Typer:
+    """The app with every command, or with only the command module ``only`` (the one
+    being run: importing the others, and building their parameters, is start-up time)."""
     global typer  # the commands' annotations (typer.Context) are resolved in this module
     import typer
 
@@ -112,9 +114,18 @@ def _build() -> typer.Typer:
             else:
                 typer.echo(ctx.get_help())
 
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(name).register(app)
     return app
+
+
+def _invoked_module(argv: list[str]) -> str | None:
+    """The command module of ``gradtutor COMMAND …`` when COMMAND is the first argument
+    and no shell completion is asked for; else None (build every command)."""
+    if len(argv) < 2 or any(key.endswith("_COMPLETE") for key in os.environ):
+        return None
+    name = f"gradtutor.cli.{argv[1]}"
+    return name if name in COMMAND_MODULES else None
 
 
 def _home_screen():  # type: ignore[no-untyped-def]
@@ -148,7 +159,10 @@ def main() -> None:
 def _run() -> int:
     try:
         streams.prepare()
-        application = _application()
+        only = _invoked_module(sys.argv)
+        if only == "gradtutor.cli.check" and "--batch" not in sys.argv:
+            _prestart_worker()
+        application = _application() if only is None else _build(only)
         try:
             application()
         except SystemExit as exc:
@@ -176,6 +190,17 @@ def _run() -> int:
         return ExitCode.WRONG
     except Exception as exc:  # the last line of defence: never a traceback
         return _bug(exc)
+
+
+def _prestart_worker() -> None:
+    """A one-shot check will run in a worker process: fork it now, before sympy is imported
+    anywhere, so that it imports sympy while this process imports typer and parses the
+    options (two cores at work instead of one after the other); this process then never
+    imports sympy at all. The check's hard time limit is unchanged (see worker.prestart)."""
+    from gradtutor.calculus import worker
+    from gradtutor.calculus.guarded import WARM
+
+    worker.prestart(WARM)
 
 
 PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of the output went away (`| head -1`)
