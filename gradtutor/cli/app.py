@@ -160,7 +160,7 @@ def _run() -> int:
     try:
         streams.prepare()
         only = _invoked_module(sys.argv)
-        if only == "gradtutor.cli.check" and "--batch" not in sys.argv:
+        if only == "gradtutor.cli.check" and not {"--batch", "--help", "-h"} & set(sys.argv):
             _prestart_worker()
         application = _application() if only is None else _build(only)
         try:
