@@ -196,11 +196,13 @@ def _prestart_worker() -> None:
     """A one-shot check will run in a worker process: fork it now, before sympy is imported
     anywhere, so that it imports sympy while this process imports typer and parses the
     options (two cores at work instead of one after the other); this process then never
-    imports sympy at all. The check's hard time limit is unchanged (see worker.prestart)."""
-    from gradtutor.calculus import worker
-    from gradtutor.calculus.guarded import WARM
+    imports sympy at all. The check's hard time limit is unchanged (see worker.prestart).
 
-    worker.prestart(WARM)
+    The worker imports the checker but not the misconception library: a right answer
+    never needs it, and a wrong one imports it in a few milliseconds of its time limit."""
+    from gradtutor.calculus import worker
+
+    worker.prestart()
 
 
 PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of the output went away (`| head -1`)
