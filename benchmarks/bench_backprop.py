@@ -181,17 +181,17 @@ def bench_first_prompt(repeat: int) -> None:
     """Interleaved: one run of each in turn, so a busy moment falls on all of them."""
     print("4. first --practice prompt after starting the command (target ≤ 0.6 s)")
     cases = {
-        "backprop --practice   ": first_prompt_seconds,
-        "python -c 'import …'  ": lambda: subprocess_seconds(["-c", "import gradtutor"]),
+        "backprop --practice": first_prompt_seconds,
+        "python -c 'import gradtutor'": lambda: subprocess_seconds(["-c", "import gradtutor"]),
         "python -c 'import sympy'": lambda: subprocess_seconds(["-c", "import sympy"]),
-        "gradtutor --help      ": lambda: subprocess_seconds(["-m", "gradtutor", "--help"]),
+        "gradtutor --help": lambda: subprocess_seconds(["-m", "gradtutor", "--help"]),
     }
     samples: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(repeat):
         for name, case in cases.items():
             samples[name].append(case())
     for name, times in samples.items():
-        print(f"   {name} {describe(times)}")
+        print(f"   {name:<28} {describe(times)}")
 
 
 def main() -> None:
