@@ -16,7 +16,7 @@ from gradtutor.calculus.timelimit import TimeLimitExceeded
 __all__ = ["DEFAULT_TIME_LIMIT", "check", "time_limit_message", "timed_out"]
 
 DEFAULT_TIME_LIMIT = 2.0
-WARM = ("gradtutor.calculus.misconceptions", "gradtutor.calculus.feedback")
+_WARM = ("gradtutor.calculus.misconceptions", "gradtutor.calculus.feedback")
 
 
 def check(
@@ -34,7 +34,7 @@ def check(
     start = time.perf_counter()
     try:
         return worker.run(
-            _check_job, expected, answer, time_limit, time_limit=time_limit, warm=WARM
+            _check_job, expected, answer, time_limit, time_limit=time_limit, warm=_WARM
         )
     except TimeLimitExceeded:
         return timed_out(time_limit, start)
