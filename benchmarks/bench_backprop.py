@@ -10,7 +10,8 @@
 3. Drawing a 40-node graph with rich at 80 columns (target ≤ 20 ms).
    Baseline: the same rows written with plain f-strings (no rich).
 4. The first prompt of --practice after starting the command (target ≤ 0.6 s).
-   Baseline: `python -c "import gradtutor"` and `gradtutor --help` as subprocesses.
+   Baselines: `python -c "import gradtutor"`, `python -c "import sympy"` and
+   `gradtutor --help` as subprocesses, interleaved with it.
 """
 
 from __future__ import annotations
@@ -177,13 +178,20 @@ def subprocess_seconds(args: list[str]) -> float:
 
 
 def bench_first_prompt(repeat: int) -> None:
+    """Interleaved: one run of each in turn, so a busy moment falls on all of them."""
     print("4. first --practice prompt after starting the command (target ≤ 0.6 s)")
-    samples = [first_prompt_seconds() for _ in range(repeat)]
-    print(f"   backprop --practice    {describe(samples)}")
-    imports = [subprocess_seconds(["-c", "import gradtutor"]) for _ in range(repeat)]
-    print(f"   python -c 'import …'   {describe(imports)}")
-    helps = [subprocess_seconds(["-m", "gradtutor", "--help"]) for _ in range(repeat)]
-    print(f"   gradtutor --help       {describe(helps)}")
+    cases = {
+        "backprop --practice": first_prompt_seconds,
+        "python -c 'import gradtutor'": lambda: subprocess_seconds(["-c", "import gradtutor"]),
+        "python -c 'import sympy'": lambda: subprocess_seconds(["-c", "import sympy"]),
+        "gradtutor --help": lambda: subprocess_seconds(["-m", "gradtutor", "--help"]),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(repeat):
+        for name, case in cases.items():
+            samples[name].append(case())
+    for name, times in samples.items():
+        print(f"   {name:<28} {describe(times)}")
 
 
 def main() -> None:
@@ -193,7 +201,7 @@ def main() -> None:
     bench_graph(20 if quick else 200)
     bench_net(50 if quick else 500)
     bench_drawing(20 if quick else 100)
-    bench_first_prompt(3 if quick else 10)
+    bench_first_prompt(3 if quick else 15)
 
 
 if __name__ == "__main__":

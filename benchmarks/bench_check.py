@@ -80,26 +80,32 @@ def bench_baseline(rows: list[tuple[str, str, str]]) -> tuple[list[float], list[
 
 
 def bench_help(runs: int = 15) -> list[str]:
-    def wall(cmd: list[str]) -> list[float]:
-        out = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            subprocess.run(cmd, capture_output=True, check=False)
-            out.append((time.perf_counter() - start) * 1000)
-        return out
-
+    """Wall times of whole commands, the runs interleaved (one of each in turn), so that a
+    busy moment of the machine falls on ours and the baselines alike."""
     exe = [sys.executable, "-m", "gradtutor"]
-    sympy_import = wall([sys.executable, "-c", "import sympy"])
-    cold_check = wall([*exe, "check", "d/dx(3x^3)", "9x^2"])
-    ratio = statistics.median(cold_check) / statistics.median(sympy_import)
+    commands = {
+        "gradtutor --help (wall)": [*exe, "--help"],
+        "gradtutor --version (wall)": [*exe, "--version"],
+        "baseline: python -c pass": [sys.executable, "-c", "pass"],
+        "baseline: python -c 'import typer'": [sys.executable, "-c", "import typer"],
+        "cold gradtutor check (wall)": [*exe, "check", "d/dx(3x^3)", "9x^2"],
+        "baseline: python -c 'import sympy'": [sys.executable, "-c", "import sympy"],
+    }
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=False)
+            samples[name].append((time.perf_counter() - start) * 1000)
+    ratio = statistics.median(samples["cold gradtutor check (wall)"]) / statistics.median(
+        samples["baseline: python -c 'import sympy'"]
+    )
+    bytecode = "off (PYTHONDONTWRITEBYTECODE)" if sys.dont_write_bytecode else "on"
     return [
-        summary("gradtutor --help (wall)", wall([*exe, "--help"])),
-        summary("gradtutor --version (wall)", wall([*exe, "--version"])),
-        summary("baseline: python -c pass", wall([sys.executable, "-c", "pass"])),
-        summary("baseline: python -c 'import typer'", wall([sys.executable, "-c", "import typer"])),
-        summary("cold gradtutor check (wall)", cold_check),
-        summary("baseline: python -c 'import sympy'", sympy_import),
+        *(summary(name, times) for name, times in samples.items()),
         f"cold check / sympy import (medians): {ratio:.2f}x (target <= 1.2x)",
+        f"bytecode caching: {bytecode}; without it gradtutor's own modules are compiled "
+        "on every start (sympy's and typer's come precompiled with them)",
     ]
 
 

@@ -38,7 +38,16 @@ from typing import Any
 
 from gradtutor.calculus.timelimit import TimeLimitExceeded
 
-__all__ = ["Job", "Outcome", "WorkerDied", "in_worker", "run", "run_many", "soft_limit"]
+__all__ = [
+    "Job",
+    "Outcome",
+    "WorkerDied",
+    "in_worker",
+    "prestart",
+    "run",
+    "run_many",
+    "soft_limit",
+]
 
 # Modules every worker needs; imported in the parent before forking so workers start warm.
 WARM_MODULES = ("sympy", "mpmath", "gradtutor.calculus.equivalence")
@@ -207,13 +216,36 @@ _idle_lock = threading.Lock()
 
 
 def _take(warm: Sequence[str]) -> _Worker:
-    with _idle_lock:
-        while _idle:
+    while True:
+        with _idle_lock:
+            if not _idle:
+                break
             worker = _idle.pop()
-            if worker.alive:
+        try:
+            if worker.alive and worker.wait_ready():  # a prestarted one may still be starting
                 return worker
+        except BaseException:  # Ctrl-C while waiting
             worker.kill()
+            raise
+        worker.kill()
     return _Worker.start(warm)
+
+
+def prestart(warm: Sequence[str] = ()) -> bool:
+    """Fork an idle worker now, before this process has imported sympy, and let it import
+    sympy and ``warm`` itself while this process goes on (parsing options, say): the first
+    :func:`run` then finds it ready instead of importing sympy here and forking after.
+    Only where forking is safe (see _can_fork); returns whether a worker was started.
+
+    The worker's start is not charged to a job's time limit: :func:`run` waits for it to
+    be ready (as for a fresh interpreter) before the job's clock starts."""
+    if not _can_fork():
+        return False
+    with _idle_lock:
+        if _idle:
+            return False
+        _idle.append(_Worker._forked(tuple(dict.fromkeys((*WARM_MODULES, *warm)))))
+    return True
 
 
 def _give_back(worker: _Worker) -> None:
@@ -227,36 +259,48 @@ def _give_back(worker: _Worker) -> None:
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, process: Any, conn: Connection) -> None:
+    def __init__(self, process: Any, conn: Connection, *, ready: bool = True) -> None:
         self.process = process
         self.conn = conn
+        self.ready = ready  # False until a prestarted worker has said "ready"
 
     @classmethod
     def start(cls, warm: Sequence[str]) -> _Worker:
         for name in (*WARM_MODULES, *warm):
             importlib.import_module(name)
-        worker = cls._forked() if _can_fork() else cls(*_launcher().launch(warm))
+        worker = cls._forked() if _can_fork() else cls(*_launcher().launch(warm), ready=False)
         # Wait until it is ready, so that a fresh interpreter's start (an import of sympy)
         # is not charged to the first job's time limit.
-        if not worker.conn.poll(_STARTUP_SECONDS):
+        if not worker.wait_ready():
             worker.kill()
             raise WorkerDied("the worker process did not start")
-        try:
-            worker.conn.recv()
-        except (EOFError, OSError):
-            worker.kill()
-            raise WorkerDied("the worker process did not start") from None
         return worker
 
     @classmethod
-    def _forked(cls) -> _Worker:
+    def _forked(cls, imports: Sequence[str] = ()) -> _Worker:
+        """A forked worker; with ``imports`` it imports them itself after the fork (a
+        prestarted worker) and is ready once it says so (see wait_ready)."""
         context = multiprocessing.get_context("fork")
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=_serve, args=(child_end,), daemon=True)
+        target, args = (_serve_after, (child_end, imports)) if imports else (_serve, (child_end,))
+        process = context.Process(target=target, args=args, daemon=True)
         with _interrupts_held():
             process.start()
         child_end.close()
-        return cls(process, parent_end)
+        return cls(process, parent_end, ready=False)
+
+    def wait_ready(self) -> bool:
+        """Wait (up to the start-up allowance) for the worker's "ready"; False if it died."""
+        if self.ready:
+            return True
+        try:
+            if not self.conn.poll(_STARTUP_SECONDS):
+                return False
+            self.conn.recv()
+        except (EOFError, OSError):
+            return False
+        self.ready = True
+        return True
 
     @property
     def alive(self) -> bool:
@@ -420,6 +464,17 @@ def serve_fd(argv: Sequence[str]) -> None:
     try:
         conn = Connection(int(argv[0]))
         for name in argv[1:]:
+            importlib.import_module(name)
+    except BaseException:  # the parent sees the pipe close: "did not start"
+        os._exit(1)
+    _serve(conn)
+
+
+def _serve_after(conn: Connection, imports: Sequence[str]) -> None:
+    """A prestarted worker: import what every job needs, then serve as any worker."""
+    try:
+        _die_with_parent()
+        for name in imports:
             importlib.import_module(name)
     except BaseException:  # the parent sees the pipe close: "did not start"
         os._exit(1)

@@ -72,7 +72,9 @@ def _application() -> typer.Typer:
     return _APP
 
 
-def _build() -> typer.Typer:
+def _build(only: str | None = None) -> typer.Typer:
+    """The app with every command, or with only the command module ``only`` (the one
+    being run: importing the others, and building their parameters, is start-up time)."""
     global typer  # the commands' annotations (typer.Context) are resolved in this module
     import typer
 
@@ -112,9 +114,18 @@ def _build() -> typer.Typer:
             else:
                 typer.echo(ctx.get_help())
 
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(name).register(app)
     return app
+
+
+def _invoked_module(argv: list[str]) -> str | None:
+    """The command module of ``gradtutor COMMAND …`` when COMMAND is the first argument
+    and no shell completion is asked for; else None (build every command)."""
+    if len(argv) < 2 or any(key.endswith("_COMPLETE") for key in os.environ):
+        return None
+    name = f"gradtutor.cli.{argv[1]}"
+    return name if name in COMMAND_MODULES else None
 
 
 def _home_screen():  # type: ignore[no-untyped-def]
@@ -149,7 +160,10 @@ def _run() -> int:
     try:
         streams.prepare()
         sys.argv[1:] = maths_arguments(sys.argv[1:])
-        application = _application()
+        only = _invoked_module(sys.argv)
+        if only == "gradtutor.cli.check" and not {"--batch", "--help", "-h"} & set(sys.argv):
+            _prestart_worker()
+        application = _application() if only is None else _build(only)
         try:
             application()
         except SystemExit as exc:
@@ -200,6 +214,19 @@ def maths_arguments(args: list[str]) -> list[str]:
             arg = " " + arg
         out.append(arg)
     return out
+
+
+def _prestart_worker() -> None:
+    """A one-shot check will run in a worker process: fork it now, before sympy is imported
+    anywhere, so that it imports sympy while this process imports typer and parses the
+    options (two cores at work instead of one after the other); this process then never
+    imports sympy at all. The check's hard time limit is unchanged (see worker.prestart).
+
+    The worker imports the checker but not the misconception library: a right answer
+    never needs it, and a wrong one imports it in a few milliseconds of its time limit."""
+    from gradtutor.calculus import worker
+
+    worker.prestart()
 
 
 PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of the output went away (`| head -1`)

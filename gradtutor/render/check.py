@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
@@ -16,8 +18,21 @@ _HEADLINE = {
 }
 
 
-def render_check(result: CheckResult, *, expected_label: str = "expected") -> RenderableType:
-    """A rich renderable of ``result`` (plain text when the console has no colour)."""
+def render_check(
+    result: CheckResult,
+    *,
+    expected_label: str = "expected",
+    pretty: Mapping[str, str] | None = None,
+) -> RenderableType:
+    """A rich renderable of ``result`` (plain text when the console has no colour).
+
+    ``pretty`` may hold the display forms of the result's expressions, made elsewhere
+    (see :func:`gradtutor.calculus.display.pretty_many`); any missing is made here."""
+    given = dict(pretty or {})
+
+    def show(text: str) -> str:
+        return given[text] if text in given else _pretty(text)
+
     title, style = _HEADLINE[result.verdict]
     lines: list[RenderableType] = [Text(title, style=style)]
     if result.error is not None:
@@ -25,7 +40,7 @@ def render_check(result: CheckResult, *, expected_label: str = "expected") -> Re
         return Group(*lines)
     if any((result.expected_read_as, result.expected, result.read_as, result.answer)):
         # nothing was read when reading itself ran out of time: no empty "(as read)" rows
-        lines.extend(_read_lines(result, expected_label))
+        lines.extend(_read_lines(result, expected_label, show))
     if result.counterexample is not None:
         lines.append(_counterexample_line(result.counterexample, result.verdict))
     items: list[tuple[str, Text]] = []
@@ -40,7 +55,7 @@ def render_check(result: CheckResult, *, expected_label: str = "expected") -> Re
             ("•", Text(item.message, style="cyan" if item.kind == "misconception" else ""))
         )
     if result.simplest:
-        items.append(("•", Text.assemble("a simpler form: ", (_pretty(result.simplest), "bold"))))
+        items.append(("•", Text.assemble("a simpler form: ", (show(result.simplest), "bold"))))
     items.extend(("note:", Text(note, style="dim")) for note in result.notes)
     lines.extend(Bullet(marker, text) for marker, text in items)
     return Group(*lines)
@@ -62,10 +77,12 @@ class Bullet:
             yield Text(lead if number == 0 else " " * len(lead)) + line
 
 
-def _read_lines(result: CheckResult, expected_label: str) -> list[Bullet]:
+def _read_lines(
+    result: CheckResult, expected_label: str, show: Callable[[str], str]
+) -> list[Bullet]:
     expected = Text(result.expected_read_as or result.expected or "", style="bold")
     if result.derivative_mode and result.expected_value is not None:
-        expected.append(Text.assemble(" = ", (_pretty_value(result), "bold")))
+        expected.append(Text.assemble(" = ", (show(result.expected_value), "bold")))
     answer = Text(result.read_as or result.answer or "", style="bold")
     answer.append(Text("   (as read)", style="dim"))
     width = max(len(expected_label), len("answer"))
@@ -75,22 +92,21 @@ def _read_lines(result: CheckResult, expected_label: str) -> list[Bullet]:
     ]
 
 
-def _pretty_value(result: CheckResult) -> str:
-    return _pretty(result.expected_value or "")
+def pretty_texts(result: CheckResult) -> list[str]:
+    """The expressions of ``result`` that render_check shows in display form."""
+    texts = []
+    if result.error is None and result.derivative_mode and result.expected_value:
+        texts.append(result.expected_value)
+    if result.simplest:
+        texts.append(result.simplest)
+    return texts
 
 
 def _pretty(plain_text: str) -> str:
     """Unicode display of a plain-syntax expression (or vector) from a result."""
-    from gradtutor.calculus.parsing import parse
-    from gradtutor.calculus.vectors import read_vector
+    from gradtutor.calculus.display import pretty
 
-    try:
-        vector = read_vector(plain_text)
-        if vector is not None:
-            return "(" + ", ".join(parse(c).pretty for c in vector.components) + ")"
-        return parse(plain_text).pretty
-    except Exception:  # display only: fall back to the plain text
-        return plain_text
+    return pretty(plain_text)
 
 
 def _counterexample_line(ce: Counterexample, verdict: Verdict) -> Text:
