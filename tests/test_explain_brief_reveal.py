@@ -51,16 +51,33 @@ def test_explain_brief_keeps_steps_with_something_to_learn() -> None:
 def test_explain_reveal_chunks_cut_at_each_step_keeping_wrapped_lines() -> None:
     printed = _text("d/dx(x^2 sin(x))").rstrip("\n")
     chunks = reveal_chunks(printed)
+    # sub-steps before the step that uses them: the product rule's line holds the answer
     assert chunks == [
         "d/dx (x²·sin(x))",
-        "└── product rule: d/dx (x²·sin(x)) = u'v + uv' with u = x², v = sin(x): u' = 2x, "
-        "v' = cos(x) →\n    2x·sin(x) + x²·cos(x)",
         "    ├── power rule: d/dx x² = 2x",
         "    └── sin rule: d/dx sin(x) = cos(x)",
+        "└── product rule: d/dx (x²·sin(x)) = u'v + uv' with u = x², v = sin(x): u' = 2x, "
+        "v' = cos(x) →\n    2x·sin(x) + x²·cos(x)",
         "result: 2x·sin(x) + x²·cos(x)",
         "simplify (algebra, not calculus): 2x·sin(x) + x²·cos(x) = x·(x·cos(x) + 2sin(x))",
     ]
-    assert "\n".join(chunks) == printed  # nothing lost, nothing added
+    lines = "\n".join(chunks).split("\n")
+    assert sorted(lines) == sorted(printed.split("\n"))  # nothing lost, nothing added
+
+
+def test_explain_reveal_never_shows_a_result_before_the_steps_inside_it() -> None:
+    # regression: the first Enter on d/dx(3(2x^2)^5) showed "= 3·320x⁹ = 960x⁹" at once
+    chunks = reveal_chunks(_text("d/dx(3(2x^2)^5)", width=160).rstrip("\n"))
+    names = [c.strip().split(":")[0].removeprefix("└── ") for c in chunks]
+    assert names == [
+        "d/dx (3(2x²)⁵)",
+        "power rule",
+        "constant multiple rule",
+        "chain rule",
+        "constant multiple rule",
+        "result",
+    ]
+    assert "960x⁹" in chunks[4] and all("960x⁹" not in c for c in chunks[:4])
 
 
 def test_explain_reveal_on_a_pipe_prints_everything_at_once() -> None:
@@ -95,14 +112,14 @@ def test_explain_reveal_enter_shows_the_next_step(tmp_path: Path) -> None:
     child.expect_exact("[Enter] next step (2/6)")
     assert "product rule" not in child.before  # not shown before Enter
     child.send("\r")
-    child.expect_exact("product rule")
+    child.expect_exact("d/dx x² = 2x")  # the inner steps first (the rule's name is bold)
     child.expect_exact("[Enter] next step (3/6)")
-    assert "power rule" not in child.before
+    assert "product rule" not in child.before
     child.send("\r")
-    child.expect_exact("d/dx x² = 2x")  # (the rule's name is bold: codes between)
+    child.expect_exact("d/dx sin(x) = cos(x)")
     child.expect_exact("[Enter] next step (4/6)")
     child.send("a\r")  # the rest at once
-    child.expect_exact("d/dx sin(x) = cos(x)")
+    child.expect_exact("product rule")
     child.expect_exact("result:")
     child.expect(pexpect.EOF)
     child.close()

@@ -156,10 +156,38 @@ _STEP_START = re.compile(r"^(?:[│ ]   )*[├└]── ")
 
 
 def reveal_chunks(printed: str) -> list[str]:
-    """A printed worked solution cut into what one Enter reveals: the first header, then each
-    step (with its wrapped lines), each result, simplify and gradient line, in order.
+    """A printed worked solution cut into what one Enter reveals, in the order a learner works
+    it: the header, then each step (with its wrapped lines) after the steps inside it —
+    innermost first, so no line gives away a result its sub-steps have not yet shown — then
+    each result, simplify and gradient line.
 
     ``printed`` may carry colour codes; they are kept, and ignored when cutting."""
+    return _inner_steps_first(_cut(printed))
+
+
+def _inner_steps_first(chunks: list[str]) -> list[str]:
+    """The rule-tree steps of ``chunks`` in post-order (a step after its sub-steps, siblings in
+    order); every other chunk (a header, a result) stays where it is and closes the tree."""
+    ordered: list[str] = []
+    open_steps: list[tuple[int, str]] = []  # (depth, chunk), parents below children
+    for chunk in chunks:
+        first = next((ln for ln in _ANSI.sub("", chunk).split("\n") if ln.strip()), "")
+        start = _STEP_START.match(first)
+        if start is None:
+            ordered.extend(c for _, c in reversed(open_steps))
+            open_steps.clear()
+            ordered.append(chunk)
+            continue
+        depth = len(start.group(0))
+        while open_steps and open_steps[-1][0] >= depth:
+            ordered.append(open_steps.pop()[1])
+        open_steps.append((depth, chunk))
+    ordered.extend(c for _, c in reversed(open_steps))
+    return ordered
+
+
+def _cut(printed: str) -> list[str]:
+    """The printed solution cut at each header, step, result, simplify and gradient line."""
     chunks: list[list[str]] = []
     blank: list[str] = []
     for line in printed.split("\n"):
