@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 from typer.testing import CliRunner
 
@@ -87,19 +88,17 @@ def test_explain_reveal_on_a_pipe_prints_everything_at_once() -> None:
     assert revealed.output == plain.output
 
 
-@pytest.mark.slow
-def test_explain_reveal_enter_shows_the_next_step(tmp_path: Path) -> None:
-    import pexpect
-
+def spawn_reveal(home: Path) -> pexpect.spawn:
+    """``explain d/dx(x^2 sin(x)) --reveal`` on a 40×100 pseudo-terminal."""
     env = {
         "NO_COLOR": "1",
         "COLUMNS": "100",
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "TERM": "xterm",
         "PYTHONPATH": str(ROOT),
-        "GRADTUTOR_HOME": str(tmp_path),
+        "GRADTUTOR_HOME": str(home),
     }
-    child = pexpect.spawn(
+    return pexpect.spawn(
         sys.executable,
         ["-m", "gradtutor", "explain", "d/dx(x^2 sin(x))", "--reveal"],
         env=env,
@@ -108,6 +107,11 @@ def test_explain_reveal_enter_shows_the_next_step(tmp_path: Path) -> None:
         timeout=20,
         dimensions=(40, 100),
     )
+
+
+@pytest.mark.slow
+def test_explain_reveal_enter_shows_the_next_step(tmp_path: Path) -> None:
+    child = spawn_reveal(tmp_path)
     child.expect_exact("d/dx (x²·sin(x))")
     child.expect_exact("[Enter] next step (2/6)")
     assert "product rule" not in child.before  # not shown before Enter
@@ -128,25 +132,7 @@ def test_explain_reveal_enter_shows_the_next_step(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_explain_reveal_q_stops(tmp_path: Path) -> None:
-    import pexpect
-
-    env = {
-        "NO_COLOR": "1",
-        "COLUMNS": "100",
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "TERM": "xterm",
-        "PYTHONPATH": str(ROOT),
-        "GRADTUTOR_HOME": str(tmp_path),
-    }
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "gradtutor", "explain", "d/dx(x^2 sin(x))", "--reveal"],
-        env=env,
-        cwd=str(ROOT),
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 100),
-    )
+    child = spawn_reveal(tmp_path)
     child.expect_exact("[Enter] next step (2/6)")
     child.send("q\r")
     child.expect(pexpect.EOF)
