@@ -3,15 +3,17 @@
 A matrix answer (``[[0.1, -0.2], [0.3, 0.0], [0, 0]]``) is checked shape first ("yours is
 2×3; W¹ is 3×2"), then element by element, naming the wrong entries. Each element is a
 decimal judged to the digits typed, or an exact form read by gradtutor's parser. The buggy
-twins of the layer rules live here, beside the matrix rules they corrupt.
+twins of the layer rules are blocks of :mod:`gradtutor.network.misconceptions`, registered
+beside the graph rules' twins; a matrix answer is judged against them here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from gradtutor.network.layers import NetResult, output_activation
+from gradtutor.network.misconceptions import MATRIX_TWINS
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_ELEMENTS = 4096
@@ -161,42 +163,6 @@ class MatrixJudgement:
     message: str
     misconception: str | None = None
     wrong_entries: tuple[tuple[int, int], ...] = ()
-
-
-class MatrixTwin:
-    id: ClassVar[str] = ""
-
-    def value(self, result: NetResult, entry: MatrixEntry) -> Any | None:
-        raise NotImplementedError  # pragma: no cover - abstract
-
-    message: ClassVar[str] = ""
-
-
-class ShapeTransposed(MatrixTwin):
-    """∂L/∂W = a_prev·δᵀ — the transpose of δ·a_prevᵀ (shape nₗ₋₁×nₗ instead of W's nₗ×nₗ₋₁)."""
-
-    id = "backprop_shape_transposed"
-    message = "that is the transpose: ∂L/∂W = δ·xᵀ has W's shape, x·δᵀ has Wᵀ's"
-
-    def value(self, result: NetResult, entry: MatrixEntry) -> Any | None:
-        if not entry.key.startswith("dW") or entry.expected.shape[0] == entry.expected.shape[1]:
-            return None
-        return entry.expected.T
-
-
-class BatchMeanMissing(MatrixTwin):
-    """∂L/∂W = Σₙ δₙ·aₙᵀ — summed over the batch, not averaged (N times too big)."""
-
-    id = "backprop_batch_mean_missing"
-    message = "that is the sum over the batch; L is the batch mean, so divide by N"
-
-    def value(self, result: NetResult, entry: MatrixEntry) -> Any | None:
-        if entry.key[:2] not in ("dW", "db") or result.spec.batch == 1:
-            return None
-        return entry.expected * result.spec.batch
-
-
-MATRIX_TWINS: tuple[MatrixTwin, ...] = (ShapeTransposed(), BatchMeanMissing())
 
 
 def judge_matrix(result: NetResult, entry: MatrixEntry, text: str) -> MatrixJudgement:

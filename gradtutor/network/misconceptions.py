@@ -1,22 +1,30 @@
 """Buggy twins of the backward rules: what a learner's wrong gradient was computed by.
 
-Each twin is kept beside the rule it corrupts (see :mod:`gradtutor.network.rules`) and its
-docstring is its buggy formula. A twin computes, for the node at hand and with the numbers
-of this graph, the value the mistake would give; a wrong answer is named only when it
-matches one twin's value and no other twin's (an ambiguous match names nothing).
+Each misconception is one block, a class registered with ``@_block`` (the shape of
+:mod:`gradtutor.calculus.misconceptions`): its docstring is the buggy formula, then its id
+and title, then its twin — the computation that gives, with the numbers of this graph or
+network, the value the mistake would give, and the message that explains it and ends with
+the right rule. :data:`MISCONCEPTIONS` and everything read elsewhere (:data:`BY_ID`,
+:data:`TITLES` for the quiz and ``progress``, :data:`TWINS` for graph practice and the
+quiz's graph questions, :data:`MATRIX_TWINS` for layer practice) are derived from the
+blocks, in the order they appear.
 
-The twins of the layer rules (``backprop_batch_mean_missing``, ``backprop_shape_transposed``)
-act on matrices and live in :mod:`gradtutor.network.layers`.
+A wrong answer is named only when it matches one twin's value and no other twin's (an
+ambiguous match names nothing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from gradtutor.network.graph import Backprop, Contribution, Node
 from gradtutor.network.numbers import decimal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.network.layer_practice import MatrixEntry
+    from gradtutor.network.layers import NetResult
 
 
 @dataclass(frozen=True)
@@ -28,13 +36,44 @@ class Diagnosis:
     message: str
 
 
-class Twin:
-    """A buggy backward rule; ``candidates`` yields the values it gives for one node."""
+class Misconception:
+    """A buggy backward rule: the block's docstring is its formula; ``id`` and ``title`` name it."""
 
     id: ClassVar[str] = ""
+    title: ClassVar[str] = ""  # readable, for the quiz summary and ``progress``
+
+    @property
+    def formula(self) -> str:
+        """The buggy formula: the block's docstring, stated once."""
+        return type(self).__doc__ or ""
+
+
+class Twin(Misconception):
+    """A twin of a graph's backward rule; ``candidates`` yields the values it gives for one
+    node."""
 
     def candidates(self, result: Backprop, node: Node) -> Iterator[Diagnosis]:
         raise NotImplementedError  # pragma: no cover - abstract
+
+
+class MatrixTwin(Misconception):
+    """A twin of a layer's matrix rule: the whole matrix it gives for one entry (None where
+    the mistake cannot show), and its message. Judged in :mod:`gradtutor.network.layer_practice`."""
+
+    message: ClassVar[str] = ""
+
+    def value(self, result: NetResult, entry: MatrixEntry) -> Any | None:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+
+_TABLE: list[Misconception] = []
+_M = TypeVar("_M", bound=Misconception)
+
+
+def _block(cls: type[_M]) -> type[_M]:
+    """Register a misconception block (one instance: a twin holds no state)."""
+    _TABLE.append(cls())
+    return cls
 
 
 def _replaced(result: Backprop, node: Node, index: int, value: float) -> float:
@@ -48,10 +87,15 @@ def _consumer(result: Backprop, c: Contribution) -> Node:
     return result.graph.nodes[c.consumer]
 
 
+# --- the twins of the graph's backward rules: one node's number ---------------------------
+
+
+@_block
 class UpstreamMissing(Twin):
     """∂L/∂u = ∂c/∂u — the local derivative alone, not × the upstream ∂L/∂c."""
 
     id = "backprop_upstream_missing"
+    title = "local derivative without the upstream gradient"
 
     def candidates(self, result: Backprop, node: Node) -> Iterator[Diagnosis]:
         contributions = result.contributions[node.id]
@@ -67,10 +111,12 @@ class UpstreamMissing(Twin):
         )
 
 
+@_block
 class FanoutNotSummed(Twin):
     """∂L/∂u = (∂c₁/∂u)·∂L/∂c₁ — one consumer's share, for a node used by c₁ and c₂."""
 
     id = "backprop_fanout_not_summed"
+    title = "one path's share for a node used twice"
 
     def candidates(self, result: Backprop, node: Node) -> Iterator[Diagnosis]:
         contributions = result.contributions[node.id]
@@ -86,11 +132,13 @@ class FanoutNotSummed(Twin):
             )
 
 
+@_block
 class ActivationOutputUsed(Twin):
     """σ′ taken at the output a = σ(z): σ(a)(1 − σ(a)) for σ(z)(1 − σ(z)) = a(1 − a);
     tanh′ as 1 − tanh(a)²; the ReLU gate read on the wrong side (closed where z > 0)."""
 
     id = "backprop_activation_output_used"
+    title = "activation derivative taken at the output"
 
     def candidates(self, result: Backprop, node: Node) -> Iterator[Diagnosis]:
         from gradtutor.network.rules import FloatMath
@@ -124,10 +172,12 @@ def _residual_pow(result: Backprop, sub: Node) -> bool:
     )
 
 
+@_block
 class LossSign(Twin):
     """∂/∂ŷ (ŷ − y)² = 2(y − ŷ) — the residual's sign flipped (it is 2(ŷ − y))."""
 
     id = "backprop_loss_sign"
+    title = "residual sign flipped (y − ŷ for ŷ − y)"
 
     def candidates(self, result: Backprop, node: Node) -> Iterator[Diagnosis]:
         for i, c in enumerate(result.contributions[node.id]):
@@ -143,10 +193,12 @@ class LossSign(Twin):
                 )
 
 
+@_block
 class MseFactorMissing(Twin):
     """∂(u²)/∂u = u — the 2 of 2u dropped (as if L = (ŷ − y)² had no factor 2 to bring down)."""
 
     id = "backprop_mse_factor_missing"
+    title = "the 2 of (ŷ − y)² dropped"
 
     def candidates(self, result: Backprop, node: Node) -> Iterator[Diagnosis]:
         for i, c in enumerate(result.contributions[node.id]):
@@ -159,10 +211,12 @@ class MseFactorMissing(Twin):
                 )
 
 
+@_block
 class MultipliedByWeight(Twin):
     """∂(w·x)/∂w = w — the node's own value where the other factor belongs (it is x)."""
 
     id = "backprop_multiplied_by_weight"
+    title = "w in place of x in ∂(w·x)/∂w"
 
     def candidates(self, result: Backprop, node: Node) -> Iterator[Diagnosis]:
         for i, c in enumerate(result.contributions[node.id]):
@@ -178,10 +232,12 @@ class MultipliedByWeight(Twin):
             )
 
 
+@_block
 class ReluDeadGradient(Twin):
     """∂relu(z)/∂z = 1 where z < 0 — the gradient passed through a closed ReLU (it is 0)."""
 
     id = "backprop_relu_dead_gradient"
+    title = "gradient through a closed ReLU"
 
     def candidates(self, result: Backprop, node: Node) -> Iterator[Diagnosis]:
         for i, c in enumerate(result.contributions[node.id]):
@@ -195,29 +251,45 @@ class ReluDeadGradient(Twin):
                 )
 
 
-TWINS: tuple[Twin, ...] = (
-    UpstreamMissing(),
-    FanoutNotSummed(),
-    ActivationOutputUsed(),
-    LossSign(),
-    MseFactorMissing(),
-    MultipliedByWeight(),
-    ReluDeadGradient(),
-)
+# --- the twins of the layer rules: whole matrices -------------------------------------------
 
 
-# Readable names of every backprop misconception id (the layer twins' too), for summaries.
-TITLES: dict[str, str] = {
-    "backprop_upstream_missing": "local derivative without the upstream gradient",
-    "backprop_fanout_not_summed": "one path's share for a node used twice",
-    "backprop_activation_output_used": "activation derivative taken at the output",
-    "backprop_loss_sign": "residual sign flipped (y − ŷ for ŷ − y)",
-    "backprop_mse_factor_missing": "the 2 of (ŷ − y)² dropped",
-    "backprop_multiplied_by_weight": "w in place of x in ∂(w·x)/∂w",
-    "backprop_relu_dead_gradient": "gradient through a closed ReLU",
-    "backprop_batch_mean_missing": "batch sum instead of mean",
-    "backprop_shape_transposed": "x·δᵀ for δ·xᵀ (transposed)",
-}
+@_block
+class ShapeTransposed(MatrixTwin):
+    """∂L/∂W = a_prev·δᵀ — the transpose of δ·a_prevᵀ (shape nₗ₋₁×nₗ instead of W's nₗ×nₗ₋₁)."""
+
+    id = "backprop_shape_transposed"
+    title = "x·δᵀ for δ·xᵀ (transposed)"
+    message = "that is the transpose: ∂L/∂W = δ·xᵀ has W's shape, x·δᵀ has Wᵀ's"
+
+    def value(self, result: NetResult, entry: MatrixEntry) -> Any | None:
+        if not entry.key.startswith("dW") or entry.expected.shape[0] == entry.expected.shape[1]:
+            return None
+        return entry.expected.T
+
+
+@_block
+class BatchMeanMissing(MatrixTwin):
+    """∂L/∂W = Σₙ δₙ·aₙᵀ — summed over the batch, not averaged (N times too big)."""
+
+    id = "backprop_batch_mean_missing"
+    title = "batch sum instead of mean"
+    message = "that is the sum over the batch; L is the batch mean, so divide by N"
+
+    def value(self, result: NetResult, entry: MatrixEntry) -> Any | None:
+        if entry.key[:2] not in ("dW", "db") or result.spec.batch == 1:
+            return None
+        return entry.expected * result.spec.batch
+
+
+# --- derived from the blocks ---------------------------------------------------------------
+
+MISCONCEPTIONS: tuple[Misconception, ...] = tuple(_TABLE)
+BY_ID: dict[str, Misconception] = {m.id: m for m in MISCONCEPTIONS}
+# Readable names of every backprop misconception id, for summaries.
+TITLES: dict[str, str] = {m.id: m.title for m in MISCONCEPTIONS}
+TWINS: tuple[Twin, ...] = tuple(m for m in MISCONCEPTIONS if isinstance(m, Twin))
+MATRIX_TWINS: tuple[MatrixTwin, ...] = tuple(m for m in MISCONCEPTIONS if isinstance(m, MatrixTwin))
 
 
 def diagnoses(result: Backprop, node: Node) -> list[Diagnosis]:

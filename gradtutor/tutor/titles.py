@@ -2,8 +2,9 @@
 
 The derivative rules' twins carry their names (:mod:`gradtutor.calculus.misconceptions`),
 the numeric questions' twins theirs (:mod:`gradtutor.tutor.numeric_twins`), the backward
-rules' twins theirs (:mod:`gradtutor.network.misconceptions`); an id known to none of them
-(from an older database) is shown with spaces for underscores.
+rules' twins their titles (one block each in :mod:`gradtutor.network.misconceptions`, the
+graph's and the layers'); an id known to none of them (from an older database) is shown
+with spaces for underscores.
 """
 
 from __future__ import annotations
