@@ -17,6 +17,16 @@ class Verdict(StrEnum):
     INVALID = "invalid"
 
 
+class LineStatus(StrEnum):
+    """The verdict on one line of a learner's derivation (``steps``): right, wrong, not
+    readable, or not decided in time. Only a wrong line makes a derivation wrong."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    INVALID = "invalid"
+    UNDETERMINED = "undetermined"
+
+
 @dataclass(frozen=True)
 class Feedback:
     """One piece of feedback: ``kind`` (factor, sign, missing_term, …) and a message."""
