@@ -464,7 +464,7 @@ def _counterexample_sentence(counterexample: Counterexample, task: Task) -> str:
     )
 
 
-def _num(value: Number | None) -> str:
+def _num(value: Number | str | None) -> str:
     if value is None:
         return "undefined"
     if isinstance(value, float) and value.is_integer():

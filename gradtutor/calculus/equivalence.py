@@ -694,14 +694,16 @@ def _counterexample(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) 
     with mpmath.workdps(DPS):
         ve, va = _value(fe, point), _value(fa, point)
     return Counterexample(
+        # a sample point is small and finite: its coordinates are never None or text
         point={s.name: _number(v) for s, v in point.items()},  # type: ignore[misc]
         expected=_number(ve),
         answer=_number(va),
     )
 
 
-def _number(value: Any) -> Number | None:
-    """An mpf as a JSON number: an int when it is one, else a float (12 significant digits)."""
+def _number(value: Any) -> Number | str | None:
+    """An mpf as a JSON number: an int when it is one, else a float (12 significant digits);
+    beyond a double, its digits as text."""
     if value is None:
         return None
     if mpmath.isint(value) and abs(value) < 10**15:
@@ -711,7 +713,7 @@ def _number(value: Any) -> Number | None:
         return int(nearest)
     number = float(mpmath.nstr(value, 12))
     if math.isinf(number):  # beyond a double: keep the digits as text (JSON has no inf)
-        return mpmath.nstr(value, 12)  # type: ignore[return-value]
+        return mpmath.nstr(value, 12)
     return number
 
 

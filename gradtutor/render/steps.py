@@ -108,7 +108,7 @@ def _counterexample(ce: Counterexample) -> str:
     return f"at {point} this line gives {_num(ce.answer)}, the derivative {_num(ce.expected)}"
 
 
-def _num(value: Number | None) -> str:
+def _num(value: Number | str | None) -> str:
     if value is None:
         return "undefined"
     if isinstance(value, float):

@@ -283,7 +283,7 @@ class Store:
     # -- attempts ------------------------------------------------------------------------
     def begin_attempt(self, session_id: int | None, start: AttemptStart, *, now: datetime) -> int:
         """Store a question as it is shown; returns the attempt id."""
-        row = (
+        row: tuple[str | int | None, ...] = (
             session_id,
             start.template_id,
             start.topic,
