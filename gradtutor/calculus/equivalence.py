@@ -49,7 +49,7 @@ from gradtutor.calculus.results import (
 
 # the sampler's points, evaluation and counterexample choice (one place: sampling.py);
 # the private names keep this module's call sites as they were
-from gradtutor.calculus.sampling import DPS
+from gradtutor.calculus.sampling import DPS, PointOutcome
 from gradtutor.calculus.sampling import EXPONENTS as _EXPONENTS
 from gradtutor.calculus.sampling import mpf as _mpf
 from gradtutor.calculus.sampling import nice_exponent_point as _nice_exponent_point
@@ -485,7 +485,7 @@ def _compare_constants(
             counterexample=Counterexample({}, _exact_number(exact_e), _exact_number(exact_a)),
         )
     outcome = _outcome(fe, fa, {})
-    if outcome == "agree":
+    if outcome == PointOutcome.AGREE:
         if _exactly_different(expected, answer, []):
             return Comparison(
                 Verdict.NOT_EQUIVALENT,
@@ -493,7 +493,7 @@ def _compare_constants(
                 "exact arithmetic shows the difference",
             )
         return Comparison(Verdict.EQUIVALENT)
-    if outcome in ("lost", "undefined"):
+    if outcome in (PointOutcome.LOST, PointOutcome.UNDEFINED):
         return _symbolic(expected, answer, "neither side is a real number gradtutor can compute")
     values = _values(fe, fa, {}) or (None, None)
     return Comparison(
