@@ -694,8 +694,7 @@ def _counterexample(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) 
     with mpmath.workdps(DPS):
         ve, va = _value(fe, point), _value(fa, point)
     return Counterexample(
-        # a sample point is small and finite: its coordinates are never None or text
-        point={s.name: _number(v) for s, v in point.items()},  # type: ignore[misc]
+        point={s.name: _number(v) for s, v in point.items()},  # type: ignore[misc]  # finite: a number
         expected=_number(ve),
         answer=_number(va),
     )
