@@ -193,10 +193,11 @@ def _read(text: str) -> Any:
 def _equal(entry: Entry, target: Any, answer: Any, answer_value: float) -> bool:
     if entry.exact is not None:
         from gradtutor.calculus.equivalence import check_exprs
+        from gradtutor.calculus.results import Verdict
 
-        verdict = str(check_exprs(target, answer, time_limit=CHECK_TIME_LIMIT).verdict)
-        if verdict in ("equivalent", "not_equivalent"):
-            return verdict == "equivalent"
+        verdict = check_exprs(target, answer, time_limit=CHECK_TIME_LIMIT).verdict
+        if verdict in (Verdict.EQUIVALENT, Verdict.NOT_EQUIVALENT):
+            return verdict == Verdict.EQUIVALENT
     return _close(answer_value, entry.expected)
 
 
