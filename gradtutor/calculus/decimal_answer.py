@@ -13,11 +13,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import sympy
+
+    from gradtutor.calculus.results import CheckResult
 
 MIN_SIGNIFICANT = 3  # digits a decimal needs to count as right without being exact
 NEAR = Fraction(1, 100)  # a relative miss within this is "close"
@@ -25,11 +28,19 @@ _DECIMAL = re.compile(r"^\s*([+\-\u2212]?)\s*(\d*)\.(\d+)\s*$")
 _GUARD_DIGITS = 30  # extra digits when a non-rational exact value is evaluated
 
 
+class DecimalMatch(StrEnum):
+    """How a decimal compares with an exact number."""
+
+    RIGHT = "right"  # to the digits typed, with enough of them
+    CLOSE = "close"  # too few digits, or within 1%: not a try
+    WRONG = "wrong"
+
+
 @dataclass(frozen=True)
 class DecimalJudgement:
-    """The verdict on one decimal: ``right``, ``close`` or ``wrong``."""
+    """The verdict on one decimal (see :class:`DecimalMatch`)."""
 
-    verdict: str
+    verdict: DecimalMatch
     significant_digits: int
     exact_text: str
     decimal_places: int = 0
@@ -68,18 +79,18 @@ def judge_decimal(typed: str, exact: sympy.Expr) -> DecimalJudgement | None:
         return None
     exact_text = _exact_text(exact)
 
-    def judgement(verdict: str) -> DecimalJudgement:
+    def judgement(verdict: DecimalMatch) -> DecimalJudgement:
         return DecimalJudgement(verdict, significant, exact_text, places)
 
     typed_scaled = value * 10**places
     if typed_scaled == scaled:
-        return judgement("right")  # the decimal is the exact value itself
+        return judgement(DecimalMatch.RIGHT)  # the decimal is the exact value itself
     agrees = typed_scaled in _acceptable(scaled)
     if agrees and significant >= MIN_SIGNIFICANT:
-        return judgement("right")
+        return judgement(DecimalMatch.RIGHT)
     if agrees or (scaled != 0 and abs(typed_scaled - scaled) <= NEAR * abs(scaled)):
-        return judgement("close")
-    return judgement("wrong")
+        return judgement(DecimalMatch.CLOSE)
+    return judgement(DecimalMatch.WRONG)
 
 
 def _acceptable(scaled: Fraction) -> set[int]:
@@ -157,7 +168,7 @@ def within_tolerance(expected: sympy.Expr, answer: sympy.Expr, relative: float) 
     return abs(scaled_answer - scaled_expected) <= bound * abs(scaled_expected)
 
 
-def with_tolerance(result: Any, relative: float) -> Any:
+def with_tolerance(result: CheckResult, relative: float) -> CheckResult:
     """A check result re-judged with a relative tolerance (``check --tolerance``): a number
     within ``relative`` of an expected number is equivalent, with a note saying so. Any
     other result is returned as it is."""
@@ -165,7 +176,7 @@ def with_tolerance(result: Any, relative: float) -> Any:
 
     from gradtutor.calculus.results import Verdict
 
-    if str(result.verdict) != "not_equivalent" or result.components:
+    if result.verdict != Verdict.NOT_EQUIVALENT or result.components:
         return result
     expected, answer = _number_or_none(result.expected_value), _number_or_none(result.answer)
     if expected is None or answer is None or not within_tolerance(expected, answer, relative):

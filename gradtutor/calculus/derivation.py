@@ -20,9 +20,9 @@ from sympy import Expr, Symbol
 from gradtutor.calculus import misconceptions as mc
 from gradtutor.calculus import rules as r
 from gradtutor.calculus.derive import TaskError, _typed, derive, simplify_result
+from gradtutor.calculus.results import Counterexample, LineStatus, Number, Verdict
 from gradtutor.calculus.sampling import same_values, sample_points, values_at
 
-OK, WRONG, INVALID, UNDETERMINED = "ok", "wrong", "invalid", "undetermined"
 _VARIABLE_PREFIXES = (
     re.compile(r"^\s*[A-Za-z]\w*'\s*\(\s*([A-Za-z]\w*)\s*\)\s*="),  # f'(x) =
     re.compile(r"^\s*∂\w*\s*/\s*∂\s*([A-Za-z]\w*)\s*="),  # ∂f/∂x =
@@ -127,12 +127,12 @@ class LineCheck:
 
     index: int
     text: str
-    status: str  # ok | wrong | invalid | undetermined
+    status: LineStatus
     message: str
     misconception: str | None = None
     diagnosis: mc.Diagnosis | None = None
     change: TermChange | None = None
-    counterexample: Any = None  # gradtutor.calculus.results.Counterexample
+    counterexample: Counterexample | None = None
     should_be: str | None = None  # the line it should have been (pretty)
     should_be_plain: str | None = None  # the same in the input language
     follows_from: int | None = None  # index of the wrong line this one carries forward
@@ -167,16 +167,16 @@ class DerivationReport:
     @property
     def first_wrong_line(self) -> int | None:
         """The first line whose status is wrong (invalid and undetermined lines are not)."""
-        return next((c.index for c in self.lines if c.status == WRONG), None)
+        return next((c.index for c in self.lines if c.status == LineStatus.WRONG), None)
 
     @property
     def first_problem_line(self) -> int | None:
         """The first line that is not ok: wrong, invalid or undetermined."""
-        return next((c.index for c in self.lines if c.status != OK), None)
+        return next((c.index for c in self.lines if c.status != LineStatus.OK), None)
 
     @property
     def all_ok(self) -> bool:
-        return bool(self.lines) and all(c.status == OK for c in self.lines)
+        return bool(self.lines) and all(c.status == LineStatus.OK for c in self.lines)
 
     def to_json(self) -> dict[str, Any]:
         from gradtutor.calculus.printing import plain
@@ -193,7 +193,7 @@ class DerivationReport:
 @dataclass
 class _Line:
     text: str
-    status: str
+    status: LineStatus
     value: Expr | None = None
     has_derivative: bool = False
 
@@ -229,14 +229,16 @@ class DerivationChecker:
             parsed = parse(text)
             value = parsed.value  # may be refused by the size limits (a 20th derivative)
         except ParseError as err:
-            self._lines.append(_Line(text, INVALID))
+            self._lines.append(_Line(text, LineStatus.INVALID))
             hint = f" ({err.hint})" if err.hint else ""
-            return LineCheck(index, text, INVALID, f"{err.message}{hint}", caret=err.caret())
-        line = _Line(text, OK, value, parsed.expr.has(sympy.Derivative))
+            return LineCheck(
+                index, text, LineStatus.INVALID, f"{err.message}{hint}", caret=err.caret()
+            )
+        line = _Line(text, LineStatus.OK, value, parsed.expr.has(sympy.Derivative))
         notes = self._notation_notes(text)
         result = check_exprs(self.task.derivative, value, time_limit=self.time_limit)
-        verdict = str(result.verdict)
-        if verdict == "equivalent":
+        verdict = result.verdict
+        if verdict == Verdict.EQUIVALENT:
             substituted = self._substitution(text, self._lines[-1] if self._lines else None)
             self._lines.append(line)
             if substituted is not None:
@@ -246,24 +248,26 @@ class DerivationChecker:
                 return LineCheck(
                     index,
                     text,
-                    WRONG,
+                    LineStatus.WRONG,
                     message,
                     misconception=substituted.id,
                     diagnosis=substituted,
                     notes=notes,
                 )
-            again = any(c.status == WRONG for c in self._checks)
-            return LineCheck(index, text, OK, "right again" if again else "right", notes=notes)
-        if verdict != "not_equivalent":
-            line.status = UNDETERMINED
+            again = any(c.status == LineStatus.WRONG for c in self._checks)
+            return LineCheck(
+                index, text, LineStatus.OK, "right again" if again else "right", notes=notes
+            )
+        if verdict != Verdict.NOT_EQUIVALENT:
+            line.status = LineStatus.UNDETERMINED
             self._lines.append(line)
             why = (
                 "equal only on part of the domain"
-                if verdict == "domain_dependent"
+                if verdict == Verdict.DOMAIN_DEPENDENT
                 else ("could not decide in time")
             )
-            return LineCheck(index, text, UNDETERMINED, why)
-        line.status = WRONG
+            return LineCheck(index, text, LineStatus.UNDETERMINED, why)
+        line.status = LineStatus.WRONG
         previous = self._lines[-1] if self._lines else None
         self._lines.append(line)
         check = self._wrong(index, line, previous, result.counterexample)
@@ -291,20 +295,20 @@ class DerivationChecker:
         return mc.diagnose_substitution(before, typed, self.task.variable, variables)
 
     def _wrong(
-        self, index: int, line: _Line, previous: _Line | None, counterexample: Any
+        self, index: int, line: _Line, previous: _Line | None, counterexample: Counterexample | None
     ) -> LineCheck:
         carried = self._follows_from(line, index)
         if carried is not None:
             return LineCheck(
                 index,
                 line.text,
-                WRONG,
+                LineStatus.WRONG,
                 f"still wrong: it follows from line {carried + 1}, carrying that mistake forward",
                 follows_from=carried,
             )
         change, diagnosis, slip = self._explain_wrong(line, previous)
         parts = ["wrong"]
-        if previous is not None and previous.status == WRONG:
+        if previous is not None and previous.status == LineStatus.WRONG:
             parts[0] = f"wrong, and a new mistake: it does not follow from line {index}"
         if diagnosis is not None:
             parts.append(diagnosis.message)
@@ -320,7 +324,7 @@ class DerivationChecker:
         return LineCheck(
             index,
             line.text,
-            WRONG,
+            LineStatus.WRONG,
             "; ".join(parts),
             misconception=misconception,
             diagnosis=diagnosis,
@@ -352,11 +356,11 @@ class DerivationChecker:
             return None
         for k in range(index - 1, -1, -1):
             earlier = self._lines[k]
-            if earlier.status == WRONG and earlier.value is not None:
+            if earlier.status == LineStatus.WRONG and earlier.value is not None:
                 theirs = values_at(earlier.value, self._points)
                 if theirs is not None and same_values(mine, theirs):
                     return k
-            if earlier.status == OK:
+            if earlier.status == LineStatus.OK:
                 return None
         return None
 
@@ -366,7 +370,7 @@ class DerivationChecker:
         """(misconception, arithmetic slip?) for a wrong line that does not carry one forward."""
         algebra_step = (
             previous is not None
-            and previous.status == OK
+            and previous.status == LineStatus.OK
             and (
                 not previous.has_derivative
                 or (
@@ -377,7 +381,7 @@ class DerivationChecker:
             )
         )
         if not algebra_step:
-            if previous is not None and previous.status == WRONG:
+            if previous is not None and previous.status == LineStatus.WRONG:
                 return None, False  # a new mistake on top of an old one: no safe diagnosis
             t = self.task
             found = mc.diagnose(t.expr, t.variable, line.value, tree=t.tree)
@@ -433,7 +437,7 @@ class DerivationChecker:
         """The line it should have been: (for people, in the input language)."""
         from gradtutor.calculus.printing import plain, pretty
 
-        if change is not None and (previous is None or previous.status == OK):
+        if change is not None and (previous is None or previous.status == LineStatus.OK):
             # the learner's line with its one wrong term put right, in the learner's order
             before = self._task_terms() if previous is None else _terms(previous.text)
             fixed = _replace_term(line.text, before, self._points)
@@ -452,7 +456,7 @@ def _typed_value(text: str) -> Expr | None:
         return None
 
 
-def _counterexample_sentence(counterexample: Any, task: Task) -> str:
+def _counterexample_sentence(counterexample: Counterexample, task: Task) -> str:
     point = ", ".join(f"{k} = {v}" for k, v in counterexample.point.items())
     return (
         f"at {point} this line gives {_num(counterexample.answer)} "
@@ -460,7 +464,7 @@ def _counterexample_sentence(counterexample: Any, task: Task) -> str:
     )
 
 
-def _num(value: Any) -> str:
+def _num(value: Number | str | None) -> str:
     if value is None:
         return "undefined"
     if isinstance(value, float) and value.is_integer():

@@ -365,15 +365,15 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
             "this task already says which variable (drop --wrt)"
         )
     if operators:
-        parts: list[WorkedDerivative] = []
+        worked: list[WorkedDerivative] = []
         for op in operators:
             expr = op.expr
             for variable, count in op.variable_count:
                 for _ in range(int(count)):
-                    parts.append(work(expr, variable, time_limit=time_limit))
-                    expr = r.in_shown_order(parts[-1].simplified)
+                    worked.append(work(expr, variable, time_limit=time_limit))
+                    expr = r.in_shown_order(worked[-1].simplified)
         whole = None if operators == [typed] else simplify_result(parsed.value, time_limit)
-        return WorkedSolution(text, tuple(parts), value=whole)
+        return WorkedSolution(text, tuple(worked), value=whole)
     expr = typed
     variable = _choose_variable(expr, wrt, parsed.plain)
     return WorkedSolution(text, (work(expr, variable, time_limit=time_limit),))

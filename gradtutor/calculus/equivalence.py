@@ -49,7 +49,7 @@ from gradtutor.calculus.results import (
 
 # the sampler's points, evaluation and counterexample choice (one place: sampling.py);
 # the private names keep this module's call sites as they were
-from gradtutor.calculus.sampling import DPS
+from gradtutor.calculus.sampling import DPS, PointOutcome
 from gradtutor.calculus.sampling import EXPONENTS as _EXPONENTS
 from gradtutor.calculus.sampling import mpf as _mpf
 from gradtutor.calculus.sampling import nice_exponent_point as _nice_exponent_point
@@ -485,7 +485,7 @@ def _compare_constants(
             counterexample=Counterexample({}, _exact_number(exact_e), _exact_number(exact_a)),
         )
     outcome = _outcome(fe, fa, {})
-    if outcome == "agree":
+    if outcome == PointOutcome.AGREE:
         if _exactly_different(expected, answer, []):
             return Comparison(
                 Verdict.NOT_EQUIVALENT,
@@ -493,7 +493,7 @@ def _compare_constants(
                 "exact arithmetic shows the difference",
             )
         return Comparison(Verdict.EQUIVALENT)
-    if outcome in ("lost", "undefined"):
+    if outcome in (PointOutcome.LOST, PointOutcome.UNDEFINED):
         return _symbolic(expected, answer, "neither side is a real number gradtutor can compute")
     values = _values(fe, fa, {}) or (None, None)
     return Comparison(
@@ -694,14 +694,15 @@ def _counterexample(fe: Compiled, fa: Compiled, point: dict[sympy.Symbol, Any]) 
     with mpmath.workdps(DPS):
         ve, va = _value(fe, point), _value(fa, point)
     return Counterexample(
-        point={s.name: _number(v) for s, v in point.items()},  # type: ignore[misc]
+        point={s.name: _number(v) for s, v in point.items()},  # type: ignore[misc]  # finite: a number
         expected=_number(ve),
         answer=_number(va),
     )
 
 
-def _number(value: Any) -> Number | None:
-    """An mpf as a JSON number: an int when it is one, else a float (12 significant digits)."""
+def _number(value: Any) -> Number | str | None:
+    """An mpf as a JSON number: an int when it is one, else a float (12 significant digits);
+    beyond a double, its digits as text."""
     if value is None:
         return None
     if mpmath.isint(value) and abs(value) < 10**15:
@@ -711,7 +712,7 @@ def _number(value: Any) -> Number | None:
         return int(nearest)
     number = float(mpmath.nstr(value, 12))
     if math.isinf(number):  # beyond a double: keep the digits as text (JSON has no inf)
-        return mpmath.nstr(value, 12)  # type: ignore[return-value]
+        return mpmath.nstr(value, 12)
     return number
 
 

@@ -8,6 +8,7 @@ other parts of gradtutor call from inside a worker.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.results import CheckResult, Feedback, Verdict
@@ -81,7 +82,9 @@ def _check_job(expected: str, answer: str, limit: float | None) -> CheckResult:
     return _restate_limit(result, limit, replace)
 
 
-def _restate_limit(result: CheckResult, limit: float | None, replace) -> CheckResult:  # type: ignore[no-untyped-def]
+def _restate_limit(
+    result: CheckResult, limit: float | None, replace: Callable[..., CheckResult]
+) -> CheckResult:
     if result.verdict is not Verdict.UNDETERMINED:
         return result
     feedback = tuple(

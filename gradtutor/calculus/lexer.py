@@ -420,8 +420,8 @@ def _resolve_name(text: str, run: str, start: int, spaced: bool) -> list[Token]:
         return [Token("NAME", run, start, end, spaced=spaced)]
     if len(run) == 1:
         return [Token("NAME", GREEK_LETTERS.get(run, run), start, end, spaced=spaced)]
-    if _INDEXED.match(run):
-        head, index = _INDEXED.match(run).groups()  # type: ignore[union-attr]
+    if indexed := _INDEXED.match(run):
+        head, index = indexed.groups()
         return [Token("NAME", GREEK_LETTERS.get(head, head) + index, start, end, spaced=spaced)]
     if run.startswith("log_"):
         raise ParseError(

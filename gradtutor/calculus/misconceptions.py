@@ -116,7 +116,7 @@ _TRIG_SIGN = (r.SinRule, r.CosRule, r.SecRule, r.CscRule, r.CotRule, r.AcosRule)
 _EXP_RULES = (r.ExpRule, r.ExponentialRule)
 
 
-def _base(node: r.Rule) -> Expr:
+def _base(node: r.ExpRule | r.ExponentialRule) -> Expr:
     return sympy.E if isinstance(node, r.ExpRule) else node.base
 
 
@@ -470,7 +470,7 @@ class ExpPowerRuleMisuse:
     rule_hint = "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a"
 
     @staticmethod
-    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    def twin(node: r.ExpRule | r.ExponentialRule | r.ChainRule, ctx: Context) -> tuple[Expr, ...]:
         if isinstance(node, r.ChainRule):  # e^(2x) → 2x·e^(2x−1): the power rule on the exponent
             if not isinstance(node.outer, _EXP_RULES):
                 return ()
@@ -499,7 +499,7 @@ class PartialOtherVarNotConstant:
     rule_hint = "In ∂/∂x the other variables are constants: ∂/∂x (x²y³) = 2x·y³"
 
     @staticmethod
-    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    def twin(node: r.HeldConstantRule | r.ConstantMultipleRule, ctx: Context) -> tuple[Expr, ...]:
         from gradtutor.calculus.derive import derive
 
         if node.variable != ctx.variable or not ctx.held:
@@ -631,7 +631,7 @@ class ExpLogFactor:
     rule_hint = "d/dx eˣ = eˣ; d/dx aˣ = aˣ·ln a (ln of the base)"
 
     @staticmethod
-    def twin(node: r.Rule, ctx: Context) -> tuple[Expr, ...]:
+    def twin(node: r.ExpRule | r.ExponentialRule, ctx: Context) -> tuple[Expr, ...]:
         x = node.variable
         return (_base(node) ** x * sympy.log(x),)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NoReturn
 
 import mpmath
 import sympy
@@ -109,7 +109,7 @@ def _power_of_ten(exponent: int) -> Any:
     return value
 
 
-def _undefined(what: str) -> Any:
+def _undefined(what: str) -> NoReturn:
     raise Undefined(what)
 
 

@@ -17,6 +17,16 @@ class Verdict(StrEnum):
     INVALID = "invalid"
 
 
+class LineStatus(StrEnum):
+    """The verdict on one line of a learner's derivation (``steps``): right, wrong, not
+    readable, or not decided in time. Only a wrong line makes a derivation wrong."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    INVALID = "invalid"
+    UNDETERMINED = "undetermined"
+
+
 @dataclass(frozen=True)
 class Feedback:
     """One piece of feedback: ``kind`` (factor, sign, missing_term, …) and a message."""
@@ -34,11 +44,12 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Counterexample:
-    """A point where the two sides differ; a value is None where that side is undefined."""
+    """A point where the two sides differ; a value is None where that side is undefined, and
+    text (its digits) where it is beyond a double."""
 
     point: dict[str, Number]
-    expected: Number | None
-    answer: Number | None
+    expected: Number | str | None
+    answer: Number | str | None
 
     def to_json(self) -> dict[str, Any]:
         return {"point": dict(self.point), "expected": self.expected, "answer": self.answer}

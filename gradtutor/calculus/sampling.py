@@ -30,8 +30,9 @@ import itertools
 import math
 import random
 from collections.abc import Sequence
+from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import mpmath
 import sympy
@@ -82,6 +83,18 @@ NICE: list[int | Fraction] = [
 ]
 
 Point = dict[Symbol, Any]
+# Where a counterexample may lie: every coordinate > 0, at least one < 0, or anywhere.
+Want = Literal["positive", "negative", "any"]
+
+
+class PointOutcome(StrEnum):
+    """What comparing the two sides at one point showed."""
+
+    AGREE = "agree"
+    DIFFER = "differ"
+    ONE_SIDED = "one_sided"  # defined on one side only
+    UNDEFINED = "undefined"  # on both sides
+    LOST = "lost"  # rounding ate the digits: the point proves nothing
 
 
 def random_points(
@@ -135,38 +148,38 @@ def outcome(
     fa: Compiled,
     point: Point,
     residual: Compiled | None = None,
-) -> str:
-    """agree, differ, one_sided (defined on one side only), undefined (on both), or lost."""
+) -> PointOutcome:
+    """What the two sides do at ``point`` (see :class:`PointOutcome`)."""
     both = values(fe, fa, point)
     if both is None:
-        return "lost"
+        return PointOutcome.LOST
     ve, va = both
     if ve is None and va is None:
-        return "undefined"
+        return PointOutcome.UNDEFINED
     if ve is None or va is None:
-        return "one_sided"
+        return PointOutcome.ONE_SIDED
     if close(ve, va, DPS):
         if residual is not None and residual_differs(residual, point):
-            return "differ"
-        return "agree"
+            return PointOutcome.DIFFER
+        return PointOutcome.AGREE
     # A difference counts only if it survives more digits: cancellation (cosh² − sinh² at
     # x = 35) fools any fixed precision, so re-evaluate and see whether the values hold.
     with mpmath.workdps(HIGH_DPS):
         point_hi = {k: mpmath.mpf(v) for k, v in point.items()}
         both = values(fe, fa, point_hi)
         if both is None:
-            return "lost"
+            return PointOutcome.LOST
         ve_hi, va_hi = both
         if ve_hi is None or va_hi is None:
-            return "lost"
+            return PointOutcome.LOST
         if close(ve_hi, va_hi, HIGH_DPS):
-            return "agree"
+            return PointOutcome.AGREE
         gap, gap_hi = abs(ve - va), abs(ve_hi - va_hi)
         if gap_hi < gap * mpmath.mpf(10) ** -30:
-            return "agree"  # the difference was rounding: it shrank with precision
+            return PointOutcome.AGREE  # the difference was rounding: it shrank with precision
         if not (stable(ve, ve_hi) and stable(va, va_hi)):
-            return "lost"  # the values themselves can't be trusted here
-    return "differ"
+            return PointOutcome.LOST  # the values themselves can't be trusted here
+    return PointOutcome.DIFFER
 
 
 def residual_differs(residual: Compiled, point: Point) -> bool:
@@ -207,7 +220,7 @@ def nice_point(
     fa: Compiled,
     symbols: list[Symbol],
     *,
-    want: str,
+    want: Want,
     residual: Compiled | None = None,
     exponents: set[Symbol] | None = None,
 ) -> Point | None:
@@ -226,7 +239,9 @@ def nice_point(
                 continue
             point = {s: mpf(v) for s, v in zip(symbols, chosen, strict=True)}
             found_outcome = outcome(fe, fa, point, residual)
-            if found_outcome == "differ" or (found_outcome == "one_sided" and want == "negative"):
+            if found_outcome == PointOutcome.DIFFER or (
+                found_outcome == PointOutcome.ONE_SIDED and want == "negative"
+            ):
                 return point
     return None
 
@@ -236,7 +251,7 @@ def nice_exponent_point(
     fa: Compiled,
     symbols: list[Symbol],
     exponents: set[Symbol],
-    want: str,
+    want: Want,
     residual: Compiled | None,
 ) -> Point | None:
     """(x, y, z) = (−8, 2, 1/2) rather than a random point: small bases, simple exponents;
@@ -254,7 +269,7 @@ def nice_exponent_point(
         )
     )
     with mpmath.workdps(DPS):
-        for wanted in ("differ", "one_sided"):
+        for wanted in (PointOutcome.DIFFER, PointOutcome.ONE_SIDED):
             for chosen in grid:
                 if want == "positive" and any(v <= 0 for v in chosen.values()):
                     continue
@@ -276,8 +291,8 @@ def rounded(
     with mpmath.workdps(DPS):
         short = {s: mpmath.mpf(round(float(v), 2)) for s, v in point.items()}
         if all(v != 0 for v in short.values()) and outcome(fe, fa, short, residual) in (
-            "differ",
-            "one_sided",
+            PointOutcome.DIFFER,
+            PointOutcome.ONE_SIDED,
         ):
             return short
     return point

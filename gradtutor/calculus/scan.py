@@ -21,9 +21,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-OK, WRONG, SKIPPED, UNDETERMINED = "ok", "wrong", "skipped", "undetermined"
+from gradtutor.calculus.results import LineStatus, Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.calculus.derivation import LineCheck, Task
+
+
+class ScanStatus(StrEnum):
+    """The verdict on one line of a scanned file: as a derivation line's (see
+    :class:`~gradtutor.calculus.results.LineStatus`), but a line that cannot be read, or
+    has nothing to be checked against, is skipped."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    SKIPPED = "skipped"
+    UNDETERMINED = "undetermined"
+
 
 _FUNCTION = re.compile(r"^\s*([A-Za-z]\w*)\s*\(\s*[A-Za-z]\w*(?:\s*,\s*[A-Za-z]\w*)*\s*\)\s*=(.*)$")
 _PRIME = re.compile(r"^\s*([A-Za-z]\w*)'\s*\(\s*([A-Za-z]\w*)\s*\)\s*=")
@@ -42,7 +58,7 @@ class ScannedLine:
 
     line_no: int
     text: str
-    status: str  # ok | wrong | skipped | undetermined
+    status: ScanStatus
     message: str
     misconception: str | None = None
     follows_from: int | None = None  # the file line whose slip this one carries forward
@@ -87,7 +103,7 @@ class ScanReport:
 
     @property
     def wrong(self) -> list[ScannedLine]:
-        return [line for line in self.lines if line.status == WRONG]
+        return [line for line in self.lines if line.status == ScanStatus.WRONG]
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "derivations": [d.to_json() for d in self.derivations]}
@@ -249,7 +265,7 @@ def _judge(block: _Block, time_limit: float) -> ScannedDerivation:
     except (ParseError, TaskError) as err:
         why = f"skipped: can't read the task {task_text!r}: {getattr(err, 'message', err)}"
         lines = tuple(
-            ScannedLine(n, block.shown.get(k, t), SKIPPED, why)
+            ScannedLine(n, block.shown.get(k, t), ScanStatus.SKIPPED, why)
             for k, (n, t) in enumerate(block.entries)
         )
         return ScannedDerivation(block.start_line, task_text, lines)
@@ -260,7 +276,7 @@ def _judge(block: _Block, time_limit: float) -> ScannedDerivation:
     return ScannedDerivation(block.start_line, shown, lines)
 
 
-def _task_shown(block: _Block, task: Any) -> str:
+def _task_shown(block: _Block, task: Task) -> str:
     """The task in the input language, the function as typed: ∂/∂x(3x^3 - y^2 + 5x + 2)."""
     if block.kind == "claim":
         return block.task or task.text
@@ -271,18 +287,18 @@ def _task_shown(block: _Block, task: Any) -> str:
     return f"{op}{task.variable}({body})"
 
 
-def _scanned(block: _Block, k: int, check: Any) -> ScannedLine:
+def _scanned(block: _Block, k: int, check: LineCheck) -> ScannedLine:
     """A steps verdict with the file's line numbers in place of the derivation's own."""
-    from gradtutor.calculus.derivation import INVALID
-
     entries = block.entries
     number, text = entries[k][0], block.shown.get(k, entries[k][1])
-    if check.status == INVALID:
-        return ScannedLine(number, text, SKIPPED, f"skipped: can't read this line: {check.message}")
+    if check.status == LineStatus.INVALID:
+        return ScannedLine(
+            number, text, ScanStatus.SKIPPED, f"skipped: can't read this line: {check.message}"
+        )
     if check.follows_from is not None:
         earlier = entries[check.follows_from][0]
         message = f"still wrong: it carries the slip of line {earlier} forward"
-        return ScannedLine(number, text, WRONG, message, None, earlier)
+        return ScannedLine(number, text, ScanStatus.WRONG, message, None, earlier)
     message = check.message
     if message.startswith("wrong, and a new mistake") and k > 0:
         rest = message.split("; ", 1)[1:] or [""]
@@ -290,7 +306,7 @@ def _scanned(block: _Block, k: int, check: Any) -> ScannedLine:
         message = f"wrong, and a new mistake: it does not follow from line {before}; {rest[0]}"
         message = message.rstrip("; ")
     message = "; ".join([message, *check.notes]) if check.notes else message
-    return ScannedLine(number, text, check.status, message, check.misconception)
+    return ScannedLine(number, text, ScanStatus(check.status), message, check.misconception)
 
 
 def _judge_working(block: _Block, time_limit: float) -> Iterator[ScannedLine]:
@@ -306,32 +322,34 @@ def _judge_working(block: _Block, time_limit: float) -> Iterator[ScannedLine]:
         parsed = parse(text)
         if parsed.expr.has(sympy.Derivative):
             why = "skipped: a derivative with no task line to check it against"
-            yield ScannedLine(number, text, SKIPPED, why)
+            yield ScannedLine(number, text, ScanStatus.SKIPPED, why)
             right = wrong = None
             continue
         value = parsed.value
         if right is None:
             why = "skipped: the first line of working with no task line; the next lines are "
             why += "checked against it"
-            yield ScannedLine(number, text, SKIPPED, why)
+            yield ScannedLine(number, text, ScanStatus.SKIPPED, why)
             right = (number, value)
             continue
         verdict = _verdict(right[1], value, time_limit)
-        if verdict == "equivalent":
-            yield ScannedLine(number, text, OK, f"equals line {right[0]}")
+        if verdict == Verdict.EQUIVALENT:
+            yield ScannedLine(number, text, ScanStatus.OK, f"equals line {right[0]}")
             right, wrong = (number, value), None
-        elif verdict != "not_equivalent":
-            yield ScannedLine(number, text, UNDETERMINED, f"could not decide ({verdict})")
-        elif wrong is not None and _verdict(wrong[1], value, time_limit) == "equivalent":
+        elif verdict != Verdict.NOT_EQUIVALENT:
+            yield ScannedLine(
+                number, text, ScanStatus.UNDETERMINED, f"could not decide ({verdict})"
+            )
+        elif wrong is not None and _verdict(wrong[1], value, time_limit) == Verdict.EQUIVALENT:
             message = f"still wrong: it carries the slip of line {wrong[0]} forward"
-            yield ScannedLine(number, text, WRONG, message, None, wrong[0])
+            yield ScannedLine(number, text, ScanStatus.WRONG, message, None, wrong[0])
         else:
             message = f"wrong: an arithmetic slip, this line does not equal line {right[0]}"
-            yield ScannedLine(number, text, WRONG, message, "arithmetic_slip")
+            yield ScannedLine(number, text, ScanStatus.WRONG, message, "arithmetic_slip")
             wrong = (number, value)
 
 
-def _verdict(a: Any, b: Any, time_limit: float) -> str:
+def _verdict(a: Any, b: Any, time_limit: float) -> Verdict:
     from gradtutor.calculus.equivalence import check_exprs
 
-    return str(check_exprs(a, b, time_limit=time_limit).verdict.value)
+    return check_exprs(a, b, time_limit=time_limit).verdict

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, cast
 
 from gradtutor.calculus.timelimit import TimeLimitExceeded
 
@@ -143,8 +143,9 @@ def run_many(jobs: Iterable[Job], *, workers: int, warm: Sequence[str] = ()) -> 
                 worker.send(job.fn, job.args, job.time_limit)
                 running[worker.conn] = (worker, index, time.monotonic() + job.time_limit)
             nearest = min(deadline for _, _, deadline in running.values())
-            for conn in wait(list(running), timeout=max(nearest - time.monotonic(), 0)):
-                worker, index, _ = running.pop(conn)  # type: ignore[index]
+            for ready in wait(list(running), timeout=max(nearest - time.monotonic(), 0)):
+                # wait() returns some of the objects it was given: here, Connections
+                worker, index, _ = running.pop(cast(Connection, ready))
                 done[index] = worker.receive()
                 (pool if worker.alive else []).append(worker)
             now = time.monotonic()

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from gradtutor.calculus.results import Verdict
 from gradtutor.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.progress import Progress
 
 EXAMPLES = """\
 [b]Examples[/b]
@@ -118,15 +122,15 @@ def _display_forms(texts: list[str], time_limit: float) -> dict[str, str]:
         return {text: text for text in texts}
 
 
-def exit_code(verdict: str) -> int:
+def exit_code(verdict: Verdict) -> ExitCode:
     """The exit status for a verdict (README: exit codes)."""
     return {
-        "equivalent": ExitCode.OK,
-        "not_equivalent": ExitCode.WRONG,
-        "domain_dependent": ExitCode.WRONG,
-        "invalid": ExitCode.INVALID,
-        "undetermined": ExitCode.UNDETERMINED,
-    }[str(verdict)]
+        Verdict.EQUIVALENT: ExitCode.OK,
+        Verdict.NOT_EQUIVALENT: ExitCode.WRONG,
+        Verdict.DOMAIN_DEPENDENT: ExitCode.WRONG,
+        Verdict.INVALID: ExitCode.INVALID,
+        Verdict.UNDETERMINED: ExitCode.UNDETERMINED,
+    }[verdict]
 
 
 def _usage(message: str) -> None:
@@ -164,8 +168,8 @@ def _run_batch(
             sys.stdout.flush()
             code = exit_code(item.result.verdict)
             worst = max(worst, code, key=_severity)
-            if progress is not None:
-                progress.advance(task)  # type: ignore[arg-type]
+            if progress is not None and task is not None:
+                progress.advance(task)
                 progress.refresh()
     return worst
 
@@ -177,7 +181,7 @@ def _severity(code: int) -> int:
     ]
 
 
-def _progress(total: int):  # type: ignore[no-untyped-def]
+def _progress(total: int) -> Progress | None:
     if not sys.stderr.isatty() or total < 2:
         return None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn

@@ -12,7 +12,13 @@ from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.render.console import make_console
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Sequence
+
+    from rich.console import Console
+    from rich.progress import Progress
+
     from gradtutor.tutor.packs import Catalogue, Checked, Template
+    from gradtutor.tutor.validation import Problem
 
 HELP = """\
 List and validate exercise packs (TOML files a teacher can write; see exercises/README.md).
@@ -91,7 +97,7 @@ def list_command(
     Example: gradtutor exercises list --topic chain-rule
     """
     catalogue = _load(pack)
-    chosen = catalogue.all_templates if include_retired else catalogue.templates
+    chosen: Sequence[Template] = catalogue.all_templates if include_retired else catalogue.templates
     if topic is not None:
         known = {t.id for t in catalogue.topics}
         if topic not in known:
@@ -205,7 +211,7 @@ def validate_command(
         raise typer.Exit(ExitCode.WRONG)
 
 
-def _in_file_order(problems: list, checked: Checked) -> list:  # type: ignore[type-arg]
+def _in_file_order(problems: list[Problem], checked: Checked) -> list[Problem]:
     """Every problem of one exercise together (structural, then maths), exercises in the
     order they are written; problems of no exercise (a file's, a topic's) where they fall."""
     far = (len(checked.rank) + 1, 0)
@@ -230,13 +236,13 @@ def _require_pack(path: Path) -> None:
 class _progress:
     """Progress on stderr: a bar on a terminal, a line per pack file otherwise."""
 
-    def __init__(self, console, total: int) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, console: Console, total: int) -> None:
         self.console = console
         self.total = total
-        self.bar = None
+        self.bar: Progress | None = None
         self.last_file: str | None = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Callable[[Template], None]:
         if self.console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -264,7 +270,7 @@ class _progress:
             self.bar.stop()
 
 
-def _report(problems: list, as_json: bool, *, checked: int, topics: int = 0) -> None:  # type: ignore[type-arg]
+def _report(problems: list[Problem], as_json: bool, *, checked: int, topics: int = 0) -> None:
     if as_json:
         typer.echo(json.dumps([p.to_json() for p in problems], ensure_ascii=False, indent=2))
         return

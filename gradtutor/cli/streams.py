@@ -61,7 +61,7 @@ class ClosedStream(io.TextIOBase):
     def read(self, size: int | None = -1) -> str:
         raise StreamClosed(self.name)
 
-    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]  # typeshed: _IOBase.readline -> bytes
         raise StreamClosed(self.name)
 
     def write(self, text: str) -> int:
@@ -90,11 +90,11 @@ class PlainWriter(io.TextIOBase):
         self._stream = stream
 
     @property
-    def encoding(self) -> str:  # type: ignore[override]
+    def encoding(self) -> str:  # type: ignore[override]  # an attribute in TextIOBase
         return self._stream.encoding
 
     @property
-    def errors(self) -> str | None:  # type: ignore[override]
+    def errors(self) -> str | None:  # type: ignore[override]  # an attribute in TextIOBase
         return self._stream.errors
 
     def writable(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradtutor.calculus.errors import ParseError
+from gradtutor.calculus.results import LineStatus
 from gradtutor.calculus.worker import Session, run, soft_limit
 
 WARM = (
@@ -77,9 +78,9 @@ class Derivation:
             return self.session.call(_line_job, text, self.as_json, time_limit=self.time_limit)
         except (TimeLimitExceeded, WorkerDied):
             message = f"could not decide within {self.time_limit:g} s"
-            status = "undetermined"
+            status = LineStatus.UNDETERMINED
         except ParseError as err:  # sympy recursed too deep or ran out of memory
-            message, status = err.message, "invalid"
+            message, status = err.message, LineStatus.INVALID
         self.session.remember(_skip_job, text, status, message)
         return _render_skipped(index, text, status, message, self.as_json)
 
@@ -114,7 +115,7 @@ def _line_job(text: str, as_json: bool) -> Any:
     return check.to_json() if as_json else render_line(check)
 
 
-def _skip_job(text: str, status: str, message: str) -> None:
+def _skip_job(text: str, status: LineStatus, message: str) -> None:
     """Record a line stopped at the time limit as undetermined (the checker has no public
     way to add a line without judging it)."""
     from gradtutor.calculus.derivation import LineCheck, _Line
@@ -127,7 +128,7 @@ def _skip_job(text: str, status: str, message: str) -> None:
     checker._checks.append(check)
 
 
-def _render_skipped(index: int, text: str, status: str, message: str, as_json: bool) -> Any:
+def _render_skipped(index: int, text: str, status: LineStatus, message: str, as_json: bool) -> Any:
     from gradtutor.calculus.derivation import LineCheck
 
     check = LineCheck(index, text, status, message)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from gradtutor.descent.optimizers import OptimizerSpec
-from gradtutor.descent.run import CURVE, SurfaceScale
+from gradtutor.descent.run import CURVE, Race, Run, StopReason, SurfaceScale
+from gradtutor.descent.schedules import Schedule
 from gradtutor.descent.surfaces import Surface
 
 
@@ -171,8 +173,8 @@ def classify(
     lam = eigenvalues(surface, point)
     if scale is not None and float(np.max(np.abs(lam))) * scale.span**2 < CURVE * scale.spread:
         return "flat ground (the curvature is negligible: the second-derivative test cannot tell)"
-    scale = max(1.0, float(np.max(np.abs(lam))))
-    tiny = 1e-6 * scale
+    size = max(1.0, float(np.max(np.abs(lam))))
+    tiny = 1e-6 * size
     if np.all(lam > tiny):
         if surface.min_value is not None:
             if loss > surface.min_value + 1e-6 * max(1.0, abs(surface.min_value)):
@@ -194,19 +196,33 @@ def classify(
 AT_LIMIT = 1e-9  # |lr − limit| within this fraction of the limit: "at the limit"
 
 
+class Outcome(StrEnum):
+    """What the maths predicts for a run (the strings are what ``--json`` holds)."""
+
+    CONVERGES = "converges"
+    OSCILLATES = "oscillates"
+    EXPLODES = "explodes"
+    RUNS_AWAY = "runs_away"
+    UNBOUNDED = "unbounded"
+    OVERSHOOTS = "overshoots"
+    SLOW = "slow"
+    NOISY = "noisy"
+    FLAT = "flat"
+    SADDLE = "saddle"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The stability note for one run, judged where the run decides it.
 
     ``outcome`` says what the maths predicts for this run, and never contradicts the
-    run's own stop reason: converges | oscillates | explodes | runs_away | unbounded |
-    overshoots | slow | flat | saddle. ``text`` is the verdict, ``start`` the same
+    run's own stop reason (an :class:`Outcome`). ``text`` is the verdict, ``start`` the same
     local numbers at the start point, labelled as such (None on a quadratic, where
     the Hessian is the same everywhere).
     """
 
     label: str
-    outcome: str
+    outcome: Outcome
     text: str
     start: str | None = None
     warning: str | None = None
@@ -243,10 +259,10 @@ def _limit_clause(st: Stability, where: str) -> str:
 
 def judge(
     surface: Surface,
-    run: Any,
+    run: Run,
     scale: SurfaceScale | None = None,
     *,
-    schedule: Any = None,
+    schedule: Schedule | None = None,
     noise: float = 0.0,
 ) -> Verdict | None:
     """The verdict for one finished run (None for adaptive optimizers).
@@ -261,13 +277,13 @@ def judge(
         return None
     reason = run.stop_reason
     lr_at = (lambda k: schedule.lr(run.spec.lr, k)) if schedule is not None else None
-    if reason == "diverged":
+    if reason == StopReason.DIVERGED:
         verdict = _diverged(surface, run, scale, lr_at)
     else:
         if lr_at is not None:
             run = replace(run, spec=run.spec.with_lr(lr_at(max(run.steps - 1, 0))))
         verdict = _settled(surface, run, scale, noise)
-    if not surface.quadratic and verdict.outcome not in ("explodes",):
+    if not surface.quadratic and verdict.outcome != Outcome.EXPLODES:
         verdict = Verdict(
             verdict.label,
             verdict.outcome,
@@ -278,7 +294,7 @@ def judge(
     return verdict
 
 
-def _start_line(surface: Surface, run: Any, scale: SurfaceScale) -> str:
+def _start_line(surface: Surface, run: Run, scale: SurfaceScale) -> str:
     """The curvature at the start: a local fact, labelled, not a verdict on the run."""
     start = np.asarray(run.trajectory[0], dtype=float)
     st = stability(surface, run.spec, start, scale)
@@ -301,7 +317,7 @@ def _start_line(surface: Surface, run: Any, scale: SurfaceScale) -> str:
 
 
 def _diverged(
-    surface: Surface, run: Any, scale: SurfaceScale, lr_at: Callable[[int], float] | None = None
+    surface: Surface, run: Run, scale: SurfaceScale, lr_at: Callable[[int], float] | None = None
 ) -> Verdict:
     """Judged along the path: the first point where the curvature makes lr too large."""
     label = run.spec.name
@@ -317,16 +333,16 @@ def _diverged(
         where = "" if surface.quadratic else where
         text = _limit_clause(st, where) + "above it: each step overshoots, exploding"
         warning = f"! {label}: lr {st.lr:g} > {st.formula} = {st.limit:.3g} — each step overshoots"
-        return Verdict(label, "explodes", text, None, warning)
+        return Verdict(label, Outcome.EXPLODES, text, None, warning)
     for point in run.trajectory if "unbounded" in run.stop_detail else ():
         st = stability(surface, run.spec, point, scale)
         if st is not None and st.runs_away:
             where = "" if surface.quadratic else f" at {_pos(point)}"
-            return Verdict(label, "runs_away", st.message().replace(" near the start", where))
+            return Verdict(label, Outcome.RUNS_AWAY, st.message().replace(" near the start", where))
     if "unbounded" in run.stop_detail:
         return Verdict(
             label,
-            "unbounded",
+            Outcome.UNBOUNDED,
             f"{label}: the loss falls without bound along the path: descent runs downhill "
             "forever, whatever the learning rate",
         )
@@ -334,26 +350,28 @@ def _diverged(
         st = stability(surface, run.spec, point, scale)
         if st is not None and st.runs_away:
             return Verdict(
-                label, "runs_away", st.message().replace(" near the start", f" at {_pos(point)}")
+                label,
+                Outcome.RUNS_AWAY,
+                st.message().replace(" near the start", f" at {_pos(point)}"),
             )
     return Verdict(
         label,
-        "explodes",
+        Outcome.EXPLODES,
         f"{label}: the path left the view far behind: the steps lr·|∇f| grew faster than "
         "the curvature along the path predicts",
     )
 
 
-def _settled(surface: Surface, run: Any, scale: SurfaceScale, noise: float = 0.0) -> Verdict:
+def _settled(surface: Surface, run: Run, scale: SurfaceScale, noise: float = 0.0) -> Verdict:
     """Judged where the run ended: the minimum it reached, or where it stopped."""
     label = run.spec.name
     end = np.asarray(run.final, dtype=float)
     st = stability(surface, run.spec, end, scale)
     assert st is not None
-    if run.stop_reason == "converged":
+    if run.stop_reason == StopReason.CONVERGED:
         if st.flat:
             return Verdict(
-                label, "flat", st.message().replace(" near the start", f" at {_pos(end)}")
+                label, Outcome.FLAT, st.message().replace(" near the start", f" at {_pos(end)}")
             )
         place = classify(surface, end, float(run.losses[-1]))
         what = "the local minimum" if "local" in place else "the minimum"
@@ -361,26 +379,28 @@ def _settled(surface: Surface, run: Any, scale: SurfaceScale, noise: float = 0.0
         if place.startswith("a saddle") or place == "a maximum":
             return Verdict(
                 label,
-                "saddle",
+                Outcome.SADDLE,
                 f"{label}: it stopped where ∇f = 0 at {_pos(end)}, {place}: the surface curves "
                 f"downward there (Hessian {_eigen_list(st.lams)}), so any nudge off it runs away",
             )
-        if st.flat or st.limit is None:
+        if st.limit is None:  # (flat ground returned above)
             return Verdict(
-                label, "flat", st.message().replace(" near the start", f" at {_pos(end)}")
+                label, Outcome.FLAT, st.message().replace(" near the start", f" at {_pos(end)}")
             )
         if st.stable:
-            return Verdict(label, "converges", _limit_clause(st, where) + "below it: stable")
+            return Verdict(label, Outcome.CONVERGES, _limit_clause(st, where) + "below it: stable")
         return Verdict(
             label,
-            "converges",
+            Outcome.CONVERGES,
             _limit_clause(st, where) + "not below it: it would overshoot here, but one step "
             "happened to land within the tolerance",
         )
-    if run.stop_reason == "stalled" or st.flat:
-        return Verdict(label, "flat", st.message().replace(" near the start", f" at {_pos(end)}"))
+    if run.stop_reason == StopReason.STALLED or st.flat:
+        return Verdict(
+            label, Outcome.FLAT, st.message().replace(" near the start", f" at {_pos(end)}")
+        )
     where = "" if surface.quadratic else f"where it ended, at {_pos(end)}"
-    if run.stop_reason == "oscillating" or (at_limit(st) and not st.runs_away):
+    if run.stop_reason == StopReason.OSCILLATING or (at_limit(st) and not st.runs_away):
         if st.limit is not None and at_limit(st):
             text = _limit_clause(st, where) + "at the limit: it oscillates without converging"
         else:
@@ -388,21 +408,23 @@ def _settled(surface: Surface, run: Any, scale: SurfaceScale, noise: float = 0.0
                 f"{label}: it settled into jumping between two points {where}: "
                 "at the limit: it oscillates without converging"
             )
-        return Verdict(label, "oscillates", text)
-    if st.runs_away and (st.limit is None or run.stop_reason != "max_steps"):
-        return Verdict(label, "runs_away", st.message().replace(" near the start", " " + where))
+        return Verdict(label, Outcome.OSCILLATES, text)
+    if st.runs_away and (st.limit is None or run.stop_reason != StopReason.MAX_STEPS):
+        return Verdict(
+            label, Outcome.RUNS_AWAY, st.message().replace(" near the start", " " + where)
+        )
     if st.limit is None:
-        return Verdict(label, "flat", st.message().replace(" near the start", " " + where))
+        return Verdict(label, Outcome.FLAT, st.message().replace(" near the start", " " + where))
     if not st.stable:
         return Verdict(
             label,
-            "overshoots",
+            Outcome.OVERSHOOTS,
             _limit_clause(st, where) + "above it: it keeps overshooting here and cannot settle",
         )
     if noise > 0:
         return Verdict(
             label,
-            "noisy",
+            Outcome.NOISY,
             _limit_clause(st, where) + f"below it: stable, but gradient noise (σ = {noise:g}) "
             "keeps it jittering around the minimum, so |∇f| never stays below the "
             "tolerance; lowering the rate late (--schedule) shrinks the jitter",
@@ -420,10 +442,10 @@ def _settled(surface: Surface, run: Any, scale: SurfaceScale, noise: float = 0.0
             f" (along the flattest direction, λmin = {st.lam_min:.4g}, the error shrinks only "
             f"by |1 − lr·λmin| = {slow:.4g} per step)"
         )
-    return Verdict(label, "slow", text)
+    return Verdict(label, Outcome.SLOW, text)
 
 
-def race_notes(race: Any) -> tuple[list[str], list[str], tuple[str, ...]]:
+def race_notes(race: Race) -> tuple[list[str], list[str], tuple[str, ...]]:
     """For each run what its end point is; the maths notes; a warning for the frame.
 
     The verdicts are judged where each run decides its fate (see ``judge``).
@@ -434,7 +456,7 @@ def race_notes(race: Any) -> tuple[list[str], list[str], tuple[str, ...]]:
     scale = SurfaceScale.of(surface)
     endings = []
     for run in race.runs:
-        if run.stop_reason == "converged":
+        if run.stop_reason == StopReason.CONVERGED:
             place = classify(surface, run.final, float(run.losses[-1]), scale)
             endings.append(f" — it ends at {place}.")
         else:
@@ -561,7 +583,7 @@ def best_momentum(lams: np.ndarray) -> tuple[float, float, float]:
     return 4 / (np.sqrt(hi) + np.sqrt(lo)) ** 2, float(root**2), float(root)
 
 
-def rates(surface: Surface, run: Any) -> Rates | None:
+def rates(surface: Surface, run: Run) -> Rates | None:
     """Predicted vs achieved rate for an SGD-family run on a convex quadratic."""
     spec = run.spec
     eig = convex_quadratic_eigen(surface)

@@ -13,6 +13,7 @@ start and settings. Notable details kept on purpose:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -371,7 +372,8 @@ class AdamW(Adam):
     decoupled = True
 
 
-_CLASSES: dict[str, type[Optimizer]] = {
+# Each class takes (dim, **its own torch parameters): the keys of DEFAULTS[kind].
+_CLASSES: dict[str, Callable[..., Optimizer]] = {
     "sgd": SGD,
     "adagrad": Adagrad,
     "rmsprop": RMSprop,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -34,6 +35,18 @@ CYCLE = 1e-9  # a 2-cycle: p_k and p_(k−2) closer than this many window diagon
 FLAT = 0.05
 CURVE = 1.0
 
+
+class StopReason(StrEnum):
+    """Why a run stopped (the strings are what ``--json`` holds; see the module docstring)."""
+
+    DIVERGED = "diverged"
+    CONVERGED = "converged"
+    OSCILLATING = "oscillating"
+    STALLED = "stalled"
+    MAX_STEPS = "max_steps"
+
+
+# The sentence for each stop reason, and for the three ways of diverging.
 STOP_DETAILS = {
     "converged": "|∇f| < tol: the slope has vanished at a critical point",
     "oscillating": "at the limit: it oscillates without converging — every step lands back "
@@ -77,7 +90,7 @@ class Run:
     trajectory: np.ndarray  # shape (steps + 1, dim), the start included
     losses: np.ndarray
     grad_norms: np.ndarray
-    stop_reason: str
+    stop_reason: StopReason
     stop_detail: str
 
     @property
@@ -138,7 +151,7 @@ def run(
     norms = np.empty(max_steps + 1)
     bounds = [(lo - FAR * (hi - lo), hi + FAR * (hi - lo)) for lo, hi in surface.window]
     value, gradient = surface.value, surface.gradient
-    reason, detail = "max_steps", STOP_DETAILS["max_steps"]
+    reason, detail = StopReason.MAX_STEPS, STOP_DETAILS["max_steps"]
     k = 0
     with np.errstate(all="ignore"):
         while True:
@@ -150,7 +163,7 @@ def run(
             norms[k] = norm
             stop = _stop(surface, scale, point, loss, norm, bounds, losses[0], tol)
             if stop is None and noise == 0 and _cycling(trajectory, k, scale.span):
-                stop = "oscillating", STOP_DETAILS["oscillating"]
+                stop = StopReason.OSCILLATING, STOP_DETAILS["oscillating"]
             if stop is None and k >= PATIENCE and k % 10 == 0:
                 stop = _stalled(surface, scale, trajectory, losses, norms, k)
             if stop is not None:
@@ -177,19 +190,19 @@ def _stop(
     bounds: list[tuple[float, float]],
     first_loss: float,
     tol: float,
-) -> tuple[str, str] | None:
+) -> tuple[StopReason, str] | None:
     if not (math.isfinite(loss) and math.isfinite(norm)):
         if loss == -math.inf:
-            return "diverged", STOP_DETAILS["unbounded"]
-        return "diverged", STOP_DETAILS["overflow"]
+            return StopReason.DIVERGED, STOP_DETAILS["unbounded"]
+        return StopReason.DIVERGED, STOP_DETAILS["overflow"]
     for coord, (lo, hi) in zip(point, bounds, strict=True):
         if not lo <= coord <= hi:
             key = "unbounded" if loss < first_loss else "exploding"
-            return "diverged", STOP_DETAILS[key]
+            return StopReason.DIVERGED, STOP_DETAILS[key]
     if norm < tol:
         if _curving(surface, scale, point) or loss - scale.floor <= FLAT * scale.spread:
-            return "converged", STOP_DETAILS["converged"]
-        return "stalled", STOP_DETAILS["stalled"]
+            return StopReason.CONVERGED, STOP_DETAILS["converged"]
+        return StopReason.STALLED, STOP_DETAILS["stalled"]
     return None
 
 
@@ -222,7 +235,7 @@ def _stalled(
     losses: np.ndarray,
     norms: np.ndarray,
     k: int,
-) -> tuple[str, str] | None:
+) -> tuple[StopReason, str] | None:
     """No progress for PATIENCE steps on ground that is flat and well above the floor."""
     if losses[k] - scale.floor <= FLAT * scale.spread:
         return None
@@ -231,7 +244,7 @@ def _stalled(
     moved = float(np.linalg.norm(trajectory[k] - trajectory[k - PATIENCE]))
     if moved >= FLAT * scale.span or _curving(surface, scale, trajectory[k]):
         return None
-    return "stalled", STOP_DETAILS["stalled"]
+    return StopReason.STALLED, STOP_DETAILS["stalled"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -259,7 +272,9 @@ class Race:
 
         def loss(r: Run) -> float:
             value = float(r.losses[-1])
-            return value if math.isfinite(value) and r.stop_reason != "diverged" else math.inf
+            return (
+                value if math.isfinite(value) and r.stop_reason != StopReason.DIVERGED else math.inf
+            )
 
         ordered = sorted(enumerate(self.runs), key=lambda item: loss(item[1]))
         groups: list[list[tuple[int, Run]]] = []
@@ -297,7 +312,7 @@ class Race:
 
 
 def _speed(item: tuple[int, Run]) -> tuple[bool, int]:
-    return item[1].stop_reason != "converged", item[1].steps
+    return item[1].stop_reason != StopReason.CONVERGED, item[1].steps
 
 
 def race(

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-Value = Callable[..., Any]  # f(*coords) elementwise on floats or arrays
+# one coordinate, or a grid of them: surfaces are evaluated elementwise on either
+Field = float | np.ndarray
+Value = Callable[..., Field]  # f(*coords): one Field per variable, 1 or 2 of them
 Gradient = Callable[[np.ndarray], np.ndarray]
 
 
@@ -78,50 +80,50 @@ class Surface:
         return data
 
 
-def _vec(*parts: Any) -> np.ndarray:
+def _vec(*parts: float) -> np.ndarray:
     return np.array(parts, dtype=float)
 
 
 # --- 2-D surfaces -------------------------------------------------------------------
 
 
-def _bowl(x, y):
+def _bowl(x: Field, y: Field) -> Field:
     return x**2 + y**2
 
 
-def _ellipse(x, y):
+def _ellipse(x: Field, y: Field) -> Field:
     return x**2 + 25 * y**2
 
 
-def _rosenbrock(x, y):
+def _rosenbrock(x: Field, y: Field) -> Field:
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 
 
-def _rosenbrock_grad(p):
+def _rosenbrock_grad(p: np.ndarray) -> np.ndarray:
     x, y = p
     return _vec(-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2))
 
 
-def _himmelblau(x, y):
+def _himmelblau(x: Field, y: Field) -> Field:
     return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
 
 
-def _himmelblau_grad(p):
+def _himmelblau_grad(p: np.ndarray) -> np.ndarray:
     x, y = p
     a, b = x**2 + y - 11, x + y**2 - 7
     return _vec(4 * x * a + 2 * b, 2 * a + 4 * y * b)
 
 
-def _beale_terms(x, y):
+def _beale_terms(x: Field, y: Field) -> tuple[Field, Field, Field]:
     return 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
 
 
-def _beale(x, y):
+def _beale(x: Field, y: Field) -> Field:
     a, b, c = _beale_terms(x, y)
     return a**2 + b**2 + c**2
 
 
-def _beale_grad(p):
+def _beale_grad(p: np.ndarray) -> np.ndarray:
     x, y = p
     a, b, c = _beale_terms(x, y)
     return _vec(
@@ -130,42 +132,42 @@ def _beale_grad(p):
     )
 
 
-def _booth(x, y):
+def _booth(x: Field, y: Field) -> Field:
     return (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2
 
 
-def _booth_grad(p):
+def _booth_grad(p: np.ndarray) -> np.ndarray:
     x, y = p
     a, b = x + 2 * y - 7, 2 * x + y - 5
     return _vec(2 * a + 4 * b, 4 * a + 2 * b)
 
 
-def _saddle(x, y):
+def _saddle(x: Field, y: Field) -> Field:
     return x**2 - y**2
 
 
-def _monkey(x, y):
+def _monkey(x: Field, y: Field) -> Field:
     return x**3 - 3 * x * y**2
 
 
-def _rastrigin(x, y):
+def _rastrigin(x: Field, y: Field) -> Field:
     tau = 2 * math.pi
     return 20 + x**2 - 10 * np.cos(tau * x) + y**2 - 10 * np.cos(tau * y)
 
 
-def _rastrigin_grad(p):
+def _rastrigin_grad(p: np.ndarray) -> np.ndarray:
     x, y = p
     tau = 2 * math.pi
     return _vec(2 * x + 10 * tau * math.sin(tau * x), 2 * y + 10 * tau * math.sin(tau * y))
 
 
-def _ackley(x, y):
+def _ackley(x: Field, y: Field) -> Field:
     tau = 2 * math.pi
     s = np.sqrt(0.5 * (x**2 + y**2))
     return -20 * np.exp(-0.2 * s) - np.exp(0.5 * (np.cos(tau * x) + np.cos(tau * y))) + math.e + 20
 
 
-def _ackley_grad(p):
+def _ackley_grad(p: np.ndarray) -> np.ndarray:
     x, y = p
     tau = 2 * math.pi
     s = math.sqrt(0.5 * (x**2 + y**2))
@@ -174,11 +176,11 @@ def _ackley_grad(p):
     return _vec(radial * x + wave * math.sin(tau * x), radial * y + wave * math.sin(tau * y))
 
 
-def _camel(x, y):
+def _camel(x: Field, y: Field) -> Field:
     return (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
 
 
-def _camel_grad(p):
+def _camel_grad(p: np.ndarray) -> np.ndarray:
     x, y = p
     return _vec(8 * x - 8.4 * x**3 + 2 * x**5 + y, x - 8 * y + 16 * y**3)
 
@@ -188,14 +190,14 @@ REGRESSION_X = (1.0, 2.0, 3.0, 4.0, 5.0)
 REGRESSION_Y = (2.1, 3.9, 6.2, 7.8, 10.1)
 
 
-def _mse(w, b):
-    total = 0.0
+def _mse(w: Field, b: Field) -> Field:
+    total: Field = 0.0
     for xi, yi in zip(REGRESSION_X, REGRESSION_Y, strict=True):
         total = total + (w * xi + b - yi) ** 2
     return total / len(REGRESSION_X)
 
 
-def _mse_grad(p):
+def _mse_grad(p: np.ndarray) -> np.ndarray:
     w, b = p
     gw = gb = 0.0
     for xi, yi in zip(REGRESSION_X, REGRESSION_Y, strict=True):
@@ -219,15 +221,15 @@ CLASSIFIER_X = (-2.0, -1.0, 0.0, 0.5, 1.0, 2.0)
 CLASSIFIER_Y = (0, 0, 1, 0, 1, 1)  # not separable, so the minimum is finite
 
 
-def _logistic(w, b):
-    total = 0.0
+def _logistic(w: Field, b: Field) -> Field:
+    total: Field = 0.0
     for xi, yi in zip(CLASSIFIER_X, CLASSIFIER_Y, strict=True):
         sign = 1 if yi else -1
         total = total + np.logaddexp(0, -sign * (w * xi + b))
     return total / len(CLASSIFIER_X)
 
 
-def _logistic_grad(p):
+def _logistic_grad(p: np.ndarray) -> np.ndarray:
     w, b = p
     gw = gb = 0.0
     for xi, yi in zip(CLASSIFIER_X, CLASSIFIER_Y, strict=True):
@@ -259,11 +261,11 @@ def _linear(a: float, c: int) -> str:
     return "".join(parts)
 
 
-def _plateau(x, y):
+def _plateau(x: Field, y: Field) -> Field:
     return 1 - np.exp(-(x**2 + y**2) / 2)
 
 
-def _plateau_grad(p):
+def _plateau_grad(p: np.ndarray) -> np.ndarray:
     x, y = p
     e = math.exp(-(x**2 + y**2) / 2)
     return _vec(x * e, y * e)
@@ -272,19 +274,19 @@ def _plateau_grad(p):
 # --- 1-D surfaces -------------------------------------------------------------------
 
 
-def _double_well(x):
+def _double_well(x: Field) -> Field:
     return x**4 - 3 * x**2 + x
 
 
-def _sigmoid(z):
+def _sigmoid(z: Field) -> Field:
     return 0.5 * (1 + np.tanh(z / 2))
 
 
-def _sigmoid_plateau(x):
+def _sigmoid_plateau(x: Field) -> Field:
     return (_sigmoid(x) - 0.9) ** 2
 
 
-def _sigmoid_plateau_grad(p):
+def _sigmoid_plateau_grad(p: np.ndarray) -> np.ndarray:
     s = float(_sigmoid(p[0]))
     return _vec(2 * (s - 0.9) * s * (1 - s))
 

@@ -213,11 +213,11 @@ def _element_matches(text: str, value: float, expected: float) -> bool:
     """A decimal right to the digits typed (≥ 3 significant, or exact), else equal to 1e-9."""
     import sympy
 
-    from gradtutor.calculus.decimal_answer import judge_decimal
+    from gradtutor.calculus.decimal_answer import DecimalMatch, judge_decimal
 
     judged = judge_decimal(text, sympy.Float(float(expected), 17))
     if judged is not None:
-        if judged.verdict == "right":
+        if judged.verdict == DecimalMatch.RIGHT:
             return True
         # a small entry typed to 3 or more places: 0.003 for 0.00312 agrees at those places
         places = _places(text)

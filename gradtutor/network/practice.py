@@ -144,16 +144,16 @@ def judge_entry(result: Backprop, entry: Entry, text: str) -> Judgement:
     """Judge one typed answer against the entry (never raises on bad input)."""
     import sympy
 
-    from gradtutor.calculus.decimal_answer import judge_decimal
+    from gradtutor.calculus.decimal_answer import DecimalMatch, judge_decimal
 
     target = entry.exact if entry.exact is not None else sympy.Float(entry.expected, 17)
     decimal_verdict = judge_decimal(text, target)
     if decimal_verdict is not None:
         answer_value = float(text.strip().replace("−", "-"))
-        if decimal_verdict.verdict == "right":
+        if decimal_verdict.verdict == DecimalMatch.RIGHT:
             return Judgement("correct", "right")
         near = abs(answer_value - entry.expected) <= 0.01 * abs(entry.expected)
-        if decimal_verdict.verdict == "close" and near:
+        if decimal_verdict.verdict == DecimalMatch.CLOSE and near:
             # Too few digits to tell a right rounding from a slip: ask for more, not a try.
             return Judgement("close", "close — give at least 3 significant digits")
         return _wrong(result, entry, text, answer_value, None)
@@ -193,10 +193,11 @@ def _read(text: str) -> Any:
 def _equal(entry: Entry, target: Any, answer: Any, answer_value: float) -> bool:
     if entry.exact is not None:
         from gradtutor.calculus.equivalence import check_exprs
+        from gradtutor.calculus.results import Verdict
 
-        verdict = str(check_exprs(target, answer, time_limit=CHECK_TIME_LIMIT).verdict)
-        if verdict in ("equivalent", "not_equivalent"):
-            return verdict == "equivalent"
+        verdict = check_exprs(target, answer, time_limit=CHECK_TIME_LIMIT).verdict
+        if verdict in (Verdict.EQUIVALENT, Verdict.NOT_EQUIVALENT):
+            return verdict == Verdict.EQUIVALENT
     return _close(answer_value, entry.expected)
 
 
@@ -208,10 +209,10 @@ def _matches(text: str, answer_value: float, twin_value: float, is_decimal: bool
     if is_decimal:
         import sympy
 
-        from gradtutor.calculus.decimal_answer import judge_decimal
+        from gradtutor.calculus.decimal_answer import DecimalMatch, judge_decimal
 
         judged = judge_decimal(text, sympy.Float(twin_value, 17))
-        return judged is not None and judged.verdict == "right"
+        return judged is not None and judged.verdict == DecimalMatch.RIGHT
     return _close(answer_value, twin_value)
 
 

@@ -162,6 +162,9 @@ class ExactMath:
 
 
 Math = type[FloatMath] | type[ExactMath]
+# A number of the graph: a float under FloatMath, a sympy number under ExactMath (sympy
+# has no type stubs, so the two meet only in Any).
+Value = Any
 
 
 # -- the rules --------------------------------------------------------------------------
@@ -175,10 +178,10 @@ class Rule:
     arity: ClassVar[int] = 1
     symbol: ClassVar[str] = ""
 
-    def value(self, m: Math, args: list[Any], k: Any) -> Any:  # pragma: no cover - abstract
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def local(self, m: Math, args: list[Any], out: Any, slot: int, k: Any) -> Any:
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         raise NotImplementedError  # pragma: no cover - abstract
 
     def formula(self, slot: int) -> str:  # pragma: no cover - abstract
@@ -191,10 +194,10 @@ class Add(Rule):
 
     op, arity, symbol = "add", 2, "+"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return args[0] + args[1]
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return m.num(1)
 
     def formula(self, slot: int) -> str:
@@ -206,10 +209,10 @@ class Sub(Rule):
 
     op, arity, symbol = "sub", 2, "−"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return args[0] - args[1]
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return m.num(1 if slot == 0 else -1)
 
     def formula(self, slot: int) -> str:
@@ -221,10 +224,10 @@ class Mul(Rule):
 
     op, arity, symbol = "mul", 2, "×"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return args[0] * args[1]
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return args[1 - slot]
 
     def formula(self, slot: int) -> str:
@@ -236,10 +239,10 @@ class Div(Rule):
 
     op, arity, symbol = "div", 2, "÷"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.div(args[0], args[1])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         u, v = args
         return m.div(m.num(1), v) if slot == 0 else m.div(-u, v * v)
 
@@ -252,10 +255,10 @@ class Neg(Rule):
 
     op, symbol = "neg", "−"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return -args[0]
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return m.num(-1)
 
     def formula(self, slot: int) -> str:
@@ -267,10 +270,10 @@ class Pow(Rule):
 
     op, symbol = "pow", "^"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.pow(args[0], m.num(k))
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         kk = m.num(k)
         return kk * m.pow(args[0], kk - 1) if kk != 1 else m.num(1)
 
@@ -283,10 +286,10 @@ class PowVar(Rule):
 
     op, arity, symbol = "powv", 2, "^"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.pow(args[0], args[1])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         u, v = args
         if slot == 0:
             return v * m.pow(u, v - 1)
@@ -301,10 +304,10 @@ class Exp(Rule):
 
     op, symbol = "exp", "exp"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.exp(args[0])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return out
 
     def formula(self, slot: int) -> str:
@@ -316,10 +319,10 @@ class Ln(Rule):
 
     op, symbol = "ln", "ln"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.ln(args[0])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return m.div(m.num(1), args[0])
 
     def formula(self, slot: int) -> str:
@@ -331,10 +334,10 @@ class Sigmoid(Rule):
 
     op, symbol = "sigmoid", "σ"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.sigmoid(args[0])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return out * (1 - out)
 
     def formula(self, slot: int) -> str:
@@ -346,10 +349,10 @@ class Tanh(Rule):
 
     op, symbol = "tanh", "tanh"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.tanh(args[0])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return 1 - out * out
 
     def formula(self, slot: int) -> str:
@@ -361,10 +364,10 @@ class Relu(Rule):
 
     op, symbol = "relu", "relu"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return args[0] if m.positive(args[0]) else m.num(0)
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return m.num(1 if m.positive(args[0]) else 0)
 
     def formula(self, slot: int) -> str:
@@ -376,10 +379,10 @@ class Softplus(Rule):
 
     op, symbol = "softplus", "softplus"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.softplus(args[0])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return m.sigmoid(args[0])
 
     def formula(self, slot: int) -> str:
@@ -391,10 +394,10 @@ class Sin(Rule):
 
     op, symbol = "sin", "sin"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.sin(args[0])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return m.cos(args[0])
 
     def formula(self, slot: int) -> str:
@@ -406,10 +409,10 @@ class Cos(Rule):
 
     op, symbol = "cos", "cos"
 
-    def value(self, m, args, k):  # type: ignore[no-untyped-def]
+    def value(self, m: Math, args: list[Value], k: Value) -> Value:
         return m.cos(args[0])
 
-    def local(self, m, args, out, slot, k):  # type: ignore[no-untyped-def]
+    def local(self, m: Math, args: list[Value], out: Value, slot: int, k: Value) -> Value:
         return -m.sin(args[0])
 
     def formula(self, slot: int) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
 from gradtutor.network.layer_practice import shape_text, sup
 from gradtutor.network.layers import NetResult, output_activation
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 PRINT_MAX = 48  # matrices with more entries show their shape only
 _ACT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu"}
@@ -19,7 +22,7 @@ _LOSS = {
 }
 
 
-def _matrix(name: str, array: Any, indent: str = "    ") -> Text:
+def _matrix(name: str, array: np.ndarray, indent: str = "    ") -> Text:
     """``W¹ (3×2) = [[0.24,  0.58],`` then one aligned row per line."""
     from gradtutor.network.numbers import fixed
 

@@ -132,7 +132,8 @@ class BrailleLayer:
 
     def cells(self) -> tuple[np.ndarray, np.ndarray]:
         """(rows, cols) of the cells that hold any dot."""
-        return np.nonzero(self.bits)
+        rows, cols = np.nonzero(self.bits)
+        return rows, cols
 
 
 def braille(bits: int) -> str:

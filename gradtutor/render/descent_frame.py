@@ -9,8 +9,8 @@ rich (``Frame``) or turned into ANSI by the animation's line-diffing screen.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from rich.color import Color
@@ -18,7 +18,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 
-from gradtutor.descent.run import Race, Run
+from gradtutor.descent.run import Race, Run, StopReason
 from gradtutor.render.descent_canvas import (
     BrailleLayer,
     braille,
@@ -30,18 +30,19 @@ from gradtutor.render.descent_canvas import (
 
 Run_ = tuple[str, Style | None]
 Line = list[Run_]
+Row = Sequence[Run_]  # a Line, or a row the layout caches (a tuple, so its id stays valid)
 
 PATH_COLOURS = ("#ffffff", "#ff9e3d", "#3de0ff", "#ff5fd2", "#c6ff3d", "#8fa8ff")
 PLAIN_PATH = "*#@%&$"
 PLAIN_RAMP = " .:-=+"
 MIN_COLOUR = "#ff3030"
 CURVE_COLOUR = "#9a9a9a"
-STATUS_COLOURS = {
-    "converged": "green",
-    "max_steps": "yellow",
-    "diverged": "red",
-    "stalled": "magenta",
-    "oscillating": "yellow",
+STATUS_COLOURS: dict[str, str] = {
+    StopReason.CONVERGED: "green",
+    StopReason.MAX_STEPS: "yellow",
+    StopReason.DIVERGED: "red",
+    StopReason.STALLED: "magenta",
+    StopReason.OSCILLATING: "yellow",
     "running": "cyan",
 }
 MIN_MAP_ROWS = 4
@@ -221,11 +222,11 @@ class DescentView:
         size: tuple[int, int, int, int, int],
         chars: list[list[str]],
         styles: list[list[Style | None]],
-        cell_bg: Any,
+        cell_bg: np.ndarray | None,
         *,
         x_range: tuple[float, float],
         y_range: tuple[float, float],
-        legend: Any,
+        legend: Line,
     ) -> _Layout:
         """The parts of a layout that 1-D and 2-D share: rows, axes, labels."""
         width, height, rows, cols, lw = size
@@ -360,19 +361,19 @@ class DescentView:
 
     # --- frames -----------------------------------------------------------------------
 
-    def lines(self, step: int, width: int, height: int) -> list[Line]:
+    def lines(self, step: int, width: int, height: int) -> list[Row]:
         """The frame as lines of runs; rows the paths do not touch are cached objects."""
         lay = self.layout(width, height)
         overlay = self._overlay(lay, step)
         fits = lay.label_width + 1 + lay.map_cols <= width
-        out: list[Line] = [_clip(self._title(width), width)]
+        out: list[Row] = [_clip(self._title(width), width)]
         if self._lesson_rows(height):
             style = None if self.plain else Style(italic=True, dim=True)
             out.append(_clip([(self.surface.lesson, style)], width))
         for r in range(lay.map_rows):
             cells = overlay.get(r)
             if cells is None:
-                row: Line = lay.rows[r]  # type: ignore[assignment]
+                row: Row = lay.rows[r]
             else:
                 row = [lay.rows[r][0], *self._row_with(lay, r, cells)]
             out.append(row if fits else _clip(row, width))
@@ -536,7 +537,7 @@ class DescentView:
             k = min(step, run.steps)
             pos = _position(run.trajectory[k], pos_w)
             status = run.stop_reason if k == run.steps else "running"
-            if status == "converged" and len(self.race.runs) > 1:
+            if status == StopReason.CONVERGED and len(self.race.runs) > 1:
                 status += f" #{self.ranks[i]}"
             cells = {
                 "step": f"{k:>6}  ",
@@ -599,7 +600,7 @@ def _merge(chars: list[str], styles: list[Style | None]) -> Line:
     return out
 
 
-def _clip(line: Line, width: int) -> Line:
+def _clip(line: Row, width: int) -> Line:
     out: Line = []
     used = 0
     for text, style in line:

@@ -19,7 +19,7 @@ from rich.color import ColorSystem
 from rich.console import Console
 from rich.style import Style
 
-from gradtutor.render.descent_frame import DescentView, Line
+from gradtutor.render.descent_frame import DescentView, Row
 
 HIDE_CURSOR = "\x1b[?25l"
 SHOW_CURSOR = "\x1b[?25h"
@@ -39,7 +39,7 @@ class AnsiLines:
     def __init__(self, color_system: str | None) -> None:
         self.system = COLOR_SYSTEMS.get(color_system or "")
         self._prefix: dict[int, tuple[Style, str]] = {}
-        self._lines: dict[int, tuple[Line, str]] = {}  # cached rows (the bare surface)
+        self._lines: dict[int, tuple[Row, str]] = {}  # cached rows (the bare surface)
 
     def prefix(self, style: Style) -> str:
         hit = self._prefix.get(id(style))
@@ -50,7 +50,7 @@ class AnsiLines:
         self._prefix[id(style)] = (style, code)
         return code
 
-    def line(self, runs: Line) -> str:
+    def line(self, runs: Row) -> str:
         hit = self._lines.get(id(runs))
         if hit is not None and hit[0] is runs:
             return hit[1]
@@ -71,7 +71,7 @@ class Screen:
     ansi: AnsiLines
     shown: list[str] = field(default_factory=list)
 
-    def render(self, lines: list[Line]) -> str:
+    def render(self, lines: list[Row]) -> str:
         new = [self.ansi.line(line) for line in lines]
         old, n = self.shown, len(self.shown)
         self.shown = new
@@ -143,20 +143,20 @@ def play(
     ansi = AnsiLines(console.color_system if console is not None else color_system)
     screen = Screen(ansi)
     steps = frame_steps(view.last_step, every)
-    write = console.file.write if console is not None else None
+    out = console.file if console is not None else None
     shown = 0
     start = time.monotonic()
     try:
-        if write is not None:
-            write(HIDE_CURSOR)
+        if out is not None:
+            out.write(HIDE_CURSOR)
         for i, step in enumerate(steps):
             width, height = console.size if console is not None else size
             data = screen.render(view.lines(step, width - 1, height - 1))
             if cast is not None:
                 cast.add(i / fps, data)
-            if write is not None:
-                write(data)
-                console.file.flush()
+            if out is not None:
+                out.write(data)
+                out.flush()
                 shown = step
                 delay = start + (i + 1) / fps - time.monotonic()
                 if delay > 0 and i + 1 < len(steps):
@@ -165,7 +165,7 @@ def play(
     except KeyboardInterrupt:
         return Playback(shown, True)
     finally:
-        if write is not None:
-            write(SHOW_CURSOR)
-            console.file.flush()
+        if out is not None:
+            out.write(SHOW_CURSOR)
+            out.flush()
     return Playback(shown, False)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
+from gradtutor.descent.analysis import Rates
 from gradtutor.descent.optimizers import DEFAULTS, OptimizerSpec
-from gradtutor.descent.run import Race, Run
+from gradtutor.descent.run import Race, Run, StopReason
 from gradtutor.render.descent_frame import PATH_COLOURS, STATUS_COLOURS, fmt
 
 
@@ -36,11 +36,13 @@ def ranking_text(race: Race) -> str:
     tol = f"|∇f| < {fmt(race.tol)}"
     text = _podium(race, ranked, tol)
     first = min(
-        (r for r in ranked if r.stop_reason == "converged"), key=lambda r: r.steps, default=None
+        (r for r in ranked if r.stop_reason == StopReason.CONVERGED),
+        key=lambda r: r.steps,
+        default=None,
     )
     best = ranked[0]
     worse = first is not None and first is not best and not race.tied(first, best)
-    if worse and first is not None and best.stop_reason != "diverged":
+    if worse and first is not None and best.stop_reason != StopReason.DIVERGED:
         text += (
             f" {first.spec.name} stopped first (step {first.steps}) but at a worse point "
             f"(loss {fmt(float(first.losses[-1]))} against {fmt(float(best.losses[-1]))})."
@@ -56,10 +58,10 @@ def ranking_text(race: Race) -> str:
 
 
 def _podium(race: Race, ranked: list[Run], tol: str) -> str:
-    done = [r for r in ranked if r.stop_reason == "converged"]
+    done = [r for r in ranked if r.stop_reason == StopReason.CONVERGED]
     if not done:
         text = f"No optimizer converged within {race.max_steps} steps"
-        alive = [r for r in ranked if r.stop_reason != "diverged"]
+        alive = [r for r in ranked if r.stop_reason != StopReason.DIVERGED]
         if not alive:
             return text + "; every run diverged."
         best = alive[0]
@@ -70,14 +72,14 @@ def _podium(race: Race, ranked: list[Run], tol: str) -> str:
     text = f"Winner: {winner.spec.name}, lowest loss ({loss})"
     if level:
         text = f"Winner: {winner.spec.name}, lowest loss ({loss}, level with {_names(level)})"
-    if winner.stop_reason == "converged":
+    if winner.stop_reason == StopReason.CONVERGED:
         text += f", {tol} {'first, ' if level else ''}at step {winner.steps}"
     else:
         text += f", {winner.stop_reason} after {winner.steps} steps"
-    later = [r for r in rest if r.stop_reason != "diverged"]
+    later = [r for r in rest if r.stop_reason != StopReason.DIVERGED]
     if later:
         text += "; then " + ", then ".join(_place(race, winner, r) for r in later)
-    lost = [r for r in rest if r.stop_reason == "diverged"]
+    lost = [r for r in rest if r.stop_reason == StopReason.DIVERGED]
     if lost:
         text += "; diverged: " + ", ".join(r.spec.name for r in lost)
     return text + "."
@@ -85,7 +87,7 @@ def _podium(race: Race, ranked: list[Run], tol: str) -> str:
 
 def _place(race: Race, winner: Run, run: Run) -> str:
     loss = "the same loss" if race.tied(winner, run) else f"loss {fmt(float(run.losses[-1]))}"
-    how = f"step {run.steps}" if run.stop_reason == "converged" else run.stop_reason
+    how = f"step {run.steps}" if run.stop_reason == StopReason.CONVERGED else run.stop_reason
     return f"{run.spec.name} ({loss}, {how})"
 
 
@@ -112,7 +114,7 @@ class ErrorPlot:
     the slow direction (smallest λ) is the row that stays tall.
     """
 
-    def __init__(self, rates: Any) -> None:
+    def __init__(self, rates: Rates) -> None:
         self.rates = rates
 
     def lines(self, width: int) -> list[str]:
@@ -199,7 +201,7 @@ class SummaryTable:
         picked = [c for c, (key, _, _) in enumerate(COLUMNS) if key in keep]
         for c in picked:
             key, title, justify = COLUMNS[c]
-            table.add_column(grad if key == "grad" else title, justify=justify, overflow="fold")  # type: ignore[arg-type]
+            table.add_column(grad if key == "grad" else title, justify=justify, overflow="fold")
         for i, run in enumerate(self.race.runs):
             row = _row(i, run, self.plain)
             table.add_row(*(row[c] for c in picked))
@@ -209,7 +211,7 @@ class SummaryTable:
         yield self.table(options.max_width)
 
 
-COLUMNS = (
+COLUMNS: tuple[tuple[str, str, JustifyMethod], ...] = (
     ("optimizer", "optimizer", "left"),
     ("settings", "settings", "left"),
     ("steps", "steps", "right"),
@@ -241,7 +243,7 @@ def summary(
     replay: str,
     plain: bool,
     interrupted_at: int | None = None,
-    rates: tuple[Any, ...] = (),
+    rates: tuple[Rates, ...] = (),
 ) -> list[RenderableType]:
     """Renderables to print after the run (``endings``: what each final point is)."""
     table = SummaryTable(race, plain)
@@ -252,25 +254,25 @@ def summary(
         out.append(Text(widened_text(race)))
     out.extend(Text(line) for line in stop_lines(race, endings))
     if len(race.runs) > 1:
-        out.append(Text(ranking_text(race), style=None if plain else "bold"))
+        out.append(Text(ranking_text(race), style="" if plain else "bold"))
     if not race.surface.typed:
-        out.append(Text(f"Lesson: {race.surface.lesson}", style=None if plain else "italic"))
+        out.append(Text(f"Lesson: {race.surface.lesson}", style="" if plain else "italic"))
     for note in race.surface.notes:  # a typed loss's kink or step
-        out.append(Text(f"Note: {note}", style=None if plain else "italic"))
+        out.append(Text(f"Note: {note}", style="" if plain else "italic"))
     for note in notes:
-        out.append(Text(note, style=None if plain else "yellow"))
+        out.append(Text(note, style="" if plain else "yellow"))
     for rate in rates:
         out.extend(Text(line) for line in rate.lines())
         out.append(ErrorPlot(rate))
-    out.append(ReplayText(f"Replay: {replay}", style=None if plain else "dim"))
+    out.append(ReplayText(f"Replay: {replay}", style="" if plain else "dim"))
     return out
 
 
 def _row(i: int, run: Run, plain: bool) -> list[Text | str]:
     colour = PATH_COLOURS[i % len(PATH_COLOURS)]
-    name = Text(run.spec.name, style=None if plain else f"bold {colour}")
+    name = Text(run.spec.name, style="" if plain else f"bold {colour}")
     pos = ", ".join(fmt(float(v)) for v in run.final)
-    status = Text(run.stop_reason, style=None if plain else STATUS_COLOURS[run.stop_reason])
+    status = Text(run.stop_reason, style="" if plain else STATUS_COLOURS[run.stop_reason])
     return [
         name,
         settings_text(run.spec),

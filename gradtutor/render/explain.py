@@ -10,13 +10,22 @@ algebra, so it is never mistaken for calculus.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Iterable
 
 import sympy
 from rich._wrap import divide_line
 from rich.cells import cell_len
-from rich.console import Console, Group, RenderableType
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    Group,
+    JustifyMethod,
+    OverflowMethod,
+    RenderableType,
+    RenderResult,
+)
 from rich.containers import Lines
+from rich.measure import Measurement
 from rich.text import Text
 from rich.tree import Tree
 
@@ -53,8 +62,8 @@ class Wrapped(Text):
         console: Console,
         width: int,
         *,
-        justify: Any = None,
-        overflow: Any = None,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
         tab_size: int = 8,
         no_wrap: bool | None = None,
     ) -> Lines:
@@ -105,10 +114,10 @@ class _Render:
     def __init__(self, text: Wrapped) -> None:
         self.text = text
 
-    def __rich_console__(self, console: Console, options: Any) -> Any:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         return Text.__rich_console__(self.text, console, options)
 
-    def __rich_measure__(self, console: Console, options: Any) -> Any:
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Text.__rich_measure__(self.text, console, options)
 
 
@@ -309,7 +318,7 @@ def result_text(node: r.Rule) -> str:
     return pretty(node.result)
 
 
-def _unevaluated(build) -> sympy.Expr:  # type: ignore[no-untyped-def]
+def _unevaluated(build: Callable[[], sympy.Expr]) -> sympy.Expr:
     with sympy.evaluate(False):
         return build()
 
@@ -447,6 +456,6 @@ def _last_shown(worked: WorkedDerivative) -> str:
     return result_text(worked.steps)
 
 
-def _and(names) -> str:  # type: ignore[no-untyped-def]
+def _and(names: Iterable[str]) -> str:
     items = list(names)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from gradtutor.tutor.session import Outcome, StopReason
+from gradtutor.calculus.results import CheckResult, Verdict
+from gradtutor.tutor.answers import Checked, DecimalVerdict
+from gradtutor.tutor.session import AnswerVerdict, Outcome, QuizSummary, StopReason
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.tutor.progress import DayProgress, ProgressReport
 
 _SUPERSCRIPT = str.maketrans("0123456789-+n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿ")
 _POWER = re.compile(r"\^(\(-?\d+\)|-?\d+|n)(?![\w(]|\.\d)")
@@ -90,13 +97,11 @@ class _QuestionBox:
     def __init__(self, wide: Panel, narrow: Panel, title_width: int) -> None:
         self.wide, self.narrow, self.title_width = wide, narrow, title_width
 
-    def __rich_console__(self, console: Any, options: Any) -> Any:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         # the title sits between "╭─ " and " ─╮"
         yield self.wide if self.title_width + 6 <= options.max_width else self.narrow
 
-    def __rich_measure__(self, console: Any, options: Any) -> Any:
-        from rich.measure import Measurement
-
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         chosen = self.wide if self.title_width + 6 <= options.max_width else self.narrow
         return Measurement.get(console, options, chosen)
 
@@ -153,7 +158,7 @@ def line_verdicts_view(verdicts: Sequence[tuple[str, str]], waiting: Sequence[st
     return text
 
 
-def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType:
+def diagnosis_view(result: Checked, *, reveal_values: bool = True) -> RenderableType:
     """What the engine found in an answer, without giving the expected answer away.
 
     (``gradtutor.render.check`` shows the expected expression, right for ``check`` but
@@ -162,35 +167,29 @@ def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType
     leaves them out.
     """
     lines: list[RenderableType] = []
-    error = getattr(result, "error", None)
+    error = result.error
     if error is not None:
-        lines.append(Text("  " + str(getattr(error, "message", error))))
-        caret = error.caret() if callable(getattr(error, "caret", None)) else None
+        lines.append(Text("  " + error.message))
+        caret = error.caret()
         if caret and "\n" in caret:
             first, second = caret.split("\n", 1)
             lines.append(Text("    " + first))
             lines.append(Text("    " + second, style="bold red"))
-        hint = getattr(error, "hint", None)
-        if hint:
-            lines.append(Text.assemble(("  hint: ", "dim"), str(hint)))
+        if error.hint:
+            lines.append(Text.assemble(("  hint: ", "dim"), error.hint))
         return Group(*lines)
-    read_as = getattr(result, "read_as", None)
-    if read_as:
-        lines.append(Text.assemble(("  read as ", "dim"), (str(read_as), "bold")))
-    feedback = [
-        item
-        for item in getattr(result, "feedback", None) or ()
-        if reveal_values or getattr(item, "kind", "") != "factor"
-    ]
+    if result.read_as:
+        lines.append(Text.assemble(("  read as ", "dim"), (result.read_as, "bold")))
+    feedback = [item for item in result.feedback if reveal_values or item.kind != "factor"]
     if feedback:
         grid = Table.grid(padding=(0, 1), pad_edge=False)
         grid.add_column(width=3, justify="right")
         grid.add_column()
         for item in feedback:
-            style = "cyan" if getattr(item, "kind", "") == "misconception" else ""
-            grid.add_row("•", Text(str(getattr(item, "message", item)), style=style))
+            style = "cyan" if item.kind == "misconception" else ""
+            grid.add_row("•", Text(item.message, style=style))
         lines.append(grid)
-    example = getattr(result, "counterexample", None)
+    example = result.counterexample
     if example is not None and reveal_values:
         point = ", ".join(f"{k} = {_number(v)}" for k, v in (example.point or {}).items())
         lines.append(
@@ -202,9 +201,8 @@ def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType
                 (_number(example.answer), "bold"),
             )
         )
-    verdict = str(getattr(getattr(result, "verdict", ""), "value", getattr(result, "verdict", "")))
-    if verdict == "domain_dependent":
-        domain = getattr(result, "domain", None)
+    if result.verdict == Verdict.DOMAIN_DEPENDENT:
+        domain = result.domain if isinstance(result, CheckResult) else None
         lines.append(
             Text(
                 f"  equal only {domain}" if domain else "  equal only on part of the domain",
@@ -222,7 +220,7 @@ def misconception_name(misconception_id: str) -> str:
     return misconception_title(misconception_id)
 
 
-def _number(value: Any) -> str:
+def _number(value: float | str | None) -> str:
     if value is None:
         return "undefined"
     if isinstance(value, float):
@@ -230,12 +228,13 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def right_view(result: Any = None) -> RenderableType:
+def right_view(result: Checked | None = None) -> RenderableType:
     """A right answer; for a decimal, the exact value it stands for."""
-    exact = getattr(result, "exact_shown", "") or getattr(result, "exact", "")
-    if not exact:
+    decimal = result if isinstance(result, DecimalVerdict) else None
+    exact = (decimal.exact_shown or decimal.exact) if decimal is not None else ""
+    if decimal is None or not exact:
         return Text("✓ Right.", style="bold green")
-    digits = getattr(result, "significant_digits", 0)
+    digits = decimal.significant_digits
     return Text.assemble(
         ("✓ Right", "bold green"),
         f" (to {digits} significant figures)." if digits else ".",
@@ -244,10 +243,10 @@ def right_view(result: Any = None) -> RenderableType:
     )
 
 
-def close_view(result: Any) -> RenderableType:
+def close_view(result: DecimalVerdict) -> RenderableType:
     """A decimal that is nearly right: too few digits, or a near miss (not a try)."""
-    example = getattr(result, "example", "") or "1/3"
-    digits = getattr(result, "significant_digits", 0)
+    example = result.example or "1/3"
+    digits = result.significant_digits
     why = "Close" if digits < 3 else "Close, but not right to the digits you typed"
     return Text(
         f"{why} — give 3 significant figures, or the exact value, e.g. {example}. "
@@ -256,7 +255,7 @@ def close_view(result: Any) -> RenderableType:
     )
 
 
-def wrong_view(result: Any, tries_left: int, *, numeric: bool = False) -> RenderableType:
+def wrong_view(result: Checked, tries_left: int, *, numeric: bool = False) -> RenderableType:
     """A miss: another try (or not), and the diagnosis. ``numeric``: the answer is a number."""
     more = (
         Text(
@@ -270,11 +269,10 @@ def wrong_view(result: Any, tries_left: int, *, numeric: bool = False) -> Render
     return Group(more, diagnosis_view(result, reveal_values=not (numeric and tries_left)))
 
 
-def unjudged_view(result: Any) -> RenderableType:
-    verdict = str(getattr(result, "verdict", ""))
-    if verdict == "close":
+def unjudged_view(result: Checked) -> RenderableType:
+    if isinstance(result, DecimalVerdict) and result.verdict == AnswerVerdict.CLOSE:
         return close_view(result)
-    if verdict == "undetermined":
+    if result.verdict == Verdict.UNDETERMINED:
         head = Text(
             "I could not decide that one in time. Write it another way, or 'skip'.", style="yellow"
         )
@@ -330,7 +328,7 @@ def short_prompt(prompt: str, width: int = SUMMARY_PROMPT_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
+def summary_view(summary: QuizSummary, *, notice: str | None = None) -> RenderableType:
     """The end of a quiz: how each question went (tries, hints), misconceptions seen, and
     what to do next."""
     results = summary.results
@@ -370,7 +368,7 @@ def summary_view(summary: Any, *, notice: str | None = None) -> RenderableType:
         lines.append(Text("Quiz ended early; every answer so far is saved.", style="dim"))
     if summary.ended_by == StopReason.NOTHING_DUE and not summary.finished:
         lines.append(Text("Nothing is due for review.", style="dim"))
-    step = getattr(summary, "next_step", None)
+    step = summary.next_step
     if step is not None:
         lines.append(Text.assemble(("Next: ", "bold"), step.text))
         lines.append(Text.assemble(("  $ ", "dim"), (step.command, "cyan")))
@@ -400,7 +398,7 @@ def sparkline(values: Sequence[float | None]) -> Text:
     return text
 
 
-def day_chart(days: Sequence[Any]) -> RenderableType:
+def day_chart(days: Sequence[DayProgress]) -> RenderableType:
     """Accuracy per day as a bar (height = share right), questions answered, day of month."""
     grid = Table.grid(padding=(0, 1), pad_edge=False)
     grid.add_column(style="bold")
@@ -418,7 +416,7 @@ def day_chart(days: Sequence[Any]) -> RenderableType:
     return Group(Text("Last 14 days", style="bold"), grid)
 
 
-def _months(first: Any, last: Any) -> str:
+def _months(first: date, last: date) -> str:
     return f"{last:%b}" if first.month == last.month else f"{first:%b}–{last:%b}"
 
 
@@ -426,7 +424,7 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def progress_view(report: Any) -> RenderableType:
+def progress_view(report: ProgressReport) -> RenderableType:
     parts: list[RenderableType] = []
     table = Table(title="Mastery by topic", title_justify="left", box=None, pad_edge=False)
     table.add_column("topic")
@@ -474,7 +472,7 @@ def progress_view(report: Any) -> RenderableType:
 
 
 def home_view(
-    *, report: Any, next_step: str, command: str, notice: str | None = None
+    *, report: ProgressReport, next_step: str, command: str, notice: str | None = None
 ) -> RenderableType:
     lines: list[RenderableType] = [
         Text("gradtutor — the calculus behind neural networks", style="bold")

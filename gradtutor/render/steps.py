@@ -7,20 +7,18 @@ from rich.padding import Padding
 from rich.text import Text
 
 from gradtutor.calculus import rules as r
-from gradtutor.calculus.derivation import (
-    INVALID,
-    OK,
-    UNDETERMINED,
-    DerivationReport,
-    LineCheck,
-    Task,
-)
+from gradtutor.calculus.derivation import DerivationReport, LineCheck, Task
 from gradtutor.calculus.printing import pretty
-from gradtutor.calculus.scan import SKIPPED, ScannedLine, ScanReport
+from gradtutor.calculus.results import Counterexample, LineStatus, Number
+from gradtutor.calculus.scan import ScannedLine, ScanReport, ScanStatus
 from gradtutor.render.explain import Wrapped, glued, result_text
 from gradtutor.tutor.untrusted import neutralise
 
-MARKS = {OK: ("✓", "green"), INVALID: ("?", "yellow"), UNDETERMINED: ("~", "yellow")}
+MARKS = {
+    LineStatus.OK: ("✓", "green"),
+    LineStatus.INVALID: ("?", "yellow"),
+    LineStatus.UNDETERMINED: ("~", "yellow"),
+}
 WRONG_MARK = ("✗", "bold red")
 
 
@@ -42,16 +40,16 @@ def render_line(check: LineCheck) -> RenderableType:
     number = (f"{check.index + 1:>3} ", "dim")
     head = Wrapped.assemble(number, (mark, style), " ", glued(neutralise(check.text)))
     notes = [_indent(note, "dim") for note in check.notes]
-    if check.status == OK:
+    if check.status == LineStatus.OK:
         head.append(f"    {check.message}", style="dim")
         return Group(head, *notes) if notes else head
     rows: list[RenderableType] = [head, *notes]
-    if check.status == INVALID:
+    if check.status == LineStatus.INVALID:
         rows.append(_indent(f"can't read this line: {check.message}", "yellow"))
         for caret_line in check.caret.split("\n") if check.caret else ():
             rows.append(_indent(caret_line, "yellow"))
         return Group(*rows)
-    if check.status == UNDETERMINED:
+    if check.status == LineStatus.UNDETERMINED:
         rows.append(_indent(check.message, "yellow"))
         return Group(*rows)
     if check.follows_from is not None:
@@ -105,12 +103,12 @@ def _indent(message: str, style: str = "") -> Padding:
     return Padding(Wrapped(message, style=style), (0, 0, 0, 6), expand=False)
 
 
-def _counterexample(ce) -> str:  # type: ignore[no-untyped-def]
+def _counterexample(ce: Counterexample) -> str:
     point = ", ".join(f"{k} = {v}" for k, v in ce.point.items())
     return f"at {point} this line gives {_num(ce.answer)}, the derivative {_num(ce.expected)}"
 
 
-def _num(value) -> str:  # type: ignore[no-untyped-def]
+def _num(value: Number | str | None) -> str:
     if value is None:
         return "undefined"
     if isinstance(value, float):
@@ -122,7 +120,7 @@ def render_scan(report: ScanReport) -> RenderableType:
     """Every derivation found in a file, by the file's own line numbers: ✓, ✗ with why, or ?
     for a line that was skipped (unreadable, or nothing to check it against)."""
     wrong = len(report.wrong)
-    skipped = sum(1 for line in report.lines if line.status == SKIPPED)
+    skipped = sum(1 for line in report.lines if line.status == ScanStatus.SKIPPED)
     n = len(report.derivations)
     rows: list[RenderableType] = [
         Wrapped.assemble(
@@ -145,17 +143,21 @@ def render_scan(report: ScanReport) -> RenderableType:
     return Group(*rows)
 
 
-_SCAN_MARKS = {"ok": ("✓", "green"), "wrong": WRONG_MARK, SKIPPED: ("?", "yellow")}
+_SCAN_MARKS = {
+    ScanStatus.OK: ("✓", "green"),
+    ScanStatus.WRONG: WRONG_MARK,
+    ScanStatus.SKIPPED: ("?", "yellow"),
+}
 
 
 def _scanned_line(line: ScannedLine) -> RenderableType:
     mark, style = _SCAN_MARKS.get(line.status, ("~", "yellow"))
     head = Wrapped.assemble((f"{line.line_no:>5} ", "dim"), (mark, style), " ", glued(line.text))
     parts = [p for p in line.message.split("; ") if p and p != "wrong"]
-    if line.status == "ok":
+    if line.status == ScanStatus.OK:
         head.append(f"    {parts[0] if parts else ''}", style="dim")
         return Group(head, *(_indent(p, "dim") for p in parts[1:])) if parts[1:] else head
-    tone = "yellow" if line.status != "wrong" else ""
+    tone = "yellow" if line.status != ScanStatus.WRONG else ""
     details = [
         _indent(p, "bold" if k == 0 and line.misconception else tone) for k, p in enumerate(parts)
     ]

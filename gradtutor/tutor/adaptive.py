@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from gradtutor.tutor import session
+
 if TYPE_CHECKING:  # pragma: no cover
     from gradtutor.tutor.models import Template
     from gradtutor.tutor.packs import Catalogue
@@ -56,18 +58,18 @@ class Outcome:
 
     template_id: str
     topic: str
-    outcome: str  # "correct" | "wrong" | "skipped" | "shown"
+    outcome: session.Outcome  # finished: correct, wrong, skipped or shown
     clean: bool  # right on the first try of every part, no hint
 
     @property
     def score(self) -> float:
-        if self.outcome != "correct":
+        if self.outcome != session.Outcome.CORRECT:
             return 0.0
         return 1.0 if self.clean else 0.5
 
     @property
     def missed(self) -> bool:
-        return self.outcome in ("wrong", "shown")
+        return self.outcome in (session.Outcome.WRONG, session.Outcome.SHOWN)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def level(topic: str, history: Sequence[Outcome]) -> int:
             continue
         if o.clean:
             current = min(MAX_LEVEL, current + 1)
-        elif o.outcome != "correct":
+        elif o.outcome != session.Outcome.CORRECT:
             current = max(MIN_LEVEL, current - 1)
     return current
 

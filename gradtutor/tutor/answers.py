@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeAlias
 
+from gradtutor.calculus.decimal_answer import DecimalMatch
 from gradtutor.tutor.session import AnswerVerdict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -180,9 +181,9 @@ def is_number(expression: str) -> bool:
 
 
 _DECIMAL_VERDICTS = {
-    "right": AnswerVerdict.EQUIVALENT,
-    "close": AnswerVerdict.CLOSE,
-    "wrong": AnswerVerdict.NOT_EQUIVALENT,
+    DecimalMatch.RIGHT: AnswerVerdict.EQUIVALENT,
+    DecimalMatch.CLOSE: AnswerVerdict.CLOSE,
+    DecimalMatch.WRONG: AnswerVerdict.NOT_EQUIVALENT,
 }
 
 

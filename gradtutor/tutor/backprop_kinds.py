@@ -17,6 +17,8 @@ from gradtutor.tutor.models import Part
 
 if TYPE_CHECKING:  # pragma: no cover
     from gradtutor.calculus.results import CheckResult
+    from gradtutor.network.graph import Backprop, Node
+    from gradtutor.network.misconceptions import Diagnosis
     from gradtutor.tutor.kinds import Built
 
 MAX_CHAIN = 8
@@ -37,7 +39,7 @@ def _plain(expr: Any) -> str:
     return plain(expr)
 
 
-def graph_result(f: str, at: Mapping[str, Any], wrt: tuple[str, ...] | None = None) -> Any:
+def graph_result(f: str, at: Mapping[str, Any], wrt: tuple[str, ...] | None = None) -> Backprop:
     """The filled graph of ``f`` at the point (exact values required)."""
     from gradtutor.network.graph import backprop, graph_from_text
 
@@ -49,7 +51,7 @@ def graph_result(f: str, at: Mapping[str, Any], wrt: tuple[str, ...] | None = No
     return result
 
 
-def _node(result: Any, label: str) -> Any:
+def _node(result: Backprop, label: str) -> Node:
     node = result.graph.node_named(label)
     if node is None:
         labels = ", ".join(repr(n.label) for n in result.graph.nodes if not n.is_leaf)
@@ -67,6 +69,8 @@ def _graph_question(fields: Mapping[str, Any], *, fanout: bool) -> Built:
     f, at, label = str(fields["f"]), fields["at"], str(fields["node"])
     result = graph_result(f, at)
     node = _node(result, label)
+    exact_values, exact_grads = result.exact_values, result.exact_grads
+    assert exact_values is not None and exact_grads is not None  # graph_result raises if not
     contributions = result.contributions[node.id]
     if fanout and len(contributions) < 2:
         raise ValueError(f"node {label!r} is used once; graph-fanout needs a node used twice")
@@ -74,17 +78,17 @@ def _graph_question(fields: Mapping[str, Any], *, fanout: bool) -> Built:
     sent = []
     for c in contributions:
         consumer = graph.nodes[c.consumer]
-        exact = result.exact_grads[consumer.id]
+        exact = exact_grads[consumer.id]
         sent.append(f"{grad_name(graph, consumer)} = {show(c.upstream, exact)}")
     point = ", ".join(f"{k} = {v}" for k, v in at.items())
-    value = show(result.values[node.id], result.exact_values[node.id])
+    value = show(result.values[node.id], exact_values[node.id])
     uses = f"It is used {len(contributions)} times. " if len(contributions) > 1 else ""
     prompt = (
         f"In the computational graph of L = {graph.expression} at {point}, the node "
         f"{label} has the value {value}. {uses}Upstream: {'; '.join(dict.fromkeys(sent))}. "
         f"Give {grad_name(graph, node)}."
     )
-    expected = result.exact_grads[node.id]
+    expected = exact_grads[node.id]
     part = Part(
         grad_name(graph, node),
         _plain(expected),
@@ -111,7 +115,7 @@ def neuron_worked(activation: str, x: str, y: str, w: str, b: str) -> str | None
     return worked_tables(result)
 
 
-def twin_answers(result: Any, node: Any) -> tuple[tuple[str, str, str], ...]:
+def twin_answers(result: Backprop, node: Node) -> tuple[tuple[str, str, str], ...]:
     """The buggy twins' answers for this node that only one twin gives, as exact texts.
 
     A twin's value is kept only when it is a simple fraction (the float is that fraction
@@ -120,7 +124,7 @@ def twin_answers(result: Any, node: Any) -> tuple[tuple[str, str, str], ...]:
 
     from gradtutor.network.misconceptions import diagnoses
 
-    by_value: dict[Fraction, list[Any]] = {}
+    by_value: dict[Fraction, list[Diagnosis]] = {}
     for diagnosis in diagnoses(result, node):
         fraction = Fraction(diagnosis.value).limit_denominator(1000)
         if abs(float(fraction) - diagnosis.value) <= 1e-12 * max(1.0, abs(diagnosis.value)):

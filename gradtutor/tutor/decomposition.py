@@ -172,8 +172,9 @@ def _against(task: str, text: str) -> PartJudgement:
 
 def _same(a: Any, b: Any) -> bool:
     from gradtutor.calculus.equivalence import check_exprs
+    from gradtutor.calculus.results import Verdict
 
-    return str(check_exprs(a, b).verdict.value) == "equivalent"
+    return check_exprs(a, b).verdict == Verdict.EQUIVALENT
 
 
 def _plain(expr: Any) -> str:

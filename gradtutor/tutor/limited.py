@@ -92,6 +92,8 @@ def _portable(template: Template) -> dict[str, Any]:
 
 
 def _template(portable: dict[str, Any]) -> Template:
-    return Template(
-        **{k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in portable.items()}
-    )
+    # Any: the fields of a Template, each of its own type
+    values: dict[str, Any] = {
+        k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in portable.items()
+    }
+    return Template(**values)

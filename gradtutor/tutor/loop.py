@@ -75,7 +75,7 @@ class QuizStore(Protocol):
         self,
         attempt_id: int,
         *,
-        outcome: str,
+        outcome: Outcome,
         tries: int,
         hints_used: int,
         elapsed_ms: int,

@@ -113,11 +113,11 @@ def _same(answer: str, value: sympy.Expr | None, twin: sympy.Expr) -> bool:
     or equal to 30 significant digits (a diagnosis, not a grade: that is close enough)."""
     import sympy
 
-    from gradtutor.calculus.decimal_answer import judge_decimal
+    from gradtutor.calculus.decimal_answer import DecimalMatch, judge_decimal
 
     judged = judge_decimal(answer, twin)
     if judged is not None:
-        return judged.verdict == "right"
+        return judged.verdict == DecimalMatch.RIGHT
     if value is None:
         return False
     try:

@@ -818,6 +818,7 @@ def _verify_given(
 ) -> tuple[Part, ...]:
     """A pack may state its answers; each must be equivalent to the computed one."""
     from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.results import Verdict
 
     if len(given) != len(parts):
         raise PackError(
@@ -825,7 +826,7 @@ def _verify_given(
         )
     for part, answer in zip(parts, given, strict=True):
         verdict = check(part.expected, answer).verdict
-        if verdict != "equivalent":
+        if verdict != Verdict.EQUIVALENT:
             label = f" for {part.label}" if part.label else ""
             raise PackError(
                 template.file,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from gradtutor.tutor import session
 from gradtutor.tutor.adaptive import MASTERED, Outcome, level, mastery
 from gradtutor.tutor.store import FINISHED_OUTCOMES, AnswerRow, AttemptRow, CardRow
 
@@ -99,9 +100,10 @@ def outcomes_of(attempts: Sequence[AttemptRow]) -> list[Outcome]:
         if a.outcome not in FINISHED_OUTCOMES:
             continue
         parts = len(a.expected) or 1
-        clean = a.outcome == "correct" and a.tries <= parts and a.hints_used == 0
+        outcome = session.Outcome(a.outcome)
+        clean = outcome == session.Outcome.CORRECT and a.tries <= parts and a.hints_used == 0
         history.append(
-            Outcome(template_id=a.template_id, topic=a.topic, outcome=a.outcome, clean=clean)
+            Outcome(template_id=a.template_id, topic=a.topic, outcome=outcome, clean=clean)
         )
     return history
 
@@ -130,7 +132,7 @@ def build_report(
     upcoming = [c.due for c in cards if c.due > now]
     return ProgressReport(
         attempts=len(finished),
-        correct=sum(1 for a in finished if a.outcome == "correct"),
+        correct=sum(1 for a in finished if a.outcome == session.Outcome.CORRECT),
         topics=topic_rows,
         streak=_streak(finished, today, tz),
         misconceptions=tuple(
@@ -154,7 +156,7 @@ def _topic_progress(
         mastery=score,
         mastered=score >= MASTERED,
         answered=len(rows),
-        correct=sum(1 for a in rows if a.outcome == "correct"),
+        correct=sum(1 for a in rows if a.outcome == session.Outcome.CORRECT),
         level=level(topic, history),
     )
 
@@ -174,7 +176,7 @@ def _days(
         day = _local_day(a.finished_at, tz)
         if first <= day <= today:
             answered[day] += 1
-            correct[day] += a.outcome == "correct"
+            correct[day] += a.outcome == session.Outcome.CORRECT
     return tuple(
         DayProgress(
             day=first + timedelta(days=i),

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler
 
+from gradtutor.tutor.session import Outcome
+
 # A first-try answer within this many milliseconds per part counts as fast (Easy).
 FAST_MS_PER_PART = 20_000
 
@@ -28,10 +30,10 @@ class Review:
 
 
 def rating_for(
-    *, outcome: str, tries: int, hints_used: int, elapsed_ms: int, parts: int = 1
+    *, outcome: Outcome, tries: int, hints_used: int, elapsed_ms: int, parts: int = 1
 ) -> Rating:
     """The FSRS rating earned by one finished question."""
-    if outcome != "correct":
+    if outcome != Outcome.CORRECT:
         return Rating.Again
     if tries > parts or hints_used > 0:
         return Rating.Hard

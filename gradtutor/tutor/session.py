@@ -39,11 +39,10 @@ class AnswerVerdict(StrEnum):
     CLOSE = "close"
 
     @classmethod
-    def of(cls, result: object) -> AnswerVerdict:
-        """The verdict a check result carries (``invalid`` when it carries none)."""
-        raw = getattr(result, "verdict", cls.INVALID)
+    def of(cls, result: Checked) -> AnswerVerdict:
+        """The verdict a check result carries (``invalid`` for one this does not know)."""
         try:
-            return cls(str(getattr(raw, "value", raw)))
+            return cls(result.verdict)
         except ValueError:
             return cls.INVALID
 

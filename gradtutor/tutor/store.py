@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from gradtutor.tutor.session import Outcome
 from gradtutor.tutor.untrusted import neutralise, valid_utf8
 
 T = TypeVar("T")
@@ -98,7 +99,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Outcomes of a finished question; an unfinished one has outcome NULL or "incomplete".
-FINISHED_OUTCOMES = ("correct", "wrong", "skipped", "shown")
+FINISHED_OUTCOMES = (Outcome.CORRECT, Outcome.WRONG, Outcome.SKIPPED, Outcome.SHOWN)
 
 
 class StoreError(Exception):
@@ -148,7 +149,7 @@ class AttemptRow:
     expected: tuple[str, ...]
     started_at: datetime
     finished_at: datetime | None
-    outcome: str | None
+    outcome: str | None  # as stored: an Outcome's value, or NULL while unfinished
     tries: int
     hints_used: int
     elapsed_ms: int | None
@@ -283,7 +284,7 @@ class Store:
     # -- attempts ------------------------------------------------------------------------
     def begin_attempt(self, session_id: int | None, start: AttemptStart, *, now: datetime) -> int:
         """Store a question as it is shown; returns the attempt id."""
-        row = (
+        row: tuple[str | int | None, ...] = (
             session_id,
             start.template_id,
             start.topic,
@@ -357,7 +358,7 @@ class Store:
         self,
         attempt_id: int,
         *,
-        outcome: str,
+        outcome: Outcome,
         tries: int,
         hints_used: int,
         elapsed_ms: int,

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from gradtutor.calculus.results import Verdict
 from gradtutor.tutor.packs import Catalogue, Exercise, PackError, Template
 
 DEFAULT_SEEDS = 25
@@ -168,7 +169,7 @@ def _answer_problems(exercise: Exercise) -> list[str]:
     for part in exercise.parts:
         name = f"{part.label}: " if part.label else ""
         right = _verdict(part.expected, part.expected)
-        if right != "equivalent":
+        if right != Verdict.EQUIVALENT:
             problems.append(f"{name}the expected answer {part.expected!r} checks as {right}")
         wrong, verdict = "", ""
         items = _components(part.expected)
@@ -180,7 +181,7 @@ def _answer_problems(exercise: Exercise) -> list[str]:
             verdict = _verdict(part.expected, wrong)
             if not verdict.startswith("error"):
                 break
-        if verdict != "not_equivalent":
+        if verdict != Verdict.NOT_EQUIVALENT:
             problems.append(f"{name}a wrong answer {wrong!r} checks as {verdict}")
     return problems
 
