@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from gradtutor.errors import GradtutorError, printable
 
-def printable(text: str) -> str:
-    """The text with control characters shown as '?', one for one (columns unchanged)."""
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+__all__ = ["ParseError", "TooLargeError", "printable"]
 
 
-class ParseError(ValueError):
-    """The text could not be read as maths.
+class ParseError(GradtutorError, ValueError):
+    """The text could not be read as maths (exit 2).
 
     Attributes:
         message: what is wrong, in a learner's words.
@@ -21,18 +20,7 @@ class ParseError(ValueError):
     def __init__(
         self, message: str, text: str = "", column: int | None = None, hint: str | None = None
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.text = text
-        self.column = column
-        self.hint = hint
-
-    def caret(self) -> str:
-        """The text with a caret under the offending column (empty without a column)."""
-        if self.column is None or not self.text:
-            return ""
-        line = printable(self.text)
-        return f"{line}\n{' ' * min(self.column, len(line))}^"
+        super().__init__(message, text=text, column=column, hint=hint)
 
     def __str__(self) -> str:
         where = f" (column {self.column + 1})" if self.column is not None else ""

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError, UsageError
 
 EXAMPLES = """\
 [b]Examples[/b]
@@ -81,10 +82,14 @@ def check_command(
 ) -> None:
     if batch is not None:
         if expected is not None or answer is not None:
-            _usage("give either EXPECTED ANSWER or --batch FILE, not both")
+            raise UsageError(
+                "give either EXPECTED ANSWER or --batch FILE, not both", show_help=True
+            )
         raise typer.Exit(_run_batch(batch, time_limit, workers, tolerance))
     if expected is None or answer is None:
-        _usage("check needs two arguments: EXPECTED ANSWER (or --batch FILE)")
+        raise UsageError(
+            "check needs two arguments: EXPECTED ANSWER (or --batch FILE)", show_help=True
+        )
     from gradtutor.calculus.guarded import check  # in a worker, killed at the deadline
 
     result = check(expected, answer, time_limit=time_limit)
@@ -129,11 +134,6 @@ def exit_code(verdict: str) -> int:
     }[str(verdict)]
 
 
-def _usage(message: str) -> None:
-    sys.stderr.write(f"gradtutor check: {message}\nTry 'gradtutor check --help'.\n")
-    raise typer.Exit(ExitCode.INVALID)
-
-
 def _run_batch(
     source: str, time_limit: float, workers: int | None, tolerance: float | None = None
 ) -> int:
@@ -145,8 +145,7 @@ def _run_batch(
         # A stray non-UTF-8 byte spoils its own line (shown as �), not the whole file.
         text = raw.decode("utf-8", errors="replace")
     except (OSError, UnicodeDecodeError) as exc:
-        sys.stderr.write(f"gradtutor check: can't read {source}: {exc}\n")
-        return ExitCode.INVALID
+        raise GradtutorError(f"can't read {source}: {exc}") from None
     lines = batch_lines(text.removeprefix("\ufeff").splitlines())  # spreadsheets add a BOM
     items = check_batch(lines, time_limit=time_limit, workers=workers)
     worst = ExitCode.OK

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from gradtutor.errors import GradtutorError
 from gradtutor.network.layers import NetResult, output_activation
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -112,7 +113,7 @@ def matrix_entries(result: NetResult) -> list[MatrixEntry]:
     return entries
 
 
-class MatrixError(ValueError):
+class MatrixError(GradtutorError, ValueError):
     """The answer is not a matrix of numbers (a message for the learner)."""
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from gradtutor.errors import GradtutorError
 from gradtutor.tutor.untrusted import neutralise, valid_utf8
 
 T = TypeVar("T")
@@ -101,7 +102,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 FINISHED_OUTCOMES = ("correct", "wrong", "skipped", "shown")
 
 
-class StoreError(Exception):
+class StoreError(GradtutorError):
     """No database can be used (busy, newer schema, home is a file, nothing readable)."""
 
 
