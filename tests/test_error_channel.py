@@ -139,3 +139,128 @@ def test_errors_cross_from_a_worker_process_whole() -> None:
     )
     slow = pickle.loads(pickle.dumps(GradtutorError("slow", exit_code=ExitCode.UNDETERMINED)))
     assert (slow.message, slow.exit_code) == ("slow", ExitCode.UNDETERMINED)
+
+
+# -- check --batch: a bug meeting one line ---------------------------------------------------
+
+
+@pytest.fixture
+def engine_bug_on_x_cubed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine raises a bug on lines whose expected side is x^3 (patched in this process:
+    the batch runs in-process, as it does without a time limit)."""
+    from gradtutor.calculus import batch, guarded
+
+    real_job, real_batch = guarded._check_job, batch.check_batch
+
+    def job(expected: str, answer: str, limit: float | None) -> object:
+        if expected == "x^3":
+            raise KeyError("a bug")
+        return real_job(expected, answer, limit)
+
+    def in_process(lines: object, **options: object) -> object:
+        return real_batch(lines, time_limit=None)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(guarded, "_check_job", job)
+    monkeypatch.setattr(batch, "check_batch", in_process)
+
+
+INTERNAL_LINE = {
+    "line": 2,
+    "verdict": "undetermined",
+    "expected": None,
+    "answer": None,
+    "expected_value": None,
+    "counterexample": None,
+    "feedback": [],
+    "domain": None,
+    "simplest": None,
+    "notes": [],
+    "elapsed_ms": 0.0,
+    "error": {
+        "message": "internal error: KeyError: 'a bug'",
+        "column": None,
+        "side": "internal",
+        "hint": None,
+    },
+    "extra": ["student-7"],
+}
+
+
+@pytest.mark.usefixtures("engine_bug_on_x_cubed")
+def test_a_batch_line_met_by_a_bug_is_reported_and_the_batch_goes_on() -> None:
+    lines = "x^2\t2x\nx^3\t3x^2\tstudent-7\nx\tx\n"
+    result = runner.invoke(app, ["check", "--batch", "-"], input=lines)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(o["line"], o["verdict"]) for o in out] == [
+        (1, "not_equivalent"),
+        (2, "undetermined"),
+        (3, "equivalent"),
+    ]
+    assert out[1] == INTERNAL_LINE
+    assert result.exit_code == ExitCode.INTERNAL  # a bug outranks every verdict
+    assert result.stderr == (
+        'gradtutor check: internal error on line 2 (each line\'s "error" names it); '
+        "this is a bug in gradtutor\n"
+    )
+
+
+def test_a_batch_job_the_worker_cannot_run_is_an_internal_error_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gradtutor.calculus import worker
+    from gradtutor.calculus.batch import check_batch
+
+    def broken_pool(jobs: object, **options: object) -> object:
+        return iter([worker.Outcome(error=KeyError("a bug"))])
+
+    monkeypatch.setattr(worker, "run_many", broken_pool)
+    (item,) = check_batch([(2, "x^3\t3x^2\tstudent-7")], time_limit=1.0, workers=1)
+    assert (item.internal, item.to_json()) == (True, INTERNAL_LINE)
+
+
+# -- optional maths (a hint, a twin, a worked number): sympy's failures, not gradtutor's bugs ---
+
+
+def raised(action: Callable[[], object]) -> BaseException:
+    try:
+        action()
+    except Exception as exc:
+        return exc
+    raise AssertionError("nothing was raised")
+
+
+def test_a_failure_of_sympy_means_no_hint_and_a_bug_of_gradtutor_does_not() -> None:
+    import sympy
+
+    from gradtutor.calculus.errors import maths_failure
+    from gradtutor.calculus.timelimit import TimeLimitExceeded
+
+    # sympy 1.14's sec raises AttributeError from its own assumptions at x = π
+    in_sympy = raised(lambda: sympy.sec(sympy.pi, evaluate=False)._eval_is_extended_real())
+    in_gradtutor = raised(lambda: {}["x"])
+    assert [
+        maths_failure(exc)
+        for exc in (
+            in_sympy,
+            raised(lambda: sympy.Max(0, sympy.I)),  # ValueError: not comparable
+            raised(lambda: 1 // 0),  # ZeroDivisionError
+            in_gradtutor,
+            raised(lambda: None.name),  # type: ignore[attr-defined]
+            # the time limit is injected wherever the work is, often inside sympy
+            TimeLimitExceeded("time").with_traceback(in_sympy.__traceback__),
+        )
+    ] == [True, True, True, False, False, False]
+    assert isinstance(in_sympy, AttributeError) and isinstance(in_gradtutor, KeyError)
+
+
+def test_a_bug_in_the_misconception_library_is_not_swallowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gradtutor.calculus import equivalence, misconceptions
+
+    def broken(task: object, answer: object) -> list[object]:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(misconceptions, "_diagnose_answer", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        equivalence.check("d/dx(3x^3)", "9^2", time_limit=None)

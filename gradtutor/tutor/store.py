@@ -451,7 +451,7 @@ def _transaction(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]
     try:
         result = work(db)
         db.execute("COMMIT")
-    except BaseException:
+    except BaseException:  # rolled back, then re-raised (even Ctrl-C)
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
@@ -763,7 +763,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA foreign_keys = ON")
         _migrate(connection, path)
         validate_rows(connection)
-    except BaseException:
+    except BaseException:  # closed, then re-raised
         connection.close()
         raise
     return connection
@@ -859,7 +859,7 @@ def _migrate(connection: sqlite3.Connection, path: Path) -> None:
             for statement in MIGRATIONS[number]:
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {number + 1}")
-    except BaseException:
+    except BaseException:  # rolled back, then re-raised (even Ctrl-C)
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise
