@@ -103,10 +103,6 @@ def _partial(node: r.Rule, ctx: Context | None) -> bool:
     return ctx is not None and bool(ctx.held) and node.variable == ctx.variable
 
 
-def _d(node: r.Rule, ctx: Context | None = None) -> str:
-    return r.operator(node.variable, partial=_partial(node, ctx))
-
-
 # --- helpers the twins and questions share ------------------------------------------------
 
 

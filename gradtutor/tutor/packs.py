@@ -228,14 +228,6 @@ def _in_a_cycle(start: str, topics: Mapping[str, tuple[Topic, Path]]) -> bool:
     return False
 
 
-def load_pack(path: Path) -> tuple[list[Topic], list[Template]]:
-    """Read and check one pack file; raise its first problem."""
-    topics, loaded, problems = read_pack(path)
-    if problems:
-        raise problems[0]
-    return topics, loaded
-
-
 class _Problems:
     """Collects the problems of one file, so a check that fails does not hide the next."""
 
