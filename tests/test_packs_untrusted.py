@@ -13,7 +13,7 @@ from gradtutor.cli.app import app
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.cli.quiz import QuizRunner
 from gradtutor.render.console import make_console
-from gradtutor.tutor.packs import PackError, load_pack, read_toml
+from gradtutor.tutor.packs import PackError, read_pack, read_toml
 
 HEAD = 'format_version = 1\npack = "t"\nversion = "0.1.0"\ntitle = "T"\n'
 
@@ -125,7 +125,8 @@ def test_validate_list_and_quiz_report_it_never_exit_70(tmp_path: Path, name: st
 
 def test_control_characters_in_a_pack_reach_the_terminal_neutralised(tmp_path: Path) -> None:
     path = write(tmp_path, "hostile.toml", HOSTILE)
-    topics, templates = load_pack(path)
+    topics, templates, problems = read_pack(path)
+    assert problems == []
     assert topics[0].title == ("Hostile \\x1b]0;pwned\\x07\\x1b[2J [/] [link=http://x]y[/link]")
     assert templates[0].hints == ("look \\x1b]52;c;cGFzdGU=\\x07 here\\x0d over",)
 

@@ -146,3 +146,27 @@ def test_an_unusable_home_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
         f"Progress database: progress cannot be kept in {blocker / 'home'}: {blocker} is a file"
         in " ".join(out.getvalue().split())
     )
+
+
+def test_a_bug_in_the_checker_stops_the_quiz_keeping_every_answer_given(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bug goes on to main (exit 70); the run is first closed as Ctrl-C closes it."""
+    from gradtutor.tutor import answers
+
+    real = answers.check_answer
+
+    def broken_on_the_second_part(part: object, answer: str, **kwargs: object) -> object:
+        if answer == "x^2":
+            raise KeyError("a bug in the engine")
+        return real(part, answer, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(answers, "check_answer", broken_on_the_second_part)
+    with pytest.raises(KeyError, match="a bug in the engine"):
+        quiz(["2xy", "x^2"], at=T0, topic="quiz-partials", count=1, seed=11)
+    with open_store(home / "progress.sqlite3") as store:
+        (attempt,) = store.attempts()
+        stored = [(a.answer, a.verdict) for a in store.answers()]
+        (ended,) = store._db.execute("SELECT ended_at FROM sessions").fetchone()
+    assert (attempt.outcome, stored) == ("incomplete", [("2xy", "equivalent")])
+    assert ended is not None

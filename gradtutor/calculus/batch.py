@@ -28,6 +28,22 @@ class BatchItem:
             data["extra"] = list(self.extra)
         return data
 
+    @property
+    def internal(self) -> bool:
+        """Whether a bug in gradtutor, not the line, kept it from a verdict."""
+        return self.result.error is not None and self.result.error.side == INTERNAL
+
+
+INTERNAL = "internal"  # the error's side when a bug in gradtutor met the line (README)
+
+
+def internal_error(number: int, text: str, exc: BaseException) -> BatchItem:
+    """The line's item when a bug in gradtutor met it: ``undetermined``, with an error of
+    side ``internal`` naming the exception; the batch goes on (README: check --batch)."""
+    message = f"internal error: {type(exc).__name__}: {exc}"
+    result = CheckResult(verdict=Verdict.UNDETERMINED, error=InputError(message, side=INTERNAL))
+    return BatchItem(number, result, _extra(text))
+
 
 def split_line(text: str) -> tuple[str, str, list[str]] | None:
     """``expected<TAB>answer[<TAB>extra…]`` → (expected, answer, extra); None without a tab.
@@ -57,9 +73,8 @@ def _check_line(job: tuple[int, str, float | None]) -> BatchItem:
         return _check_line_unguarded(job)
     except (TimeLimitExceeded, RecursionError, MemoryError):
         raise  # the worker reports these as limits, not as faults
-    except Exception as exc:  # keep the batch going: the other lines still count
-        error = InputError(message=f"internal error: {type(exc).__name__}: {exc}", side="line")
-        return BatchItem(job[0], CheckResult(verdict=Verdict.UNDETERMINED, error=error))
+    except Exception as exc:  # deliberate: a bug meeting one line; the other lines still count
+        return internal_error(job[0], job[1], exc)
 
 
 def _check_line_unguarded(job: tuple[int, str, float | None]) -> BatchItem:
@@ -88,7 +103,7 @@ def check_batch(
     Each line runs in a worker that is killed (and replaced) when its time limit runs
     out, so one line that never ends costs its limit and no more."""
     from gradtutor.calculus.guarded import timed_out
-    from gradtutor.calculus.worker import Job, run_many
+    from gradtutor.calculus.worker import Job, WorkerDied, run_many
 
     jobs = [(number, text, time_limit) for number, text in lines]
     if not time_limit:
@@ -107,12 +122,12 @@ def check_batch(
             feedback = Feedback("limit", f"gradtutor could not decide: {outcome.error.message}")
             result = CheckResult(verdict=Verdict.UNDETERMINED, feedback=(feedback,))
             yield BatchItem(job[0], result, _extra(job[1]))
-        elif outcome.error is not None:
-            error = InputError(
-                message=f"internal error: {type(outcome.error).__name__}: {outcome.error}",
-                side="line",
-            )
-            yield BatchItem(job[0], CheckResult(verdict=Verdict.UNDETERMINED, error=error))
+        elif isinstance(outcome.error, WorkerDied):  # killed from outside, out of memory
+            feedback = Feedback("time_limit", f"gradtutor could not decide: {outcome.error}")
+            result = CheckResult(verdict=Verdict.UNDETERMINED, feedback=(feedback,))
+            yield BatchItem(job[0], result, _extra(job[1]))
+        elif outcome.error is not None:  # a job the worker could not even run
+            yield internal_error(job[0], job[1], outcome.error)
         else:
             yield outcome.value
 

@@ -130,10 +130,7 @@ def _scaled(exact: sympy.Expr, places: int) -> Fraction | None:
 def _exact_text(exact: sympy.Expr) -> str:
     from gradtutor.calculus.printing import plain
 
-    try:
-        return plain(exact)
-    except Exception:
-        return str(exact)
+    return plain(exact)
 
 
 def exact_form_example(exact: sympy.Expr) -> str:

@@ -19,6 +19,7 @@ from sympy import Expr, Symbol
 
 from gradtutor.calculus import rules as r
 from gradtutor.calculus.errors import ParseError
+from gradtutor.errors import GradtutorError
 
 _FUNCTION_RULES: dict[type, type[r.FunctionRule]] = {
     sympy.sin: r.SinRule,
@@ -326,13 +327,11 @@ _REWRITES: tuple[Callable[[Expr], Expr], ...] = (
 )
 
 
-class TaskError(ValueError):
+class TaskError(GradtutorError, ValueError):
     """The task parsed, but says nothing to differentiate (or not which variable)."""
 
     def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+        super().__init__(message, hint=hint)
 
 
 def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) -> WorkedSolution:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 def pretty(plain_text: str) -> str:
     """Unicode display of a plain-syntax expression (or vector); the text itself if it
     cannot be read (display only)."""
+    from gradtutor.calculus.errors import maths_failure
     from gradtutor.calculus.parsing import parse
     from gradtutor.calculus.vectors import read_vector
 
@@ -20,8 +21,10 @@ def pretty(plain_text: str) -> str:
         if vector is not None:
             return "(" + ", ".join(parse(c).pretty for c in vector.components) + ")"
         return parse(plain_text).pretty
-    except Exception:
-        return plain_text
+    except Exception as exc:
+        if not maths_failure(exc):
+            raise  # a bug in gradtutor: exit 70
+        return plain_text  # unreadable, too deep, or sympy fails on it: shown as it is
 
 
 def pretty_many(texts: Iterable[str]) -> dict[str, str]:

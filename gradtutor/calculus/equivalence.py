@@ -198,7 +198,9 @@ def check_parsed(
             if comparison.verdict is Verdict.NOT_EQUIVALENT:
                 # derivative mode: which rule went wrong; otherwise: a derivative not asked for
                 if not _huge_power(expected.expr, answer_value):
-                    feedback.extend(_misconceptions(expected.expr, answer_value))
+                    from gradtutor.calculus.misconceptions import diagnose_answer
+
+                    feedback.extend(diagnose_answer(expected.expr, answer_value))
                 feedback.extend(
                     generic_feedback(
                         expected_value,
@@ -747,20 +749,6 @@ def _derivative_operand(expr: sympy.Expr) -> sympy.Expr | None:
     if isinstance(expr, sympy.Derivative):
         return expr
     return None
-
-
-def _misconceptions(task: sympy.Expr, answer: sympy.Expr) -> list[Feedback]:
-    """Derivative mode: ask the misconception library, if it is installed, what went wrong."""
-    try:
-        from gradtutor.calculus.misconceptions import diagnose_answer
-    except ImportError:
-        return []
-    try:
-        return list(diagnose_answer(task, answer))
-    except TimeLimitExceeded:
-        raise
-    except Exception:
-        return []
 
 
 class _NoLimit:

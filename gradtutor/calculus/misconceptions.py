@@ -103,10 +103,6 @@ def _partial(node: r.Rule, ctx: Context | None) -> bool:
     return ctx is not None and bool(ctx.held) and node.variable == ctx.variable
 
 
-def _d(node: r.Rule, ctx: Context | None = None) -> str:
-    return r.operator(node.variable, partial=_partial(node, ctx))
-
-
 # --- helpers the twins and questions share ------------------------------------------------
 
 
@@ -1122,16 +1118,17 @@ def diagnose_answer(task: Expr, answer: Expr) -> list[Any]:
     """The hook `check` calls: a Feedback for the misconception behind a wrong derivative.
 
     ``task`` is the expected side as read (an unevaluated Derivative); ``answer`` is evaluated.
-    Returns [] when nothing matches and never raises, except that check's own time limit
-    (TimeLimitExceeded) passes through so the check can still end on time.
+    Returns [] when nothing matches, or when sympy cannot take the answer apart (a hint
+    is never worth a verdict); check's own time limit (TimeLimitExceeded) passes through so
+    the check can still end on time, and so does a bug.
     """
-    from gradtutor.calculus.timelimit import TimeLimitExceeded
+    from gradtutor.calculus.errors import maths_failure
 
     try:
         return _diagnose_answer(task, answer)
-    except TimeLimitExceeded:
-        raise
-    except Exception:  # a hint must never break grading
+    except Exception as exc:
+        if not maths_failure(exc):
+            raise  # a bug in gradtutor: exit 70
         return []
 
 

@@ -113,10 +113,3 @@ def _watchdog(seconds: float) -> Iterator[None]:
                 break
             except TimeLimitExceeded:
                 continue
-
-
-def remaining(deadline: float | None) -> float | None:
-    """Seconds left until a ``time.monotonic()`` deadline (None: unlimited)."""
-    if deadline is None:
-        return None
-    return max(deadline - time.monotonic(), 0.0)

@@ -93,7 +93,7 @@ def run(
     worker = _take(warm)
     try:
         outcome = worker.call(fn, args, time_limit)
-    except BaseException:
+    except BaseException:  # killed, then re-raised: the worker may be mid-job
         worker.kill()  # Ctrl-C or a timeout: the worker may be mid-job
         raise
     _give_back(worker)
@@ -196,7 +196,7 @@ class Session:
         assert self._worker is not None
         try:
             outcome = self._worker.call(fn, args, seconds)
-        except BaseException:
+        except BaseException:  # killed, then re-raised: the worker may be mid-job
             self._worker.kill()
             raise
         if not self._worker.alive:  # killed at the deadline, or died: the next call replays
@@ -331,13 +331,13 @@ class _Worker:
         return self.receive()
 
     def kill(self) -> None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # the process may be gone already
             self.process.kill()
             self.process.join(5)
         self.close()
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # the pipe may be closed already
             self.conn.close()
 
 
@@ -396,7 +396,7 @@ class _Launcher:
             warm, answer = self.requests.get()
             try:
                 answer.put(_start_interpreter(warm))
-            except Exception as exc:
+            except Exception as exc:  # handed to the caller: WorkerDied
                 answer.put(exc)
 
 
@@ -522,7 +522,7 @@ def _run_job(fn: Callable[..., Any], args: tuple[Any, ...], soft: float) -> tupl
         from gradtutor.calculus.errors import TooLargeError
 
         return ("error", TooLargeError("the expression is too large to work with"))
-    except Exception as exc:
+    except Exception as exc:  # the job's own error, raised again in the caller
         return ("error", _portable(exc))
 
 
@@ -532,7 +532,7 @@ def _portable(exc: BaseException) -> BaseException:
 
     try:
         pickle.loads(pickle.dumps(exc))
-    except Exception:
+    except Exception:  # not picklable: a RuntimeError names it
         return RuntimeError(f"{type(exc).__name__}: {exc}")
     exc.__traceback__ = None
     return exc
@@ -567,7 +567,7 @@ def _die_with_parent() -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # no prctl here: the pipe still ends us
             import ctypes
 
             libc = ctypes.CDLL(None, use_errno=True)

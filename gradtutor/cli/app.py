@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradtutor.cli import streams
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError
 
 if TYPE_CHECKING:  # pragma: no cover
     import typer
@@ -108,14 +109,15 @@ def _build(only: str | None = None) -> typer.Typer:
     ) -> None:
         """A terminal tutor for the calculus behind neural networks."""
         if ctx.invoked_subcommand is None:
-            home = _home_screen()
-            if home is not None:
-                home(ctx)
-            else:
-                typer.echo(ctx.get_help())
+            from gradtutor.cli.home import home
+
+            home(ctx)
+
+    from gradtutor.cli.errors import install
 
     for name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(name).register(app)
+    install(app)  # every command reports a GradtutorError the same way
     return app
 
 
@@ -128,22 +130,14 @@ def _invoked_module(argv: list[str]) -> str | None:
     return name if name in COMMAND_MODULES else None
 
 
-def _home_screen():  # type: ignore[no-untyped-def]
-    """The no-argument home screen, if the tutor module provides one."""
-    try:
-        module = importlib.import_module("gradtutor.cli.home")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "home", None)
-
-
 def main() -> None:
     """Entry point: run the app and map everything that can go wrong to a clear status.
 
     Streams first (closed, not UTF-8, a pipe whose reader left, a full disk), then the
     exit status: a closed pipe ends quietly with 141 (128 + SIGPIPE, as ``cat`` and
     ``yes`` do), a full disk says so with 1, a closed stream a command needs with 2,
-    Ctrl-C anywhere with 130 and a newline, a bug with 70."""
+    Ctrl-C anywhere with 130 and a newline, a GradtutorError with its own status (each
+    command reports it: see cli.errors), anything else — a bug — with 70."""
     code: int = ExitCode.INTERRUPTED
     try:
         code = _run()
@@ -168,6 +162,10 @@ def _run() -> int:
             application()
         except SystemExit as exc:
             code = _status_of(exc)
+        except GradtutorError as exc:  # outside any command (a command reports its own)
+            from gradtutor.cli.errors import report
+
+            code = report(exc)
         else:  # pragma: no cover - typer's standalone mode always exits
             code = ExitCode.OK
         if code != PIPE_CLOSED:

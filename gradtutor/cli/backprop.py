@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from gradtutor.cli.errors import fail
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError, UsageError
 
 HELP = """\
 The backprop lab: a computational graph with a value and a gradient on every node.
@@ -94,18 +94,18 @@ def backprop_command(
         if given is not None
     ]
     if len(modes) > 1:
-        _fail(f"give one of an expression, --net or --deep, not {' and '.join(modes)}", json_output)
+        raise UsageError(f"give one of an expression, --net or --deep, not {' and '.join(modes)}")
     if deep is not None and practice:
-        _fail("--practice works with an expression or --net, not --deep", json_output)
+        raise UsageError("--practice works with an expression or --net, not --deep")
     if deep is not None:
         _run_deep(deep, activation, weight, init, width, seed, json_output)
     if net is not None:
         _run_net(net, activation, loss, seed, batch, practice, json_output)
     if expression is None:
-        _fail("give an expression (or --net / --deep); see gradtutor backprop --help", json_output)
+        raise UsageError("give an expression (or --net / --deep); see gradtutor backprop --help")
     if at is None:
-        _fail("give the values of the variables with --at NAME=VALUE,…", json_output)
-    result = _compute(expression, at, wrt, json_output)
+        raise UsageError("give the values of the variables with --at NAME=VALUE,…")
+    result = _compute(expression, at, wrt)
     if practice:
         from gradtutor.cli.backprop_practice import run_practice
 
@@ -131,19 +131,17 @@ def _run_net(
     json_output: bool,
 ) -> None:
     from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
-    from gradtutor.network.layers import NetError, NetSpec, finite_difference_check, parse_sizes
+    from gradtutor.network.layers import NetSpec, finite_difference_check, parse_sizes
 
-    try:
+    try:  # a NetError is reported as it is
         with time_limit(TIME_LIMIT):
             spec = NetSpec(parse_sizes(sizes), activation, loss, seed, batch)
             from gradtutor.network.layers import run_net
 
             result = run_net(spec)
             worst = finite_difference_check(result) if _small(spec) else None
-    except NetError as exc:
-        _fail(str(exc), json_output)
     except TimeLimitExceeded:
-        _fail(f"the network took more than {TIME_LIMIT:g} s", json_output, ExitCode.UNDETERMINED)
+        raise _too_slow(f"the network took more than {TIME_LIMIT:g} s") from None
     if practice:
         from gradtutor.cli.backprop_practice import run_net_practice
 
@@ -170,15 +168,13 @@ def _run_deep(
     json_output: bool,
 ) -> None:
     from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
-    from gradtutor.network.deep import DeepError, DeepSpec, run_deep
+    from gradtutor.network.deep import DeepSpec, run_deep
 
-    try:
+    try:  # a DeepError is reported as it is
         with time_limit(TIME_LIMIT):
             result = run_deep(DeepSpec(depth, activation, weight, init, width, seed))
-    except DeepError as exc:
-        _fail(str(exc), json_output)
     except TimeLimitExceeded:
-        _fail(f"the chain took more than {TIME_LIMIT:g} s", json_output, ExitCode.UNDETERMINED)
+        raise _too_slow(f"the chain took more than {TIME_LIMIT:g} s") from None
     if json_output:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
         raise typer.Exit(ExitCode.OK)
@@ -196,28 +192,21 @@ def _small(spec) -> bool:  # type: ignore[no-untyped-def]
     return params * spec.batch <= 20_000
 
 
-def _compute(expression: str, at: str, wrt: str | None, json_output: bool):  # type: ignore[no-untyped-def]
+def _compute(expression: str, at: str, wrt: str | None):  # type: ignore[no-untyped-def]
     from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
-    from gradtutor.network.graph import GraphError, backprop, graph_from_text, parse_at
+    from gradtutor.network.graph import backprop, graph_from_text, parse_at
 
     names = tuple(n.strip() for n in wrt.split(",") if n.strip()) if wrt else None
-    try:
+    try:  # a GraphError is reported as it is
         with time_limit(TIME_LIMIT):
             graph = graph_from_text(expression)
             values, texts = parse_at(at)
             return backprop(graph, values, wrt=names, at_text=texts)
-    except GraphError as exc:
-        _fail(str(exc), json_output)
     except RecursionError:
-        _fail("the expression is nested too deeply", json_output)
+        raise GradtutorError("the expression is nested too deeply") from None
     except TimeLimitExceeded:
-        _fail(
-            f"the graph could not be computed within {TIME_LIMIT:g} s",
-            json_output,
-            ExitCode.UNDETERMINED,
-        )
-    raise AssertionError("unreachable")  # pragma: no cover
+        raise _too_slow(f"the graph could not be computed within {TIME_LIMIT:g} s") from None
 
 
-def _fail(message: str, json_output: bool, code: ExitCode = ExitCode.INVALID) -> None:
-    fail("backprop", message, json_output=json_output, code=code)
+def _too_slow(message: str) -> GradtutorError:
+    return GradtutorError(message, exit_code=ExitCode.UNDETERMINED)

@@ -10,6 +10,7 @@ progress`` counts the backprop misconceptions. Ctrl-C ends cleanly with exit 130
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -268,7 +269,7 @@ class _Saver:
         kind, values, prompt = self.pending
         self.pending = None
         try:
-            from gradtutor.tutor.store import AttemptStart, open_store
+            from gradtutor.tutor.store import AttemptStart, StoreError, open_store
 
             store = open_store()
             start = AttemptStart(
@@ -286,7 +287,7 @@ class _Saver:
             )
             self.attempt_id = store.begin_attempt(None, start, now=datetime.now(UTC))
             self.store = store
-        except Exception as exc:  # the database is a convenience here, not a requirement
+        except (StoreError, sqlite3.Error, OSError) as exc:  # a convenience, not a requirement
             self.console.print(f"[yellow]Progress is not saved: {escape(str(exc))}[/yellow]")
 
     def answer(self, item: _Asked, text: str, judgement: Any) -> None:

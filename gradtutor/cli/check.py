@@ -11,6 +11,7 @@ import typer
 
 from gradtutor.calculus.results import Verdict
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.progress import Progress
@@ -85,10 +86,14 @@ def check_command(
 ) -> None:
     if batch is not None:
         if expected is not None or answer is not None:
-            _usage("give either EXPECTED ANSWER or --batch FILE, not both")
+            raise UsageError(
+                "give either EXPECTED ANSWER or --batch FILE, not both", show_help=True
+            )
         raise typer.Exit(_run_batch(batch, time_limit, workers, tolerance))
     if expected is None or answer is None:
-        _usage("check needs two arguments: EXPECTED ANSWER (or --batch FILE)")
+        raise UsageError(
+            "check needs two arguments: EXPECTED ANSWER (or --batch FILE)", show_help=True
+        )
     from gradtutor.calculus.guarded import check  # in a worker, killed at the deadline
 
     result = check(expected, answer, time_limit=time_limit)
@@ -115,10 +120,12 @@ def _display_forms(texts: list[str], time_limit: float) -> dict[str, str]:
         return {}
     from gradtutor.calculus import worker
     from gradtutor.calculus.display import pretty_many
+    from gradtutor.calculus.errors import ParseError
+    from gradtutor.calculus.timelimit import TimeLimitExceeded
 
     try:
         return dict(worker.run(pretty_many, texts, time_limit=time_limit))
-    except Exception:  # display only: the plain text will do
+    except (TimeLimitExceeded, worker.WorkerDied, ParseError):  # too slow or too large
         return {text: text for text in texts}
 
 
@@ -133,15 +140,11 @@ def exit_code(verdict: Verdict) -> ExitCode:
     }[verdict]
 
 
-def _usage(message: str) -> None:
-    sys.stderr.write(f"gradtutor check: {message}\nTry 'gradtutor check --help'.\n")
-    raise typer.Exit(ExitCode.INVALID)
-
-
 def _run_batch(
     source: str, time_limit: float, workers: int | None, tolerance: float | None = None
 ) -> int:
-    """Every line's verdict as JSON Lines; the exit status is the worst verdict's."""
+    """Every line's verdict as JSON Lines; the exit status is the worst verdict's, or 70
+    when a bug in gradtutor met a line (that line is reported and the batch goes on)."""
     from gradtutor.calculus.batch import batch_lines, check_batch
 
     try:
@@ -149,11 +152,11 @@ def _run_batch(
         # A stray non-UTF-8 byte spoils its own line (shown as �), not the whole file.
         text = raw.decode("utf-8", errors="replace")
     except (OSError, UnicodeDecodeError) as exc:
-        sys.stderr.write(f"gradtutor check: can't read {source}: {exc}\n")
-        return ExitCode.INVALID
+        raise GradtutorError(f"can't read {source}: {exc}") from None
     lines = batch_lines(text.removeprefix("\ufeff").splitlines())  # spreadsheets add a BOM
     items = check_batch(lines, time_limit=time_limit, workers=workers)
     worst = ExitCode.OK
+    bugs: list[int] = []  # the lines a bug in gradtutor met
     progress = _progress(len(lines))
     with progress or _nullcontext():
         task = progress.add_task("checking", total=len(lines)) if progress else None
@@ -166,19 +169,25 @@ def _run_batch(
                 item = replace(item, result=with_tolerance(item.result, tolerance))
             sys.stdout.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
-            code = exit_code(item.result.verdict)
+            code = ExitCode.INTERNAL if item.internal else exit_code(item.result.verdict)
             worst = max(worst, code, key=_severity)
+            bugs += [item.line] if item.internal else []
             if progress is not None and task is not None:
                 progress.advance(task)
                 progress.refresh()
+    if bugs:
+        where = ", ".join(map(str, bugs))
+        sys.stderr.write(
+            f'gradtutor check: internal error on line {where} (each line\'s "error" names it); '
+            "this is a bug in gradtutor\n"
+        )
     return worst
 
 
 def _severity(code: int) -> int:
-    """Invalid input outranks undetermined, which outranks wrong."""
-    return {ExitCode.OK: 0, ExitCode.WRONG: 1, ExitCode.UNDETERMINED: 2, ExitCode.INVALID: 3}[
-        ExitCode(code)
-    ]
+    """A bug outranks invalid input, which outranks undetermined, which outranks wrong."""
+    order = (ExitCode.OK, ExitCode.WRONG, ExitCode.UNDETERMINED, ExitCode.INVALID)
+    return (*order, ExitCode.INTERNAL).index(ExitCode(code))
 
 
 def _progress(total: int) -> Progress | None:

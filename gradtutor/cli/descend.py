@@ -14,6 +14,7 @@ import typer
 
 from gradtutor.cli.completion import complete_optimizer, complete_surface
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -50,10 +51,6 @@ MAX_COLUMNS = 400
 MAX_LINES = 150
 DEFAULT_TOL = 1e-4
 ANIMATION_SECONDS = 8.0  # --every defaults so an animation lasts about this long
-
-
-class UsageError(ValueError):
-    """Bad command-line input: reported on one line, exit status 2."""
 
 
 def register(app: typer.Typer) -> None:
@@ -160,26 +157,25 @@ def descend_command(
         bool, typer.Option("--list", help="List the surfaces with their lessons.")
     ] = False,
 ) -> None:
-    try:
-        if list_surfaces:
-            _print_catalogue(json_output)
-            return
-        if surface is None:
-            raise UsageError("name a surface (see --list) or type a loss, e.g. 'x^2 + 10y^2'")
-        if tol <= 0:
-            raise UsageError(f"--tol must be positive, not {tol:g}")
-        if scale not in ("quantile", "log", "linear"):
-            raise UsageError(f"--scale must be quantile, log or linear, not {scale!r}")
-        check_output_path(save, "--save", ".svg")  # before the run, not after it
-        check_output_path(record, "--record", ".cast")
-        if not math.isfinite(noise):
-            raise UsageError(f"--noise must be a finite number, not {noise:g}")
-        loss = _surface(surface, window, start)
-        specs = _specs(optimizer or ["sgd"], _rate(lr), loss)
-        point = loss.start if start is None else _numbers(start, "--start", loss.dim)
-        plan = _schedule(schedule, steps)
-    except ValueError as err:
-        _usage(str(getattr(err, "message", err)), getattr(err, "detail", ""))
+    # A bad option, optimizer, schedule or loss raises a GradtutorError (UsageError,
+    # OptimizerError, ScheduleError, TypedLossError), reported by the command: exit 2.
+    if list_surfaces:
+        _print_catalogue(json_output)
+        return
+    if surface is None:
+        raise UsageError("name a surface (see --list) or type a loss, e.g. 'x^2 + 10y^2'")
+    if tol <= 0:
+        raise UsageError(f"--tol must be positive, not {tol:g}")
+    if scale not in ("quantile", "log", "linear"):
+        raise UsageError(f"--scale must be quantile, log or linear, not {scale!r}")
+    check_output_path(save, "--save", ".svg")  # before the run, not after it
+    check_output_path(record, "--record", ".cast")
+    if not math.isfinite(noise):
+        raise UsageError(f"--noise must be a finite number, not {noise:g}")
+    loss = _surface(surface, window, start)
+    specs = _specs(optimizer or ["sgd"], _rate(lr), loss)
+    point = loss.start if start is None else _numbers(start, "--start", loss.dim)
+    plan = _schedule(schedule, steps)
     from gradtutor.descent.run import race
 
     result = race(
@@ -254,13 +250,6 @@ def _json(result: Race) -> dict[str, Any]:
         entry["verdict"] = verdict.to_json() if verdict is not None else None
         entry["rates"] = rate.to_json() if rate is not None else None
     return out
-
-
-def _usage(message: str, detail: str = "") -> None:
-    sys.stderr.write(f"gradtutor descend: {message}\n")
-    if detail:
-        sys.stderr.write("".join(f"  {line}\n" for line in detail.splitlines()))
-    raise typer.Exit(ExitCode.INVALID)
 
 
 def _numbers(text: str, option: str, dim: int) -> tuple[float, ...]:
@@ -515,7 +504,7 @@ def _write_outputs(
         if record is not None and cast is not None:
             record.write_text(cast.dumps(), encoding="utf-8")
     except OSError as err:
-        _usage(f"cannot write {err.filename or target}: {err.strerror}")
+        raise GradtutorError(f"cannot write {err.filename or target}: {err.strerror}") from None
 
 
 # Why SVG only, not PNG: a frame is half-block and braille characters in 24-bit colour.

@@ -1,34 +1,82 @@
-"""One way for commands to report bad input: a message, the caret, a hint; JSON if asked."""
+"""How every command reports a :class:`~gradtutor.errors.GradtutorError`: one place.
+
+A command raises the error (or lets the core's propagate); :class:`ReportingCommand`, the
+class of every command (see ``app._build``), catches it and writes
+
+    gradtutor COMMAND: message
+      the text read
+           ^            (a caret under the column, when there is one)
+    hint: …             (when there is one)
+    Try 'gradtutor COMMAND --help'.   (a usage error that asks for it)
+
+to stderr — and, when a command of :data:`JSON_ERRORS` was given ``--json``, ``{"error":
+{"message", "column", "hint"}}`` to stdout first — then exits with the error's status. The
+command's name and its ``--json`` come from click's parsed context, not from a scan of the
+arguments.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperCommand
 
-from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError
+
+# The commands whose --json output includes the error object (README: JSON contracts). The
+# --json stdout of the others is their results alone (check: a verdict object, also for bad
+# maths; descend: the race): a usage error there is reported on stderr only.
+JSON_ERRORS = frozenset({"explain", "steps", "backprop"})
 
 
-def fail(
-    command: str,
-    message: str,
-    *,
-    caret: str = "",
-    hint: str | None = None,
-    column: int | None = None,
-    json_output: bool = False,
-    code: ExitCode = ExitCode.INVALID,
-) -> None:
-    """Write the error to stderr (and ``{"error": {"message", "column", "hint"}}`` to stdout
-    with --json), then exit with ``code``. ``column`` is 0-based, or None."""
+def report(error: GradtutorError, command: str | None = None, *, json_output: bool = False) -> int:
+    """Write ``error`` as above; its exit status. ``command`` is ``check`` or
+    ``exercises list``; None for an error outside any command (``gradtutor: …``)."""
     if json_output:
-        error = {"message": message, "column": column, "hint": hint}
-        sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
-    lines = [f"gradtutor {command}: {message}"]
+        sys.stdout.write(json.dumps({"error": error.to_json()}, ensure_ascii=False) + "\n")
+    prefix = f"gradtutor {command}" if command else "gradtutor"
+    lines = [f"{prefix}: {error.message}"]
+    caret = error.caret()
     if caret:
         lines.extend("  " + line for line in caret.split("\n"))
-    if hint:
-        lines.append(f"hint: {hint}")
+    if error.hint:
+        lines.append(f"hint: {error.hint}")
+    if getattr(error, "show_help", False):
+        lines.append(f"Try '{prefix} --help'.")
     sys.stderr.write("\n".join(lines) + "\n")
-    raise typer.Exit(code)
+    return int(error.exit_code)
+
+
+class ReportingCommand(TyperCommand):
+    """A command that reports the GradtutorError its callback raises (see the module)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GradtutorError as error:
+            name = _command_name(ctx)
+            json_output = name in JSON_ERRORS and bool(ctx.params.get("json_output", False))
+            raise typer.Exit(report(error, name, json_output=json_output)) from None
+
+
+def _command_name(ctx: Any) -> str:
+    """``check``, or ``exercises list`` for a sub-command (the program's own name, which
+    depends on how it was started, left out)."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
+def install(app: typer.Typer) -> None:
+    """Make every command of ``app`` (and of its sub-apps) a :class:`ReportingCommand`."""
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):  # typer's default: no command sets its own
+            info.cls = ReportingCommand
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            install(group.typer_instance)

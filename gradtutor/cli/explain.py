@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from gradtutor.cli.errors import fail
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError, UsageError
 
 HELP = """\
 Work a derivative step by step, naming each rule (power, product, chain, partials …).
@@ -79,27 +79,23 @@ def explain_command(
         float, typer.Option("--time-limit", min=0.05, max=600, help="Seconds allowed.")
     ] = 5.0,
 ) -> None:
-    from gradtutor.calculus.derive import TaskError
-    from gradtutor.calculus.errors import ParseError
     from gradtutor.calculus.timelimit import TimeLimitExceeded
     from gradtutor.cli.worked import explain
 
-    names = _wrt_names(wrt or [], json_output)
+    names = _wrt_names(wrt or [])
     if len(names) > 1:  # each partial: the gradient over exactly these variables
-        _check_variables(task, names, json_output)
+        _check_variables(task, names)
         task_text, single = f"grad({task}, {', '.join(names)})", None
     else:
         task_text, single = task, (names[0] if names else None)
     try:  # worked and rendered in a worker process, killed at the time limit
+        # (a ParseError or TaskError is reported as it is, with its caret and hint)
         worked = explain(task_text, single, time_limit, brief, json_output)
         rendered = worked
-    except ParseError as err:
-        _fail(err.message, err.caret(), err.hint, ExitCode.INVALID, json_output, err.column)
-    except TaskError as err:
-        _fail(err.message, "", err.hint, ExitCode.INVALID, json_output)
     except TimeLimitExceeded:
-        message = f"no worked solution within {time_limit:g} s"
-        _fail(message, "", None, ExitCode.UNDETERMINED, json_output)
+        raise GradtutorError(
+            f"no worked solution within {time_limit:g} s", exit_code=ExitCode.UNDETERMINED
+        ) from None
     if json_output:
         sys.stdout.write(json.dumps(worked, ensure_ascii=False) + "\n")
     else:
@@ -140,7 +136,7 @@ def _reveal(console, rendered) -> None:  # type: ignore[no-untyped-def]
     out.flush()
 
 
-def _wrt_names(values: list[str], json_output: bool) -> list[str]:
+def _wrt_names(values: list[str]) -> list[str]:
     """--wrt w,b / --wrt "w b" / --wrt w --wrt b → [w, b]; a name that can't be a variable
     (2, sin, x^2) is refused here, one that isn't in the task by the core."""
     import re
@@ -153,22 +149,19 @@ def _wrt_names(values: list[str], json_output: bool) -> list[str]:
             if not name:
                 continue
             if not re.fullmatch(r"[A-Za-z\u0370-\u03ff]\w*", name) or name in FUNCTIONS:
-                _fail(
+                raise UsageError(
                     f"--wrt {name}: not a variable name",
-                    "",
-                    "name a variable of the expression, e.g. --wrt x or --wrt w,b",
-                    ExitCode.INVALID,
-                    json_output,
+                    hint="name a variable of the expression, e.g. --wrt x or --wrt w,b",
                 )
             if name in names:
-                _fail(f"--wrt names {name} twice", "", None, ExitCode.INVALID, json_output)
+                raise UsageError(f"--wrt names {name} twice")
             names.append(name)
     if values and not names:
-        _fail("--wrt needs a variable name", "", "e.g. --wrt x", ExitCode.INVALID, json_output)
+        raise UsageError("--wrt needs a variable name", hint="e.g. --wrt x")
     return names
 
 
-def _check_variables(task: str, names: list[str], json_output: bool) -> None:
+def _check_variables(task: str, names: list[str]) -> None:
     """Each --wrt name is a variable of the task (else a clear error, exit 2)."""
     from gradtutor.calculus.errors import ParseError
     from gradtutor.calculus.parsing import parse
@@ -182,36 +175,16 @@ def _check_variables(task: str, names: list[str], json_output: bool) -> None:
             "--wrt is for an expression without d/dx: "
             "this task already says which variable (drop --wrt)"
         )
-        _fail(message, "", None, ExitCode.INVALID, json_output)
+        raise UsageError(message)
     present = {s.name for s in parsed.symbols}
     for name in names:
         if name not in present:
             variables = ", ".join(sorted(present)) or "none"
             message = f"--wrt {name}: not a variable of {parsed.plain} (its variables: {variables})"
-            _fail(message, "", None, ExitCode.INVALID, json_output)
+            raise UsageError(message)
 
 
 def _render(solution, brief: bool):  # type: ignore[no-untyped-def]
     from gradtutor.render.explain import render_explain
 
     return render_explain(solution, brief=brief)
-
-
-def _fail(
-    message: str,
-    caret: str,
-    hint: str | None,
-    code: ExitCode,
-    json_output: bool = False,
-    column: int | None = None,
-) -> None:
-    """The error on stderr; with --json also as an object on stdout (see cli.errors)."""
-    fail(
-        "explain",
-        message,
-        caret=caret,
-        hint=hint,
-        column=column,
-        json_output=json_output,
-        code=code,
-    )

@@ -11,6 +11,7 @@ import typer
 from gradtutor.cli.completion import complete_topic
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.cli.pager import page, terminal_keys
+from gradtutor.errors import UsageError
 from gradtutor.render.console import make_console
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,7 +81,7 @@ def learn(
         raise typer.Exit(ExitCode.INVALID) from None
     if search_word is not None:
         if topic is not None or next_:
-            _usage("--search takes a word, not a topic or --next")
+            raise UsageError("--search takes a word, not a topic or --next")
         raise typer.Exit(_search(console, lessons, search_word))
     if topic is None and not next_:
         _list(console, lessons, quiz_topics(lessons, _topic_lessons()))
@@ -121,11 +122,6 @@ def _remember(lesson_id: str) -> None:
     from gradtutor.tutor.store import default_home
 
     remember_read(default_home(), lesson_id)
-
-
-def _usage(message: str) -> None:
-    make_console(stderr=True).print(f"gradtutor learn: {message}", markup=False, soft_wrap=True)
-    raise typer.Exit(ExitCode.INVALID)
 
 
 def _topic_lessons() -> dict[str, str]:
@@ -223,7 +219,7 @@ def _search(console: Console, lessons: tuple[Lesson, ...], word: str) -> int:
     from gradtutor.tutor.lessons import search
 
     if not word.strip():
-        _usage("--search needs a word, e.g. --search sigmoid")
+        raise UsageError("--search needs a word, e.g. --search sigmoid")
     hits = search(lessons, word)
     if not hits:
         make_console(stderr=True).print(

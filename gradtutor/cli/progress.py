@@ -119,11 +119,11 @@ def load_report(store: Any, *, now: datetime | None = None, catalogue: Any = Non
 
 def load_catalogue_or_none() -> Any:
     """The shipped packs, or None when they cannot be read (progress still shows)."""
-    try:
-        from gradtutor.tutor.packs import load_catalogue
+    from gradtutor.tutor.packs import PackError, load_catalogue
 
+    try:
         return load_catalogue()
-    except Exception:
+    except (PackError, OSError):
         return None
 
 

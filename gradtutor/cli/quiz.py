@@ -8,6 +8,7 @@ line by line from stdin.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
@@ -160,7 +161,7 @@ def make_reader(console: Console, *, json_mode: bool, home: Path) -> Reader:
     if sys.stdin.isatty() and out.isatty():
         try:
             return TerminalReader(home / "quiz-history", output=out)
-        except Exception:
+        except Exception:  # deliberate: prompt_toolkit can't drive this terminal; input() can
             pass
     return LineReader(sys.stdin, console)
 
@@ -328,6 +329,12 @@ def _play(runner: QuizRunner, loop: QuizLoop, count: int) -> ExitCode:
         ended_by = StopReason.END_OF_INPUT
     except sqlite3.Error as exc:
         ended_by, failure = StopReason.QUIT, exc
+    except Exception:  # a bug below: closed as Ctrl-C closes a run, then re-raised
+        # main reports it (exit 70). Every answer given is stored already; closing keeps
+        # the open question as incomplete and ends the session.
+        with contextlib.suppress(sqlite3.Error):
+            loop.close()
+        raise
     if failure is None:
         try:
             closed = loop.close()
@@ -449,10 +456,11 @@ def _worked(part: Part) -> RenderableType | None:
         return Text(part.worked)
     if not part.task:
         return None
-    from gradtutor.calculus.derive import solve_task
+    from gradtutor.calculus.derive import TaskError, solve_task
+    from gradtutor.calculus.errors import ParseError
     from gradtutor.render.explain import render_explain
 
     try:
         return render_explain(solve_task(part.task))
-    except Exception:  # deliberate: a question is still worth its answer without the steps
+    except (ParseError, TaskError):  # a pack's task that can't be worked: the answer stands
         return None

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from gradtutor.cli.errors import fail
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError
 
 HELP = """\
 Check your own derivation, line by line: which line first goes wrong, and why.
@@ -85,17 +85,14 @@ def steps_command(
     interactive = file is None and sys.stdin.isatty() and not json_output
     if interactive:
         raise typer.Exit(_interactive(console, task, wrt, time_limit))
-    lines = _read(file, json_output)
+    lines = _read(file)
     if task is None:
         if not lines:
-            _fail(
-                "no task line: the first line should be the task, e.g. d/dx(3x^3)",
-                json_output=json_output,
-            )
+            raise GradtutorError("no task line: the first line should be the task, e.g. d/dx(3x^3)")
         task, lines = lines[0], lines[1:]
     checker = _checker(task, lines[0] if lines else None, wrt, time_limit, json_output)
     if not lines:
-        _fail("nothing to check: give your lines after the task line", json_output=json_output)
+        raise GradtutorError("nothing to check: give your lines after the task line")
     if not json_output:
         print_trimmed(console, checker.rendered_task)
     for line in lines:
@@ -120,7 +117,7 @@ def _scan(file: str, json_output: bool, time_limit: float) -> int:
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"can't read {file}: {exc}", json_output=json_output)
+        raise GradtutorError(f"can't read {file}: {exc}") from None
     report = scan_text(text, file=file, time_limit=time_limit)
     if json_output:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
@@ -129,14 +126,14 @@ def _scan(file: str, json_output: bool, time_limit: float) -> int:
     return ExitCode.WRONG if report.wrong else ExitCode.OK
 
 
-def _read(file: str | None, json_output: bool = False) -> list[str]:
+def _read(file: str | None) -> list[str]:
     try:
         if file is None or file == "-":
             text = sys.stdin.read()
         else:
             text = Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"can't read {file}: {exc}", json_output=json_output)
+        raise GradtutorError(f"can't read {file}: {exc}") from None
     return [line.strip() for line in text.splitlines() if _is_work(line)]
 
 
@@ -148,31 +145,25 @@ def _is_work(line: str) -> bool:
 def _checker(
     task: str, first_line: str | None, wrt: str | None, time_limit: float, json_output: bool
 ) -> Any:
-    from gradtutor.calculus.derive import TaskError
     from gradtutor.calculus.errors import ParseError
     from gradtutor.calculus.timelimit import TimeLimitExceeded
     from gradtutor.cli.worked import Derivation
 
     checker = Derivation(time_limit, json_output)  # each line in a worker, killed at the limit
-    try:
+    try:  # a TaskError is reported as it is
         checker.begin(task, first_line, wrt)
         return checker
     except TimeLimitExceeded:
-        _fail(
-            f"can't work out the task within {time_limit:g} s",
-            json_output=json_output,
-            code=ExitCode.UNDETERMINED,
-        )
+        raise GradtutorError(
+            f"can't work out the task within {time_limit:g} s", exit_code=ExitCode.UNDETERMINED
+        ) from None
     except ParseError as err:
-        _fail(
+        raise GradtutorError(
             f"can't read the task line: {err.message}",
-            err.caret(),
-            err.hint,
-            json_output=json_output,
+            text=err.text,
             column=err.column,
-        )
-    except TaskError as err:
-        _fail(err.message, "", err.hint, json_output=json_output)
+            hint=err.hint,
+        ) from None
 
 
 def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: float) -> int:
@@ -188,7 +179,9 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
             console.print("Type the task (e.g. d/dx(3x^3)), then your lines; an empty line ends.")
             task = _ask("task> ")
             if not task:  # once a silent exit 2
-                _fail("no task was typed, so there is nothing to check", hint="e.g. d/dx(3x^3)")
+                raise GradtutorError(
+                    "no task was typed, so there is nothing to check", hint="e.g. d/dx(3x^3)"
+                )
         first = _ask("   1> ")
         checker = _checker(task, first or None, wrt, time_limit, False)
         print_trimmed(console, checker.rendered_task)
@@ -243,18 +236,3 @@ def _line_reader() -> Callable[[str], str]:
 
     ask.ends_line = True  # type: ignore[attr-defined]  # prompt_toolkit ends the line on Ctrl-C
     return ask
-
-
-def _fail(
-    message: str,
-    caret: str = "",
-    hint: str | None = None,
-    *,
-    json_output: bool = False,
-    column: int | None = None,
-    code: ExitCode = ExitCode.INVALID,
-) -> None:
-    """The error on stderr, exit 2; with --json also as an object on stdout (see cli.errors)."""
-    fail(
-        "steps", message, caret=caret, hint=hint, column=column, json_output=json_output, code=code
-    )

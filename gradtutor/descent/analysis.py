@@ -23,6 +23,7 @@ from gradtutor.descent.optimizers import OptimizerSpec
 from gradtutor.descent.run import CURVE, Race, Run, StopReason, SurfaceScale
 from gradtutor.descent.schedules import Schedule
 from gradtutor.descent.surfaces import Surface
+from gradtutor.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -636,7 +637,7 @@ def best_spec(surface: Surface, spec: OptimizerSpec) -> OptimizerSpec:
     """``--lr best``: the optimal fixed lr (and β for momentum) on a convex quadratic."""
     eig = convex_quadratic_eigen(surface)
     if eig is None:
-        raise ValueError(
+        raise UsageError(
             "--lr best needs a convex quadratic surface (bowl, ellipse, booth, parabola, "
             "regression or your own), where the Hessian fixes the best rate"
         )

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from gradtutor.errors import GradtutorError
+
 # PyTorch's defaults, in PyTorch's argument order.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sgd": {
@@ -78,7 +80,7 @@ PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-class OptimizerError(ValueError):
+class OptimizerError(GradtutorError, ValueError):
     """A bad optimizer name or parameter; the message quotes the bad value."""
 
 

@@ -15,8 +15,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradtutor.errors import GradtutorError
 
-class ScheduleError(ValueError):
+
+class ScheduleError(GradtutorError, ValueError):
     """A schedule that cannot be read; the message quotes it."""
 
 

@@ -14,20 +14,30 @@ from typing import Any
 import numpy as np
 
 from gradtutor.descent.surfaces import Surface
+from gradtutor.errors import GradtutorError
 
 DEFAULT_HALF_WIDTH = 3.0
 DEFAULT_START = {1: (2.5,), 2: (2.0, 1.5)}
 AXIS_ORDER = ("x", "y", "w", "b")  # x before y, weight before bias; others by name
 
 
-class TypedLossError(ValueError):
+class TypedLossError(GradtutorError, ValueError):
     """A loss that cannot be descended; ``message`` is one line for the learner."""
 
-    def __init__(self, message: str, detail: str = "", *, unreadable: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        detail: str = "",
+        *,
+        unreadable: bool = False,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message, column=column)
         self.detail = detail  # e.g. the parser's caret display
         self.unreadable = unreadable  # the parser could not read the text at all
+
+    def caret(self) -> str:
+        return self.detail
 
 
 def _numpy_modules() -> list[Any]:
@@ -118,7 +128,10 @@ def _prepare(text: str) -> Symbolic:
     except ParseError as err:
         hint = f" ({err.hint})" if err.hint else ""
         raise TypedLossError(
-            f"cannot read the loss: {err.message}{hint}", err.caret(), unreadable=True
+            f"cannot read the loss: {err.message}{hint}",
+            err.caret(),
+            unreadable=True,
+            column=err.column,
         ) from err
     symbols = _ordered(tuple(value.free_symbols))
     names = tuple(str(s) for s in symbols)

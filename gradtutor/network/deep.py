@@ -13,12 +13,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from gradtutor.errors import GradtutorError
+
 MAX_DEPTH = 200
 MAX_WIDTH = 64
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 
 
-class DeepError(ValueError):
+class DeepError(GradtutorError, ValueError):
     """The chain asked for cannot be built (a message for the learner)."""
 
 

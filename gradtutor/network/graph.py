@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from gradtutor.errors import GradtutorError
 from gradtutor.network.rules import LEAF_OPS, RULES, ExactMath, FloatMath, UndefinedValue
 
 __all__ = [
@@ -52,7 +53,7 @@ _FUNCTION_LABEL = {
 }
 
 
-class GraphError(ValueError):
+class GraphError(GradtutorError, ValueError):
     """The expression or the point cannot make a graph (a message for the learner)."""
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gradtutor.errors import GradtutorError
 from gradtutor.network.layers import NetResult, output_activation
 from gradtutor.network.misconceptions import MATRIX_TWINS
 
@@ -114,7 +115,7 @@ def matrix_entries(result: NetResult) -> list[MatrixEntry]:
     return entries
 
 
-class MatrixError(ValueError):
+class MatrixError(GradtutorError, ValueError):
     """The answer is not a matrix of numbers (a message for the learner)."""
 
 

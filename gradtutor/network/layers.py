@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gradtutor.errors import GradtutorError
+
 MAX_WIDTH = 64
 MAX_LAYERS = 200
 MAX_BATCH = 256
@@ -20,7 +22,7 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu")
 LOSSES = ("mse", "bce", "softmax-ce")
 
 
-class NetError(ValueError):
+class NetError(GradtutorError, ValueError):
     """The network asked for cannot be built (a message for the learner)."""
 
 

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from gradtutor.errors import GradtutorError
+
 MAX_BYTES = 64 * 1024 * 1024  # a recording larger than this is refused unread
 MAX_SIZE = 1000  # columns or rows in the header
 
@@ -36,7 +38,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1 (ESC among them)
 _STRING_STARTS = {"]", "P", "X", "^", "_"}
 
 
-class CastError(ValueError):
+class CastError(GradtutorError, ValueError):
     """A file that is not a readable asciicast v2 recording; the message says why."""
 
 

@@ -23,8 +23,6 @@ VIRIDIS = np.array(
     dtype=float,
 )
 
-SCALES = ("quantile", "log", "linear")
-
 
 def normalise(values: np.ndarray, scale: str) -> np.ndarray:
     """Map losses to [0, 1]: by rank (quantile), by log(f − min), or linearly. NaN stays NaN."""

@@ -93,11 +93,6 @@ def _derivative(report: DerivationReport, task: Task | None) -> str:
     return shown
 
 
-def render_report(report: DerivationReport, task: Task) -> RenderableType:
-    lines = (render_line(c) for c in report.lines)
-    return Group(render_task(task), *lines, render_summary(report, task))
-
-
 def _indent(message: str, style: str = "") -> Padding:
     """A detail under its line; wrapped text keeps the indent."""
     return Padding(Wrapped(message, style=style), (0, 0, 0, 6), expand=False)

@@ -89,6 +89,7 @@ def _rule_twin_differs(misconception_id: str, task: str) -> bool:
 
     from gradtutor.calculus import misconceptions as mc
     from gradtutor.calculus.derive import derive
+    from gradtutor.calculus.errors import maths_failure
     from gradtutor.calculus.parsing import parse
 
     if misconception_id not in mc.BY_ID:
@@ -108,8 +109,10 @@ def _rule_twin_differs(misconception_id: str, task: str) -> bool:
             values = mc.values_at(candidate.answer, points)
             if values is not None and right is not None and not mc.same_values(values, right):
                 return True
-    except Exception:  # a template the engine cannot take apart is simply not aimed at
-        return False
+    except Exception as exc:
+        if not maths_failure(exc):
+            raise  # a bug in gradtutor: exit 70
+        return False  # a template the engine cannot take apart is simply not aimed at
     return False
 
 

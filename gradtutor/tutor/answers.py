@@ -37,17 +37,6 @@ class Note:
 
 
 @dataclass(frozen=True)
-class Undecided:
-    """Stands in for a CheckResult when the engine itself failed."""
-
-    feedback: tuple[Note, ...]
-    verdict: AnswerVerdict = AnswerVerdict.UNDETERMINED
-    read_as: str | None = None
-    counterexample: Counterexample | None = None
-    error: InputError | None = None
-
-
-@dataclass(frozen=True)
 class DecimalVerdict:
     """A decimal answer to a numeric part: ``equivalent`` (right to the digits typed) or
     ``close`` (too few digits, or within 1%: not a try). ``exact`` is the exact value in
@@ -64,8 +53,8 @@ class DecimalVerdict:
     error: InputError | None = None
 
 
-# What judging one answer gives: the engine's result, or one of the two above.
-Checked: TypeAlias = "CheckResult | DecimalVerdict | Undecided"
+# What judging one answer gives: the engine's result, or a decimal's verdict.
+Checked: TypeAlias = "CheckResult | DecimalVerdict"
 
 
 def target(part: Part) -> str:
@@ -78,10 +67,7 @@ def target(part: Part) -> str:
     task = part.task
     if not task:
         return str(part.expected)
-    try:
-        same = check(task, part.expected).verdict is Verdict.EQUIVALENT
-    except Exception:  # deliberate: an engine failure means "check the expected answer"
-        same = False
+    same = check(task, part.expected).verdict is Verdict.EQUIVALENT
     return task if same else str(part.expected)
 
 
@@ -110,31 +96,26 @@ def check_answer(
     or the engine's result with a numeric twin's misconception in front of its feedback.
     ``twins`` may be a function, called only for a wrong number (twins cost sympy time).
     ``against``: what to check it against (by default :func:`target` of the part).
-    Any failure inside the engine becomes an :class:`Undecided` result."""
+    The engine's time limit and limits of size give an ``undetermined`` result; a bug in
+    it raises (the quiz stops, keeping every answer given: see cli.quiz)."""
     from gradtutor.calculus.guarded import check
     from gradtutor.calculus.results import Verdict
 
-    try:
-        result = check(target(part) if against is None else against, answer)
-        if result.verdict not in (Verdict.NOT_EQUIVALENT, Verdict.DOMAIN_DEPENDENT):
-            return result
-        exact = expected_number(part)
-        if exact is None:
-            return result
-        decimal = _judge_decimal(answer, exact)
-        if decimal is not None and decimal.verdict != AnswerVerdict.NOT_EQUIVALENT:
-            return decimal
-        if decimal is not None and getattr(result, "read_as", None):
-            result = replace(result, read_as=decimal.read_as)  # "0.003", not "3/1000"
-        from gradtutor.tutor.backprop_kinds import with_twins
+    result = check(target(part) if against is None else against, answer)
+    if result.verdict not in (Verdict.NOT_EQUIVALENT, Verdict.DOMAIN_DEPENDENT):
+        return result
+    exact = expected_number(part)
+    if exact is None:
+        return result
+    decimal = _judge_decimal(answer, exact)
+    if decimal is not None and decimal.verdict != AnswerVerdict.NOT_EQUIVALENT:
+        return decimal
+    if decimal is not None and getattr(result, "read_as", None):
+        result = replace(result, read_as=decimal.read_as)  # "0.003", not "3/1000"
+    from gradtutor.tutor.backprop_kinds import with_twins
 
-        result = with_twins(part, answer, result, check)
-        return _with_twin(result, answer, twins)
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:  # deliberate: the quiz goes on, the answer is not a try
-        note = Note(f"The checker failed on this answer ({type(exc).__name__}).")
-        return Undecided(feedback=(note,))
+    result = with_twins(part, answer, result, check)
+    return _with_twin(result, answer, twins)
 
 
 def expected_number(part: Part) -> sympy.Expr | None:
@@ -174,10 +155,7 @@ def answer_note(parts: Sequence[Part]) -> str:
 
 def is_number(expression: str) -> bool:
     """Whether an expected answer has no variables (then its value must not be shown)."""
-    try:
-        return number_of(expression) is not None
-    except Exception:
-        return False
+    return number_of(expression) is not None
 
 
 _DECIMAL_VERDICTS = {
@@ -206,10 +184,7 @@ def _judge_decimal(answer: str, exact: sympy.Expr) -> DecimalVerdict | None:
 def _pretty(exact: sympy.Expr) -> str:
     from gradtutor.calculus.printing import pretty
 
-    try:
-        return pretty(exact)
-    except Exception:
-        return str(exact)
+    return pretty(exact)
 
 
 def _with_twin(result: CheckResult, answer: str, twins: Twins) -> CheckResult:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gradtutor.errors import GradtutorError
 from gradtutor.tutor.resources import lessons_dir
 
 _FENCE = "+++"
@@ -21,7 +22,7 @@ _KEYS = {"title", "order", "topic", "descend_demo", "try", "summary"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class LessonError(ValueError):
+class LessonError(GradtutorError, ValueError):
     """A lesson file that cannot be read: names the file and the reason."""
 
     def __init__(self, file: str | Path, reason: str) -> None:

@@ -102,10 +102,7 @@ def _distinct(twins: Sequence[NumericTwin]) -> list[NumericTwin]:
 def _typed_number(answer: str) -> sympy.Expr | None:
     from gradtutor.tutor.answers import number_of
 
-    try:
-        return number_of(answer)
-    except Exception:
-        return None
+    return number_of(answer)
 
 
 def _same(answer: str, value: sympy.Expr | None, twin: sympy.Expr) -> bool:
@@ -137,6 +134,7 @@ def twins_for(
     builder reads them); () for kinds without numeric twins. Twins equal to the right
     answer are left out (they would name a right answer's mistake). ``with_rules=False``
     leaves out the derivative rules' twins (cheaper, when only the procedure's matter)."""
+    from gradtutor.calculus.errors import maths_failure
     from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
 
     builder = _BUILDERS.get(kind)
@@ -150,8 +148,10 @@ def twins_for(
             )
     except TimeLimitExceeded:
         return ()
-    except Exception:  # a hint must never break a question
-        return ()
+    except Exception as exc:
+        if not maths_failure(exc):
+            raise  # a bug in gradtutor: exit 70
+        return ()  # sympy can't take these numbers apart: no twin to name
 
 
 def _zero(expr: sympy.Expr) -> bool:
@@ -210,6 +210,7 @@ def _slope_twins(
 
     from gradtutor.calculus import misconceptions as mc
     from gradtutor.calculus.derive import derive
+    from gradtutor.calculus.errors import maths_failure
 
     variable = sympy.Symbol(var)
     tree = derive(f, variable)
@@ -229,7 +230,9 @@ def _slope_twins(
         m = mc.BY_ID[mid]
         try:
             wrong = _at(candidate.answer, point)
-        except Exception:
+        except Exception as exc:
+            if not maths_failure(exc):
+                raise  # a bug in gradtutor: exit 70
             continue
         if wrong.free_symbols or not wrong.is_finite:
             continue

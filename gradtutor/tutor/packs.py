@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from gradtutor.calculus.errors import ParseError
+from gradtutor.errors import GradtutorError
 from gradtutor.tutor import templates
 from gradtutor.tutor.kinds import KINDS, MATHS_FIELDS, Built
 from gradtutor.tutor.models import DEFAULT_MAX_TRIES, Exercise, Part, Template, Topic
@@ -51,7 +52,7 @@ _EXERCISE_KEYS = {
 }
 
 
-class PackError(ValueError):
+class PackError(GradtutorError, ValueError):
     """A pack that cannot be used: names the file, the exercise id and the reason."""
 
     def __init__(self, file: str | Path, exercise_id: str | None, reason: str) -> None:
@@ -225,14 +226,6 @@ def _in_a_cycle(start: str, topics: Mapping[str, tuple[Topic, Path]]) -> bool:
         seen.add(current)
         stack.extend(topics[current][0].prerequisites)
     return False
-
-
-def load_pack(path: Path) -> tuple[list[Topic], list[Template]]:
-    """Read and check one pack file; raise its first problem."""
-    topics, loaded, problems = read_pack(path)
-    if problems:
-        raise problems[0]
-    return topics, loaded
 
 
 class _Problems:

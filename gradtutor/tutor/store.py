@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from gradtutor.errors import GradtutorError
 from gradtutor.tutor.session import Outcome
 from gradtutor.tutor.untrusted import neutralise, valid_utf8
 
@@ -102,7 +103,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 FINISHED_OUTCOMES = (Outcome.CORRECT, Outcome.WRONG, Outcome.SKIPPED, Outcome.SHOWN)
 
 
-class StoreError(Exception):
+class StoreError(GradtutorError):
     """No database can be used (busy, newer schema, home is a file, nothing readable)."""
 
 
@@ -451,7 +452,7 @@ def _transaction(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]
     try:
         result = work(db)
         db.execute("COMMIT")
-    except BaseException:
+    except BaseException:  # rolled back, then re-raised (even Ctrl-C)
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
@@ -763,7 +764,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA foreign_keys = ON")
         _migrate(connection, path)
         validate_rows(connection)
-    except BaseException:
+    except BaseException:  # closed, then re-raised
         connection.close()
         raise
     return connection
@@ -859,7 +860,7 @@ def _migrate(connection: sqlite3.Connection, path: Path) -> None:
             for statement in MIGRATIONS[number]:
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {number + 1}")
-    except BaseException:
+    except BaseException:  # rolled back, then re-raised (even Ctrl-C)
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from gradtutor.errors import GradtutorError
+
 # A pack is held to the size limit of a learner's answer (gradtutor.calculus.limits).
 _MAX_DIGITS = 3_900
 _MAX_BITS = 13_000
@@ -32,7 +34,7 @@ Number = Fraction
 Value = Fraction | str
 
 
-class TemplateError(ValueError):
+class TemplateError(GradtutorError, ValueError):
     """A parameter spec, condition or placeholder that cannot be used."""
 
 

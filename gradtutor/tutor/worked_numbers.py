@@ -23,6 +23,7 @@ TIME_LIMIT = 2.0  # seconds for the numbers of one question
 def numbers_for(kind: str, fields: Mapping[str, Any]) -> tuple[tuple[str, ...], ...]:
     """The substitution lines of each part of an instance of ``kind`` (rendered fields);
     () for kinds without numbers or when something cannot be computed."""
+    from gradtutor.calculus.errors import maths_failure
     from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
 
     builder = _BUILDERS.get(kind)
@@ -33,8 +34,10 @@ def numbers_for(kind: str, fields: Mapping[str, Any]) -> tuple[tuple[str, ...], 
             return tuple(tuple(lines) for lines in builder(fields))
     except TimeLimitExceeded:
         return ()
-    except Exception:  # the worked solution is still shown, without its numbers
-        return ()
+    except Exception as exc:
+        if not maths_failure(exc):
+            raise  # a bug in gradtutor: exit 70
+        return ()  # the worked solution is still shown, without its numbers
 
 
 def _read(text: str) -> sympy.Expr:
