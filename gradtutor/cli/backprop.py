@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.errors import GradtutorError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gradtutor.network.graph import Backprop
+    from gradtutor.network.layers import NetSpec
 
 HELP = """\
 The backprop lab: a computational graph with a value and a gradient on every node.
@@ -186,13 +190,13 @@ def _run_deep(
     raise typer.Exit(ExitCode.OK)
 
 
-def _small(spec) -> bool:  # type: ignore[no-untyped-def]
+def _small(spec: NetSpec) -> bool:
     """Few enough parameters for a finite-difference check of every one (2 passes each)."""
     params = sum(a * b + b for a, b in zip(spec.sizes[:-1], spec.sizes[1:], strict=True))
     return params * spec.batch <= 20_000
 
 
-def _compute(expression: str, at: str, wrt: str | None):  # type: ignore[no-untyped-def]
+def _compute(expression: str, at: str, wrt: str | None) -> Backprop:
     from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
     from gradtutor.network.graph import backprop, graph_from_text, parse_at
 

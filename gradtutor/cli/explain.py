@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.errors import GradtutorError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console, RenderableType
 
 HELP = """\
 Work a derivative step by step, naming each rule (power, product, chain, partials …).
@@ -110,7 +113,7 @@ def explain_command(
     raise typer.Exit(ExitCode.OK)
 
 
-def _reveal(console, rendered) -> None:  # type: ignore[no-untyped-def]
+def _reveal(console: Console, rendered: RenderableType) -> None:
     """Print the worked solution a step at a time: Enter shows the next one."""
     from gradtutor.render.explain import reveal_chunks
 
@@ -182,9 +185,3 @@ def _check_variables(task: str, names: list[str]) -> None:
             variables = ", ".join(sorted(present)) or "none"
             message = f"--wrt {name}: not a variable of {parsed.plain} (its variables: {variables})"
             raise UsageError(message)
-
-
-def _render(solution, brief: bool):  # type: ignore[no-untyped-def]
-    from gradtutor.render.explain import render_explain
-
-    return render_explain(solution, brief=brief)
