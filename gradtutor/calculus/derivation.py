@@ -19,6 +19,7 @@ from sympy import Expr, Symbol
 
 from gradtutor.calculus import misconceptions as mc
 from gradtutor.calculus import rules as r
+from gradtutor.calculus.brackets import outside, split_top_level
 from gradtutor.calculus.derive import TaskError, _typed, derive, simplify_result
 from gradtutor.calculus.sampling import same_values, sample_points, values_at
 
@@ -484,33 +485,16 @@ _NOT_BINARY_AFTER = set("(*/^+-−=,·×÷[")
 
 def split_terms(text: str) -> list[str]:
     """The top-level terms of a line as typed, each with its sign: 'a - b + c' → a, -b, +c."""
-    body = _after_equals(text)
+    body = split_top_level(text, "=")[-1]
     terms: list[str] = []
-    depth, start, last = 0, 0, ""
-    for i, ch in enumerate(body):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch in "+-−" and depth == 0 and last and last not in _NOT_BINARY_AFTER:
+    start = 0
+    for i, ch in outside(body):
+        last = body[:i].rstrip()[-1:]
+        if ch in "+-−" and last and last not in _NOT_BINARY_AFTER:
             terms.append(body[start:i])
             start = i
-        if not ch.isspace():
-            last = ch
     terms.append(body[start:])
     return [t.strip() for t in terms if t.strip()]
-
-
-def _after_equals(text: str) -> str:
-    depth, cut = 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "=" and depth == 0:
-            cut = i + 1
-    return text[cut:]
 
 
 def _terms(text: str) -> list[_Term] | None:

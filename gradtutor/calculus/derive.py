@@ -381,7 +381,8 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
 
 def _grad_variables(text: str, inside: str) -> tuple[str, tuple[Symbol, ...]]:
     """grad(f, w, b) as check reads it: the function, and the variables named (or none)."""
-    from gradtutor.calculus.vectors import read_vector, split_top_level
+    from gradtutor.calculus.brackets import split_top_level
+    from gradtutor.calculus.vectors import read_vector
 
     pieces = split_top_level(inside)
     if len(pieces) == 1:

@@ -194,16 +194,9 @@ def _inline_code(line: str) -> bool:
 
 def _split_equals(line: str) -> list[str]:
     """``d/dx(x^3) = 3x^2 = …`` → the task and each claim (top-level = signs only)."""
-    pieces, depth, start = [], 0, 0
-    for i, ch in enumerate(line):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "=" and depth == 0:
-            pieces.append(line[start:i].strip())
-            start = i + 1
-    pieces.append(line[start:].strip())
+    from gradtutor.calculus.brackets import split_top_level
+
+    pieces = (piece.strip() for piece in split_top_level(line, "="))
     return [p for p in pieces if p]
 
 

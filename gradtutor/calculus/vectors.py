@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from gradtutor.calculus.brackets import balanced, split_top_level
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.results import CheckResult, Feedback, InputError, Verdict
 
@@ -43,25 +44,6 @@ class VectorText:
         return self.offsets[index] + column
 
 
-def split_top_level(text: str, separator: str = ",") -> list[str]:
-    """Split at separators outside brackets."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch in "([{⟨":
-            depth += 1
-        elif ch in ")]}⟩":
-            depth -= 1
-        if ch == separator and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return parts
-
-
 def read_vector(text: str) -> VectorText | None:
     """Components of ``text`` if it is a vector or a gradient; None for a scalar."""
     if "\\" in text or text.strip().startswith("$"):
@@ -77,7 +59,7 @@ def read_vector(text: str) -> VectorText | None:
         return None
     inner_start = text.index(stripped[0]) + 1
     inner = stripped[1:-1]
-    if not _balanced(inner):
+    if not balanced(inner):
         return None  # "(x+1)(x-1)" opens and closes with brackets but is one product
     parts = split_top_level(inner)
     if len(parts) < 2:
@@ -97,18 +79,6 @@ def read_vector(text: str) -> VectorText | None:
         offsets=tuple(offsets),
         text=text,
     )
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        if ch in "([{⟨":
-            depth += 1
-        elif ch in ")]}⟩":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 def _natural(name: str) -> tuple[str, int, str]:
