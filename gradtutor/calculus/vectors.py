@@ -46,9 +46,9 @@ class VectorText:
 
 def read_vector(text: str) -> VectorText | None:
     """Components of ``text`` if it is a vector or a gradient; None for a scalar."""
-    if "\\" in text or text.strip().startswith("$"):
-        from gradtutor.calculus.latex import latex_to_plain
+    from gradtutor.calculus.latex import latex_to_plain, looks_like_latex
 
+    if looks_like_latex(text):
         text = latex_to_plain(text)
     text = _LHS.sub(lambda m: " " * len(m.group()), text, count=1)
     grad = _GRAD.match(text)

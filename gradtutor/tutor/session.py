@@ -113,10 +113,11 @@ def components(text: str) -> list[str] | None:
 def _plain(text: str) -> str:
     """``text`` with its LaTeX translated to plain syntax (as the parser would read it);
     unreadable LaTeX is left as typed, for the engine to report as one answer."""
-    if "\\" not in text and "_{" not in text and not text.strip().startswith("$"):
-        return text
     from gradtutor.calculus.errors import ParseError
-    from gradtutor.calculus.latex import latex_to_plain
+    from gradtutor.calculus.latex import latex_to_plain, looks_like_latex
+
+    if not looks_like_latex(text):
+        return text
 
     try:
         return latex_to_plain(text)
