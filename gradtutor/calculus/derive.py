@@ -341,12 +341,13 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
     Raises ParseError for text that is not maths and TaskError when the variable is unclear.
     """
     from gradtutor.calculus.parsing import parse
+    from gradtutor.calculus.vectors import grad_argument
 
-    inside = _strip_grad(text)
-    if inside is not None:
+    grad = grad_argument(text)
+    if grad is not None:
         if wrt is not None:
             raise TaskError("--wrt is for an expression without grad(…) or d/dx")
-        inside, variables = _grad_variables(text, inside)
+        inside, variables = _grad_variables(text, grad[1])
         try:
             parsed = parse(inside)
         except ParseError as err:
@@ -410,18 +411,6 @@ def _typed(text: str, fallback: Expr) -> Expr:
         return parse(text, evaluate=False).expr
     except ValueError:
         return fallback
-
-
-def _strip_grad(text: str) -> str | None:
-    stripped = text.strip()
-    for head in ("grad", "∇"):
-        if stripped.startswith(head):
-            rest = stripped[len(head) :].strip()
-            if rest.startswith("(") and rest.endswith(")"):
-                return rest[1:-1]
-            if head == "∇" and rest:
-                return rest
-    return None
 
 
 def _derivatives_in(expr: Expr) -> list[sympy.Derivative]:

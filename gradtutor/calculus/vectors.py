@@ -14,12 +14,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from gradtutor.calculus.brackets import balanced, split_top_level
+from gradtutor.calculus.brackets import balanced, closing, split_top_level
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.results import CheckResult, Feedback, InputError, Verdict
 
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "<": ">"}
-_GRAD = re.compile(r"^\s*(?:grad|∇)\s*\((?P<inner>.*)\)\s*$", re.DOTALL)
+_GRAD_HEAD = re.compile(r"\s*(?:grad|∇)\s*")
 _LHS = re.compile(r"^\s*(?:∇\s*\w+|grad\s*\w+|grad\s*\(\s*\w+\s*\))\s*=\s*")
 
 
@@ -51,9 +51,9 @@ def read_vector(text: str) -> VectorText | None:
     if looks_like_latex(text):
         text = latex_to_plain(text)
     text = _LHS.sub(lambda m: " " * len(m.group()), text, count=1)
-    grad = _GRAD.match(text)
-    if grad:
-        return _gradient(text, grad.start("inner"), grad.group("inner"))
+    grad = grad_argument(text)
+    if grad is not None:
+        return _gradient(text, *grad)
     stripped = text.strip()
     if len(stripped) < 2 or _OPEN_CLOSE.get(stripped[0]) != stripped[-1]:
         return None
@@ -79,6 +79,21 @@ def read_vector(text: str) -> VectorText | None:
         offsets=tuple(offsets),
         text=text,
     )
+
+
+def grad_argument(text: str) -> tuple[int, str] | None:
+    """Where the inside of ``grad(f)``, ``grad(f, x, y)``, ``∇(f)`` or ``∇f`` starts in
+    ``text``, and that inside; None when ``text`` is not one gradient as a whole
+    (``grad(x)*grad(y)``: the bracket after ``grad`` closes before the end)."""
+    head = _GRAD_HEAD.match(text)
+    if head is None:
+        return None
+    start, end = head.end(), len(text.rstrip())
+    if text.startswith("(", start) and closing(text, start) == end - 1:
+        return start + 1, text[start + 1 : end - 1]
+    if "∇" in head.group() and start < end:
+        return start, text[start:end]  # ∇ applies to all that follows it
+    return None
 
 
 def _natural(name: str) -> tuple[str, int, str]:
