@@ -21,6 +21,7 @@ from gradtutor.calculus import misconceptions as mc
 from gradtutor.calculus import rules as r
 from gradtutor.calculus.brackets import outside, split_top_level
 from gradtutor.calculus.derive import TaskError, _typed, derive, simplify_result
+from gradtutor.calculus.results import format_number
 from gradtutor.calculus.sampling import same_values, sample_points, values_at
 
 OK, WRONG, INVALID, UNDETERMINED = "ok", "wrong", "invalid", "undetermined"
@@ -454,19 +455,11 @@ def _typed_value(text: str) -> Expr | None:
 
 
 def _counterexample_sentence(counterexample: Any, task: Task) -> str:
-    point = ", ".join(f"{k} = {v}" for k, v in counterexample.point.items())
+    point = ", ".join(f"{k} = {format_number(v)}" for k, v in counterexample.point.items())
     return (
-        f"at {point} this line gives {_num(counterexample.answer)} "
-        f"but the derivative is {_num(counterexample.expected)}"
+        f"at {point} this line gives {format_number(counterexample.answer)} "
+        f"but the derivative is {format_number(counterexample.expected)}"
     )
-
-
-def _num(value: Any) -> str:
-    if value is None:
-        return "undefined"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 # --- terms of a line ----------------------------------------------------------------------

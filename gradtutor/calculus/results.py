@@ -44,6 +44,20 @@ class Counterexample:
         return {"point": dict(self.point), "expected": self.expected, "answer": self.answer}
 
 
+def format_number(value: Number | str | None) -> str:
+    """A number of a result as people read it: an exact whole number (an int) in full below
+    10^15, a float to 6 significant digits (it is rounded already: 12 digits, so one that
+    looks whole, 582760686857.0, need not be), one beyond a double (kept as text) as it is,
+    and a missing value as "undefined"."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and abs(value) < 10**15:
+        return str(value)
+    return f"{value:.6g}"
+
+
 @dataclass(frozen=True)
 class InputError:
     """Why one side could not be read."""

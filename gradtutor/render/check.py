@@ -7,7 +7,13 @@ from collections.abc import Callable, Mapping
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
-from gradtutor.calculus.results import CheckResult, Counterexample, InputError, Verdict
+from gradtutor.calculus.results import (
+    CheckResult,
+    Counterexample,
+    InputError,
+    Verdict,
+    format_number,
+)
 
 _HEADLINE = {
     Verdict.EQUIVALENT: ("✓ correct", "bold green"),
@@ -110,21 +116,14 @@ def _pretty(plain_text: str) -> str:
 
 
 def _counterexample_line(ce: Counterexample, verdict: Verdict) -> Text:
-    where = ", ".join(f"{name} = {_fmt(value)}" for name, value in ce.point.items())
+    where = ", ".join(f"{name} = {format_number(value)}" for name, value in ce.point.items())
     where = f"at {where}" if where else "as numbers"
-    expected = "undefined" if ce.expected is None else _fmt(ce.expected)
-    answer = "undefined" if ce.answer is None else _fmt(ce.answer)
     return Text.assemble(
-        f"  {where}: expected ", (expected, "bold"), ", your answer ", (answer, "bold")
+        f"  {where}: expected ",
+        (format_number(ce.expected), "bold"),
+        ", your answer ",
+        (format_number(ce.answer), "bold"),
     )
-
-
-def _fmt(value: float | int | str) -> str:
-    if isinstance(value, int):
-        return str(value) if abs(value) < 10**15 else f"{value:.6g}"
-    if isinstance(value, str):  # beyond a double, kept as text
-        return value
-    return f"{value:.6g}"
 
 
 def _error_lines(error: InputError) -> list[Text]:

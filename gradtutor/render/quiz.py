@@ -14,6 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from gradtutor.calculus.results import format_number
 from gradtutor.tutor.session import Outcome, StopReason
 
 _SUPERSCRIPT = str.maketrans("0123456789-+n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿ")
@@ -192,14 +193,14 @@ def diagnosis_view(result: Any, *, reveal_values: bool = True) -> RenderableType
         lines.append(grid)
     example = getattr(result, "counterexample", None)
     if example is not None and reveal_values:
-        point = ", ".join(f"{k} = {_number(v)}" for k, v in (example.point or {}).items())
+        point = ", ".join(f"{k} = {format_number(v)}" for k, v in (example.point or {}).items())
         lines.append(
             Text.assemble(
                 f"  at {point}: " if point else "  ",
                 "expected ",
-                (_number(example.expected), "bold"),
+                (format_number(example.expected), "bold"),
                 ", your answer ",
-                (_number(example.answer), "bold"),
+                (format_number(example.answer), "bold"),
             )
         )
     verdict = str(getattr(getattr(result, "verdict", ""), "value", getattr(result, "verdict", "")))
@@ -220,14 +221,6 @@ def misconception_name(misconception_id: str) -> str:
     from gradtutor.tutor.titles import misconception_title
 
     return misconception_title(misconception_id)
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return "undefined"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 def right_view(result: Any = None) -> RenderableType:

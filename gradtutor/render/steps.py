@@ -16,6 +16,7 @@ from gradtutor.calculus.derivation import (
     Task,
 )
 from gradtutor.calculus.printing import pretty
+from gradtutor.calculus.results import format_number
 from gradtutor.calculus.scan import SKIPPED, ScannedLine, ScanReport
 from gradtutor.render.explain import Wrapped, glued, result_text
 from gradtutor.tutor.untrusted import neutralise
@@ -106,16 +107,11 @@ def _indent(message: str, style: str = "") -> Padding:
 
 
 def _counterexample(ce) -> str:  # type: ignore[no-untyped-def]
-    point = ", ".join(f"{k} = {v}" for k, v in ce.point.items())
-    return f"at {point} this line gives {_num(ce.answer)}, the derivative {_num(ce.expected)}"
-
-
-def _num(value) -> str:  # type: ignore[no-untyped-def]
-    if value is None:
-        return "undefined"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.6g}"
-    return str(value)
+    point = ", ".join(f"{k} = {format_number(v)}" for k, v in ce.point.items())
+    return (
+        f"at {point} this line gives {format_number(ce.answer)}, "
+        f"the derivative {format_number(ce.expected)}"
+    )
 
 
 def render_scan(report: ScanReport) -> RenderableType:
