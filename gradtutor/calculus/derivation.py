@@ -23,6 +23,7 @@ from gradtutor.calculus.brackets import outside, split_top_level
 from gradtutor.calculus.derive import TaskError, _typed, derive, simplify_result
 from gradtutor.calculus.results import format_number
 from gradtutor.calculus.sampling import same_values, sample_points, values_at
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 
 OK, WRONG, INVALID, UNDETERMINED = "ok", "wrong", "invalid", "undetermined"
 _VARIABLE_PREFIXES = (
@@ -203,7 +204,7 @@ class _Line:
 class DerivationChecker:
     """Judges the learner's lines one at a time, remembering what came before."""
 
-    def __init__(self, task: Task, *, time_limit: float = 2.0) -> None:
+    def __init__(self, task: Task, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         self.task = task
         self.time_limit = time_limit
         self._lines: list[_Line] = []

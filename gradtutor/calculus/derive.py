@@ -19,6 +19,7 @@ from sympy import Expr, Symbol
 
 from gradtutor.calculus import rules as r
 from gradtutor.calculus.errors import ParseError
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 
 _FUNCTION_RULES: dict[type, type[r.FunctionRule]] = {
     sympy.sin: r.SinRule,
@@ -263,7 +264,9 @@ class WorkedSolution:
         }
 
 
-def work(expr: Expr, variable: Symbol, *, time_limit: float = 2.0) -> WorkedDerivative:
+def work(
+    expr: Expr, variable: Symbol, *, time_limit: float = DEFAULT_TIME_LIMIT
+) -> WorkedDerivative:
     """Derive expr by the rules, then simplify the result in a separate, algebra-only step."""
     steps = derive(expr, variable)
     held = tuple(sorted(expr.free_symbols - {variable}, key=str))
@@ -271,7 +274,7 @@ def work(expr: Expr, variable: Symbol, *, time_limit: float = 2.0) -> WorkedDeri
     return WorkedDerivative(expr, variable, held, steps, simplified)
 
 
-def simplify_result(result: Expr, time_limit: float = 2.0) -> Expr:
+def simplify_result(result: Expr, time_limit: float = DEFAULT_TIME_LIMIT) -> Expr:
     """The shortest of a few cheap algebraic rewrites of result (within a time limit).
 
     Not sympy.simplify: its first call imports sympy.physics.units (~0.35 s), which alone
@@ -335,7 +338,9 @@ class TaskError(ValueError):
         self.hint = hint
 
 
-def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) -> WorkedSolution:
+def solve_task(
+    text: str, *, wrt: str | None = None, time_limit: float = DEFAULT_TIME_LIMIT
+) -> WorkedSolution:
     """A worked solution for ``d/dx(...)``, ``∂/∂x(...)``, ``grad(...)`` or a plain expression.
 
     Raises ParseError for text that is not maths and TaskError when the variable is unclear.

@@ -59,14 +59,13 @@ from gradtutor.calculus.sampling import random_points as _points
 from gradtutor.calculus.sampling import rounded as _rounded
 from gradtutor.calculus.sampling import value as _value
 from gradtutor.calculus.sampling import values as _values
-from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT, TimeLimitExceeded, time_limit
 from gradtutor.calculus.vectors import check_vectors as _check_vectors
 from gradtutor.calculus.vectors import is_bad_vector as _is_bad_vector
 from gradtutor.calculus.vectors import read_vector
 
 __all__ = ["DEFAULT_TIME_LIMIT", "check", "check_exprs", "compare"]
 
-DEFAULT_TIME_LIMIT = 2.0
 REAL_POINTS = 32
 POSITIVE_POINTS = 16
 EXTRA_POINTS = 36  # for piecewise functions (abs, max, sign), which numbers can miss

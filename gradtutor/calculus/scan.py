@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
+
 OK, WRONG, SKIPPED, UNDETERMINED = "ok", "wrong", "skipped", "undetermined"
 
 _FUNCTION = re.compile(r"^\s*([A-Za-z]\w*)\s*\(\s*[A-Za-z]\w*(?:\s*,\s*[A-Za-z]\w*)*\s*\)\s*=(.*)$")
@@ -223,7 +225,7 @@ def _bare_maths(line: str) -> bool:
 # --- judging ------------------------------------------------------------------------------
 
 
-def scan_text(text: str, *, file: str = "-", time_limit: float = 2.0) -> ScanReport:
+def scan_text(text: str, *, file: str = "-", time_limit: float = DEFAULT_TIME_LIMIT) -> ScanReport:
     """Find every derivation in ``text`` and judge each line, with the file's line numbers."""
     found = tuple(_judge(block, time_limit) for block in find_derivations(text))
     return ScanReport(file, found)

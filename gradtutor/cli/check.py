@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 from gradtutor.cli.exit_codes import ExitCode
 
 EXAMPLES = """\
@@ -62,7 +63,7 @@ def check_command(
     time_limit: Annotated[
         float,
         typer.Option("--time-limit", min=0.001, max=600, help="Seconds allowed per check."),
-    ] = 2.0,
+    ] = DEFAULT_TIME_LIMIT,
     workers: Annotated[
         int | None,
         typer.Option("--workers", min=1, help="Processes for --batch (default: every core)."),

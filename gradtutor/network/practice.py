@@ -23,8 +23,6 @@ from gradtutor.network.words import (
     value_of,
 )
 
-CHECK_TIME_LIMIT = 2.0
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -194,7 +192,7 @@ def _equal(entry: Entry, target: Any, answer: Any, answer_value: float) -> bool:
     if entry.exact is not None:
         from gradtutor.calculus.equivalence import check_exprs
 
-        verdict = str(check_exprs(target, answer, time_limit=CHECK_TIME_LIMIT).verdict)
+        verdict = str(check_exprs(target, answer).verdict)
         if verdict in ("equivalent", "not_equivalent"):
             return verdict == "equivalent"
     return _close(answer_value, entry.expected)
