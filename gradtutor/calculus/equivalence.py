@@ -29,6 +29,7 @@ from typing import Any
 import mpmath
 import sympy
 
+from gradtutor.calculus import display
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.feedback import generic_feedback
 from gradtutor.calculus.numeric import (
@@ -164,6 +165,8 @@ def check_parsed(
             expected_value = _evaluated(expected, "expected")
             answer_value = _evaluated(answer, "answer")
             shown["expected_value"] = _readable(expected_value, expected)
+            if derivative_mode:  # shown as "expected d/dx(3x³) = 9x²"
+                shown["expected_value_shown"] = display.pretty(shown["expected_value"])
             comparison = compare(expected.numeric_form, answer.numeric_form)
     except _SideError as exc:  # a derivative too large to work out, or its numbers
         return CheckResult(verdict=Verdict.INVALID, error=exc.error, elapsed_ms=_ms(start), **shown)
@@ -186,7 +189,7 @@ def check_parsed(
     # A verdict once found is kept: feedback gets the time that is left, and is dropped
     # (not the verdict) if it runs out.
     feedback: list[Feedback] = []
-    simplest = None
+    simplest = simplest_shown = None
     notes = expected.notes + answer.notes
     left = None if not time_limit else time_limit - (time.perf_counter() - start)
     try:
@@ -207,10 +210,11 @@ def check_parsed(
                 )
             elif comparison.verdict is Verdict.EQUIVALENT:
                 simplest = _simplest(expected_value, answer_value)
+                simplest_shown = display.pretty(simplest) if simplest else None
             if other_reading_right:  # a misconception only this reading produces is no diagnosis
                 feedback = [f for f in feedback if f.kind != "misconception"]
     except TimeLimitExceeded:
-        feedback, simplest = [], None
+        feedback, simplest, simplest_shown = [], None, None
     if comparison.note:
         feedback.append(Feedback("method", comparison.note))
     return CheckResult(
@@ -219,6 +223,7 @@ def check_parsed(
         feedback=tuple(feedback),
         domain=comparison.domain,
         simplest=simplest,
+        simplest_shown=simplest_shown,
         notes=notes,
         elapsed_ms=_ms(start),
         derivative_mode=derivative_mode,

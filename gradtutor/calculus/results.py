@@ -90,7 +90,9 @@ class CheckResult:
 
     ``expected``/``answer`` are the inputs as read, in plain input-language syntax;
     ``expected_value`` is the expected side with derivative operators evaluated.
-    ``expected_read_as``/``read_as`` are unicode renderings for people.
+    ``expected_read_as``/``read_as`` are unicode renderings for people, and so are
+    ``expected_value_shown`` (made in derivative mode) and ``simplest_shown``; these two are
+    None where no display form could be made (the plain text will do) and not in the JSON.
     """
 
     verdict: Verdict
@@ -109,6 +111,8 @@ class CheckResult:
     derivative_mode: bool = field(default=False)
     components: tuple[CheckResult, ...] = ()  # for vectors and gradients, one per component
     labels: tuple[str, ...] = ()  # the components' names: "∂/∂x", or "1", "2", …
+    expected_value_shown: str | None = None
+    simplest_shown: str | None = None
 
     @property
     def correct(self) -> bool:

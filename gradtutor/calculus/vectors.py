@@ -291,11 +291,14 @@ def _combine(
         error = InputError(
             error.message, error.side, vector.column(index, error.column), error.hint, vector.text
         )
+    expected_value = _join(p.expected_value for p in parts)
+    derivative_mode = any(p.derivative_mode for p in parts)
     return CheckResult(
         verdict=worst.verdict,
         expected=_join(p.expected for p in parts),
         answer=_join(p.answer for p in parts),
-        expected_value=_join(p.expected_value for p in parts),
+        expected_value=expected_value,
+        expected_value_shown=_shown_value(parts, expected_value) if derivative_mode else None,
         expected_read_as=_gradient_read_as(expected_vector)
         or _join(p.expected_read_as for p in parts),
         read_as=_join(p.read_as for p in parts),
@@ -304,10 +307,21 @@ def _combine(
         domain=worst.domain,
         error=error,
         elapsed_ms=_ms(start),
-        derivative_mode=any(p.derivative_mode for p in parts),
+        derivative_mode=derivative_mode,
         components=parts,
         labels=labels,
     )
+
+
+def _shown_value(parts: tuple[CheckResult, ...], expected_value: str) -> str | None:
+    """The vector of the components' display forms; made here when a component has none
+    (not a derivative, so not made by the scalar checker)."""
+    shown = [p.expected_value_shown for p in parts]
+    if all(s is not None for s in shown):
+        return _join(shown)
+    from gradtutor.calculus import display
+
+    return display.pretty(expected_value)
 
 
 def _order_feedback(

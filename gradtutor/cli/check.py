@@ -96,27 +96,11 @@ def check_command(
     if json_output:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
-        from gradtutor.render.check import pretty_texts, render_check
+        from gradtutor.render.check import render_check
         from gradtutor.render.console import make_console
 
-        pretty = _display_forms(pretty_texts(result), time_limit)
-        make_console().print(render_check(result, pretty=pretty))
+        make_console().print(render_check(result))
     raise typer.Exit(exit_code(result.verdict))
-
-
-def _display_forms(texts: list[str], time_limit: float) -> dict[str, str]:
-    """The display forms (9x²) of ``texts``, made in the worker that judged them: it has
-    sympy imported, this process need not import it, and the parse gets the time limit.
-    A text that can't be shown so is shown as it is."""
-    if not texts:
-        return {}
-    from gradtutor.calculus import worker
-    from gradtutor.calculus.display import pretty_many
-
-    try:
-        return dict(worker.run(pretty_many, texts, time_limit=time_limit))
-    except Exception:  # display only: the plain text will do
-        return {text: text for text in texts}
 
 
 def exit_code(verdict: str) -> int:
