@@ -483,8 +483,10 @@ def split_terms(text: str) -> list[str]:
     terms: list[str] = []
     start = 0
     for i, ch in outside(body):
-        last = body[:i].rstrip()[-1:]
-        if ch in "+-−" and last and last not in _NOT_BINARY_AFTER:
+        if ch not in "+-−":
+            continue
+        last = body[:i].rstrip()[-1:]  # a sign after an operator or "(" is no new term
+        if last and last not in _NOT_BINARY_AFTER:
             terms.append(body[start:i])
             start = i
     terms.append(body[start:])

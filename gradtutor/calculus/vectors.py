@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from gradtutor.calculus import display
 from gradtutor.calculus.brackets import balanced, closing, split_top_level
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.results import CheckResult, Feedback, InputError, Verdict
@@ -319,8 +320,6 @@ def _shown_value(parts: tuple[CheckResult, ...], expected_value: str) -> str | N
     shown = [p.expected_value_shown for p in parts]
     if all(s is not None for s in shown):
         return _join(shown)
-    from gradtutor.calculus import display
-
     return display.pretty(expected_value)
 
 
