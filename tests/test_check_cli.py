@@ -401,3 +401,47 @@ def test_a_check_that_timed_out_while_reading_prints_no_empty_as_read_rows() -> 
         "? undetermined",
         "  • reading the input took too long",
     ]
+
+
+def test_render_check_shows_the_display_forms_the_result_carries() -> None:
+    # render_check parsed expected_value and simplest again to show them; the engine now
+    # makes those forms where it has the maths, and render only formats (plain if none)
+    import io
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.results import CheckResult, Verdict
+    from gradtutor.render.check import render_check
+
+    result = check("d/dx(x^3)", "3x^2 (sin(x)^2 + cos(x)^2)", time_limit=None)
+    assert (result.expected_value, result.expected_value_shown) == ("3*x^2", "3x²")
+    assert (result.simplest, result.simplest_shown) == ("3*x^2", "3x²")
+    assert "expected_value_shown" not in result.to_json()  # not part of the JSON contract
+
+    def lines(result: CheckResult) -> list[str]:
+        out = io.StringIO()
+        Console(file=out, width=80, color_system=None).print(render_check(result))
+        return out.getvalue().splitlines()
+
+    made = CheckResult(
+        verdict=Verdict.EQUIVALENT,
+        expected_read_as="d/dx(x³)",
+        read_as="3x²",
+        expected_value="3*x^2",
+        derivative_mode=True,
+        simplest="3*x^2",
+    )
+    assert lines(made) == [
+        "✓ correct",
+        "  expected d/dx(x³) = 3*x^2",
+        "  answer   3x²   (as read)",
+        "  • a simpler form: 3*x^2",
+    ]
+    assert lines(replace(made, expected_value_shown="3x²", simplest_shown="3x²")) == [
+        "✓ correct",
+        "  expected d/dx(x³) = 3x²",
+        "  answer   3x²   (as read)",
+        "  • a simpler form: 3x²",
+    ]

@@ -77,6 +77,33 @@ def test_explain_json_bad_input_writes_an_error_object(task: str, column: int) -
     assert result.stderr.split("\n")[2] == "  " + " " * column + "^"  # caret under the column
 
 
+@pytest.mark.parametrize(
+    ("text", "inside", "verdict"),
+    [
+        ("grad(x^2 y)", "x^2 y", "equivalent"),
+        (" grad (x^2 y, y) ", "x^2 y, y", "not_equivalent"),  # one component, not two
+        ("∇(x^2 y)", "x^2 y", "equivalent"),
+        ("∇x^2 y", "x^2 y", "equivalent"),
+        ("grad(x)*grad(y)", None, "invalid"),
+        ("gradient(x)", None, "invalid"),
+        ("grad x", None, "invalid"),
+    ],
+)
+def test_explain_and_check_find_the_same_gradients(
+    text: str, inside: str | None, verdict: str
+) -> None:
+    # explain read ∇x^2 y (check refused it) and both took grad(x)*grad(y) for grad of
+    # "x)*grad(y"; one reader now decides for both
+    from gradtutor.calculus.equivalence import check
+    from gradtutor.calculus.vectors import grad_argument
+
+    found = grad_argument(text)
+    assert (found[1] if found else None) == inside
+    assert check(text, "(2xy, x^2)").verdict == verdict
+    explained = runner.invoke(app, ["explain", text, "--json"])
+    assert explained.exit_code == (2 if inside is None else 0)
+
+
 def test_explain_json_unclear_variable_writes_an_error_object() -> None:
     result = runner.invoke(app, ["explain", "x^2 y", "--json"])
     assert result.exit_code == 2

@@ -163,6 +163,22 @@ def test_latex(text: str, expected: sympy.Expr) -> None:
     assert parse(text).value == expected
 
 
+@pytest.mark.parametrize("read", ["parse", "vector", "quiz"])
+def test_a_braced_subscript_is_latex_to_every_reader(read: str) -> None:
+    # the vector reader alone missed x_{1} (no backslash) and kept its components in LaTeX
+    from gradtutor.calculus.vectors import read_vector
+    from gradtutor.tutor.session import components
+
+    text = "(x_{1}^2, x_{2})"
+    if read == "parse":
+        assert parse("x_{1}^2").value == x_1**2
+    elif read == "vector":
+        vector = read_vector(text)
+        assert vector is not None and vector.components == ("x_1^2", "x_2")
+    else:
+        assert components(text) == ["x_1^2", "x_2"]
+
+
 def test_typed_decimals_are_exact() -> None:
     assert parse("0.1").value == Rational(1, 10)
     assert parse("0.33x").value != x / 3

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gradtutor.calculus.errors import ParseError
-from gradtutor.calculus.guarded import DEFAULT_TIME_LIMIT
 from gradtutor.calculus.results import CheckResult, Feedback, InputError, Verdict
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 
 _WARM = ("gradtutor.calculus.misconceptions", "gradtutor.calculus.feedback")
 

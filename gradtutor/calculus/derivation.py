@@ -19,9 +19,11 @@ from sympy import Expr, Symbol
 
 from gradtutor.calculus import misconceptions as mc
 from gradtutor.calculus import rules as r
+from gradtutor.calculus.brackets import outside, split_top_level
 from gradtutor.calculus.derive import TaskError, _typed, derive, simplify_result
-from gradtutor.calculus.results import Counterexample, LineStatus, Number, Verdict
+from gradtutor.calculus.results import Counterexample, LineStatus, Verdict, format_number
 from gradtutor.calculus.sampling import same_values, sample_points, values_at
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 
 _VARIABLE_PREFIXES = (
     re.compile(r"^\s*[A-Za-z]\w*'\s*\(\s*([A-Za-z]\w*)\s*\)\s*="),  # f'(x) =
@@ -201,7 +203,7 @@ class _Line:
 class DerivationChecker:
     """Judges the learner's lines one at a time, remembering what came before."""
 
-    def __init__(self, task: Task, *, time_limit: float = 2.0) -> None:
+    def __init__(self, task: Task, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         self.task = task
         self.time_limit = time_limit
         self._lines: list[_Line] = []
@@ -457,19 +459,11 @@ def _typed_value(text: str) -> Expr | None:
 
 
 def _counterexample_sentence(counterexample: Counterexample, task: Task) -> str:
-    point = ", ".join(f"{k} = {v}" for k, v in counterexample.point.items())
+    point = ", ".join(f"{k} = {format_number(v)}" for k, v in counterexample.point.items())
     return (
-        f"at {point} this line gives {_num(counterexample.answer)} "
-        f"but the derivative is {_num(counterexample.expected)}"
+        f"at {point} this line gives {format_number(counterexample.answer)} "
+        f"but the derivative is {format_number(counterexample.expected)}"
     )
-
-
-def _num(value: Number | str | None) -> str:
-    if value is None:
-        return "undefined"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 # --- terms of a line ----------------------------------------------------------------------
@@ -488,33 +482,18 @@ _NOT_BINARY_AFTER = set("(*/^+-−=,·×÷[")
 
 def split_terms(text: str) -> list[str]:
     """The top-level terms of a line as typed, each with its sign: 'a - b + c' → a, -b, +c."""
-    body = _after_equals(text)
+    body = split_top_level(text, "=")[-1]
     terms: list[str] = []
-    depth, start, last = 0, 0, ""
-    for i, ch in enumerate(body):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch in "+-−" and depth == 0 and last and last not in _NOT_BINARY_AFTER:
+    start = 0
+    for i, ch in outside(body):
+        if ch not in "+-−":
+            continue
+        last = body[:i].rstrip()[-1:]  # a sign after an operator or "(" is no new term
+        if last and last not in _NOT_BINARY_AFTER:
             terms.append(body[start:i])
             start = i
-        if not ch.isspace():
-            last = ch
     terms.append(body[start:])
     return [t.strip() for t in terms if t.strip()]
-
-
-def _after_equals(text: str) -> str:
-    depth, cut = 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "=" and depth == 0:
-            cut = i + 1
-    return text[cut:]
 
 
 def _terms(text: str) -> list[_Term] | None:

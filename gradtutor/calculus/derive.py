@@ -19,6 +19,7 @@ from sympy import Expr, Symbol
 
 from gradtutor.calculus import rules as r
 from gradtutor.calculus.errors import ParseError
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 from gradtutor.errors import GradtutorError
 
 _FUNCTION_RULES: dict[type, type[r.FunctionRule]] = {
@@ -264,7 +265,9 @@ class WorkedSolution:
         }
 
 
-def work(expr: Expr, variable: Symbol, *, time_limit: float = 2.0) -> WorkedDerivative:
+def work(
+    expr: Expr, variable: Symbol, *, time_limit: float = DEFAULT_TIME_LIMIT
+) -> WorkedDerivative:
     """Derive expr by the rules, then simplify the result in a separate, algebra-only step."""
     steps = derive(expr, variable)
     held = tuple(sorted(expr.free_symbols - {variable}, key=str))
@@ -272,7 +275,7 @@ def work(expr: Expr, variable: Symbol, *, time_limit: float = 2.0) -> WorkedDeri
     return WorkedDerivative(expr, variable, held, steps, simplified)
 
 
-def simplify_result(result: Expr, time_limit: float = 2.0) -> Expr:
+def simplify_result(result: Expr, time_limit: float = DEFAULT_TIME_LIMIT) -> Expr:
     """The shortest of a few cheap algebraic rewrites of result (within a time limit).
 
     Not sympy.simplify: its first call imports sympy.physics.units (~0.35 s), which alone
@@ -334,18 +337,21 @@ class TaskError(GradtutorError, ValueError):
         super().__init__(message, hint=hint)
 
 
-def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) -> WorkedSolution:
+def solve_task(
+    text: str, *, wrt: str | None = None, time_limit: float = DEFAULT_TIME_LIMIT
+) -> WorkedSolution:
     """A worked solution for ``d/dx(...)``, ``∂/∂x(...)``, ``grad(...)`` or a plain expression.
 
     Raises ParseError for text that is not maths and TaskError when the variable is unclear.
     """
     from gradtutor.calculus.parsing import parse
+    from gradtutor.calculus.vectors import grad_argument
 
-    inside = _strip_grad(text)
-    if inside is not None:
+    grad = grad_argument(text)
+    if grad is not None:
         if wrt is not None:
             raise TaskError("--wrt is for an expression without grad(…) or d/dx")
-        inside, variables = _grad_variables(text, inside)
+        inside, variables = _grad_variables(text, grad[1])
         try:
             parsed = parse(inside)
         except ParseError as err:
@@ -380,7 +386,8 @@ def solve_task(text: str, *, wrt: str | None = None, time_limit: float = 2.0) ->
 
 def _grad_variables(text: str, inside: str) -> tuple[str, tuple[Symbol, ...]]:
     """grad(f, w, b) as check reads it: the function, and the variables named (or none)."""
-    from gradtutor.calculus.vectors import read_vector, split_top_level
+    from gradtutor.calculus.brackets import split_top_level
+    from gradtutor.calculus.vectors import read_vector
 
     pieces = split_top_level(inside)
     if len(pieces) == 1:
@@ -408,18 +415,6 @@ def _typed(text: str, fallback: Expr) -> Expr:
         return parse(text, evaluate=False).expr
     except ValueError:
         return fallback
-
-
-def _strip_grad(text: str) -> str | None:
-    stripped = text.strip()
-    for head in ("grad", "∇"):
-        if stripped.startswith(head):
-            rest = stripped[len(head) :].strip()
-            if rest.startswith("(") and rest.endswith(")"):
-                return rest[1:-1]
-            if head == "∇" and rest:
-                return rest
-    return None
 
 
 def _derivatives_in(expr: Expr) -> list[sympy.Derivative]:

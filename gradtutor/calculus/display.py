@@ -1,17 +1,16 @@
 """Unicode display of the plain-syntax expressions a result carries (``9*x**2`` → ``9x²``).
 
-Kept apart from the renderers so that a worker process can make these texts (it has
-sympy imported already) and the command that shows them need not import sympy at all.
+The engine makes these texts where it has the maths (and sympy) at hand, and the result
+carries them (:attr:`CheckResult.expected_value_shown`, :attr:`CheckResult.simplest_shown`):
+the renderers only format, and the command that shows them need not import sympy at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
-
-def pretty(plain_text: str) -> str:
-    """Unicode display of a plain-syntax expression (or vector); the text itself if it
-    cannot be read (display only)."""
+def pretty(plain_text: str) -> str | None:
+    """Unicode display of a plain-syntax expression (or vector) as it reads back through
+    the parser; None if it cannot be read back (the plain text will do)."""
     from gradtutor.calculus.errors import maths_failure
     from gradtutor.calculus.parsing import parse
     from gradtutor.calculus.vectors import read_vector
@@ -24,9 +23,4 @@ def pretty(plain_text: str) -> str:
     except Exception as exc:
         if not maths_failure(exc):
             raise  # a bug in gradtutor: exit 70
-        return plain_text  # unreadable, too deep, or sympy fails on it: shown as it is
-
-
-def pretty_many(texts: Iterable[str]) -> dict[str, str]:
-    """``{text: pretty(text)}`` for each text."""
-    return {text: pretty(text) for text in texts}
+        return None  # unreadable, too deep, or sympy fails on it: the plain text will do

@@ -29,6 +29,7 @@ from typing import Any
 import mpmath
 import sympy
 
+from gradtutor.calculus import display
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.feedback import generic_feedback
 from gradtutor.calculus.numeric import (
@@ -59,14 +60,13 @@ from gradtutor.calculus.sampling import random_points as _points
 from gradtutor.calculus.sampling import rounded as _rounded
 from gradtutor.calculus.sampling import value as _value
 from gradtutor.calculus.sampling import values as _values
-from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT, TimeLimitExceeded, time_limit
 from gradtutor.calculus.vectors import check_vectors as _check_vectors
 from gradtutor.calculus.vectors import is_bad_vector as _is_bad_vector
 from gradtutor.calculus.vectors import read_vector
 
 __all__ = ["DEFAULT_TIME_LIMIT", "check", "check_exprs", "compare"]
 
-DEFAULT_TIME_LIMIT = 2.0
 REAL_POINTS = 32
 POSITIVE_POINTS = 16
 EXTRA_POINTS = 36  # for piecewise functions (abs, max, sign), which numbers can miss
@@ -165,6 +165,8 @@ def check_parsed(
             expected_value = _evaluated(expected, "expected")
             answer_value = _evaluated(answer, "answer")
             shown["expected_value"] = _readable(expected_value, expected)
+            if derivative_mode:  # shown as "expected d/dx(3x³) = 9x²"
+                shown["expected_value_shown"] = display.pretty(shown["expected_value"])
             comparison = compare(expected.numeric_form, answer.numeric_form)
     except _SideError as exc:  # a derivative too large to work out, or its numbers
         return CheckResult(verdict=Verdict.INVALID, error=exc.error, elapsed_ms=_ms(start), **shown)
@@ -187,7 +189,7 @@ def check_parsed(
     # A verdict once found is kept: feedback gets the time that is left, and is dropped
     # (not the verdict) if it runs out.
     feedback: list[Feedback] = []
-    simplest = None
+    simplest = simplest_shown = None
     notes = expected.notes + answer.notes
     left = None if not time_limit else time_limit - (time.perf_counter() - start)
     try:
@@ -210,10 +212,11 @@ def check_parsed(
                 )
             elif comparison.verdict is Verdict.EQUIVALENT:
                 simplest = _simplest(expected_value, answer_value)
+                simplest_shown = display.pretty(simplest) if simplest else None
             if other_reading_right:  # a misconception only this reading produces is no diagnosis
                 feedback = [f for f in feedback if f.kind != "misconception"]
     except TimeLimitExceeded:
-        feedback, simplest = [], None
+        feedback, simplest, simplest_shown = [], None, None
     if comparison.note:
         feedback.append(Feedback("method", comparison.note))
     return CheckResult(
@@ -222,6 +225,7 @@ def check_parsed(
         feedback=tuple(feedback),
         domain=comparison.domain,
         simplest=simplest,
+        simplest_shown=simplest_shown,
         notes=notes,
         elapsed_ms=_ms(start),
         derivative_mode=derivative_mode,

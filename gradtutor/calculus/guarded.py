@@ -12,11 +12,10 @@ from collections.abc import Callable
 
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.results import CheckResult, Feedback, Verdict
-from gradtutor.calculus.timelimit import TimeLimitExceeded
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT, TimeLimitExceeded
 
 __all__ = ["DEFAULT_TIME_LIMIT", "check", "time_limit_message", "timed_out"]
 
-DEFAULT_TIME_LIMIT = 2.0
 _WARM = ("gradtutor.calculus.misconceptions", "gradtutor.calculus.feedback")
 
 

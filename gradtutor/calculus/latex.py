@@ -81,6 +81,12 @@ _GREEK = set(
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 
 
+def looks_like_latex(text: str) -> bool:
+    """Whether ``text`` has LaTeX to translate before it is read: a command (``\\frac``), a
+    braced subscript (``x_{1}``) or ``$…$``."""
+    return "\\" in text or "_{" in text or text.strip().startswith("$")
+
+
 def latex_to_plain(text: str) -> str:
     """Translate LaTeX maths (``\\frac{d}{dx}\\left(3x^{3}\\right)``) to plain syntax."""
     body = text.strip().strip("$").strip()

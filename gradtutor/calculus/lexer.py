@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from gradtutor.calculus import function_table
+from gradtutor.calculus.brackets import closing
 from gradtutor.calculus.errors import ParseError
 
 # Single characters that mean the same as an ASCII one; replaced 1:1 so columns stay put.
@@ -256,7 +257,7 @@ def _leibniz(text: str, i: int) -> tuple[Token, int, int] | None:
     head = _LEIBNIZ_HEAD.match(text, i)
     if head is None:
         return None
-    close = _matching_close(text, head.end() - 1)
+    close = closing(text, head.end() - 1)
     if close is None:
         return None
     tail = _LEIBNIZ_TAIL.match(text, close + 1)
@@ -275,18 +276,6 @@ def _leibniz(text: str, i: int) -> tuple[Token, int, int] | None:
     order = _checked_order(int(top) if top else 1, text, i)
     token = Token("DERIV", var, i, head.end() - 1, order=order)
     return token, close, tail.end()
-
-
-def _matching_close(text: str, open_index: int) -> int | None:
-    depth = 0
-    for j in range(open_index, len(text)):
-        if text[j] == "(":
-            depth += 1
-        elif text[j] == ")":
-            depth -= 1
-            if depth == 0:
-                return j
-    return None
 
 
 def _refuse_named_leibniz(text: str, m: re.Match[str]) -> None:

@@ -29,6 +29,7 @@ from sympy import Derivative, Integer, Rational, Symbol
 
 from gradtutor.calculus import function_table
 from gradtutor.calculus.errors import ParseError, TooLargeError
+from gradtutor.calculus.latex import latex_to_plain, looks_like_latex
 from gradtutor.calculus.lexer import Token, normalise, tokenize
 from gradtutor.calculus.limits import (
     check_derivatives,
@@ -177,9 +178,7 @@ def parse(text: str, *, evaluate: bool = True) -> Parsed:
             None,
         )
     source = text
-    if "\\" in text or "_{" in text or text.strip().startswith("$"):
-        from gradtutor.calculus.latex import latex_to_plain
-
+    if looks_like_latex(text):
         source = latex_to_plain(text)
     source = normalise(source)
     source = _strip_lhs(source)

@@ -55,6 +55,20 @@ class Counterexample:
         return {"point": dict(self.point), "expected": self.expected, "answer": self.answer}
 
 
+def format_number(value: Number | str | None) -> str:
+    """A number of a result as people read it: an exact whole number (an int) in full below
+    10^15, a float to 6 significant digits (it is rounded already: 12 digits, so one that
+    looks whole, 582760686857.0, need not be), one beyond a double (kept as text) as it is,
+    and a missing value as "undefined"."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and abs(value) < 10**15:
+        return str(value)
+    return f"{value:.6g}"
+
+
 @dataclass(frozen=True)
 class InputError:
     """Why one side could not be read."""
@@ -87,7 +101,9 @@ class CheckResult:
 
     ``expected``/``answer`` are the inputs as read, in plain input-language syntax;
     ``expected_value`` is the expected side with derivative operators evaluated.
-    ``expected_read_as``/``read_as`` are unicode renderings for people.
+    ``expected_read_as``/``read_as`` are unicode renderings for people, and so are
+    ``expected_value_shown`` (made in derivative mode) and ``simplest_shown``; these two are
+    None where no display form could be made (the plain text will do) and not in the JSON.
     """
 
     verdict: Verdict
@@ -106,6 +122,8 @@ class CheckResult:
     derivative_mode: bool = field(default=False)
     components: tuple[CheckResult, ...] = ()  # for vectors and gradients, one per component
     labels: tuple[str, ...] = ()  # the components' names: "∂/∂x", or "1", "2", …
+    expected_value_shown: str | None = None
+    simplest_shown: str | None = None
 
     @property
     def correct(self) -> bool:

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from gradtutor.calculus.results import LineStatus, Verdict
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 
 if TYPE_CHECKING:  # pragma: no cover
     from gradtutor.calculus.derivation import LineCheck, Task
@@ -210,16 +211,9 @@ def _inline_code(line: str) -> bool:
 
 def _split_equals(line: str) -> list[str]:
     """``d/dx(x^3) = 3x^2 = …`` → the task and each claim (top-level = signs only)."""
-    pieces, depth, start = [], 0, 0
-    for i, ch in enumerate(line):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "=" and depth == 0:
-            pieces.append(line[start:i].strip())
-            start = i + 1
-    pieces.append(line[start:].strip())
+    from gradtutor.calculus.brackets import split_top_level
+
+    pieces = (piece.strip() for piece in split_top_level(line, "="))
     return [p for p in pieces if p]
 
 
@@ -246,7 +240,7 @@ def _bare_maths(line: str) -> bool:
 # --- judging ------------------------------------------------------------------------------
 
 
-def scan_text(text: str, *, file: str = "-", time_limit: float = 2.0) -> ScanReport:
+def scan_text(text: str, *, file: str = "-", time_limit: float = DEFAULT_TIME_LIMIT) -> ScanReport:
     """Find every derivation in ``text`` and judge each line, with the file's line numbers."""
     found = tuple(_judge(block, time_limit) for block in find_derivations(text))
     return ScanReport(file, found)

@@ -11,13 +11,13 @@ process of :mod:`gradtutor.calculus.worker`, and every command runs its maths th
 
 from __future__ import annotations
 
-import ctypes
 import signal
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+DEFAULT_TIME_LIMIT = 2.0  # seconds for one check, one line of steps, one worked derivative
 _RETRY_SECONDS = 0.05
 
 
@@ -84,6 +84,8 @@ def _watchdog(seconds: float) -> Iterator[None]:
     injected again every 50 ms until the body ends (sympy's own ``except Exception``
     blocks may swallow one). It cannot interrupt a single long C call; code that must
     stop on time whatever it runs uses :mod:`gradtutor.calculus.worker` instead."""
+    import ctypes  # here, not at the top: the command line imports this module for its default
+
     target = threading.get_ident()
     done = threading.Event()
     fired = threading.Event()

@@ -14,11 +14,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from gradtutor.calculus import display
+from gradtutor.calculus.brackets import balanced, closing, split_top_level
 from gradtutor.calculus.errors import ParseError
 from gradtutor.calculus.results import CheckResult, Feedback, InputError, Verdict
 
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "<": ">"}
-_GRAD = re.compile(r"^\s*(?:grad|∇)\s*\((?P<inner>.*)\)\s*$", re.DOTALL)
+_GRAD_HEAD = re.compile(r"\s*(?:grad|∇)\s*")
 _LHS = re.compile(r"^\s*(?:∇\s*\w+|grad\s*\w+|grad\s*\(\s*\w+\s*\))\s*=\s*")
 
 
@@ -43,41 +45,22 @@ class VectorText:
         return self.offsets[index] + column
 
 
-def split_top_level(text: str, separator: str = ",") -> list[str]:
-    """Split at separators outside brackets."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch in "([{⟨":
-            depth += 1
-        elif ch in ")]}⟩":
-            depth -= 1
-        if ch == separator and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return parts
-
-
 def read_vector(text: str) -> VectorText | None:
     """Components of ``text`` if it is a vector or a gradient; None for a scalar."""
-    if "\\" in text or text.strip().startswith("$"):
-        from gradtutor.calculus.latex import latex_to_plain
+    from gradtutor.calculus.latex import latex_to_plain, looks_like_latex
 
+    if looks_like_latex(text):
         text = latex_to_plain(text)
     text = _LHS.sub(lambda m: " " * len(m.group()), text, count=1)
-    grad = _GRAD.match(text)
-    if grad:
-        return _gradient(text, grad.start("inner"), grad.group("inner"))
+    grad = grad_argument(text)
+    if grad is not None:
+        return _gradient(text, *grad)
     stripped = text.strip()
     if len(stripped) < 2 or _OPEN_CLOSE.get(stripped[0]) != stripped[-1]:
         return None
     inner_start = text.index(stripped[0]) + 1
     inner = stripped[1:-1]
-    if not _balanced(inner):
+    if not balanced(inner):
         return None  # "(x+1)(x-1)" opens and closes with brackets but is one product
     parts = split_top_level(inner)
     if len(parts) < 2:
@@ -99,16 +82,19 @@ def read_vector(text: str) -> VectorText | None:
     )
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        if ch in "([{⟨":
-            depth += 1
-        elif ch in ")]}⟩":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
+def grad_argument(text: str) -> tuple[int, str] | None:
+    """Where the inside of ``grad(f)``, ``grad(f, x, y)``, ``∇(f)`` or ``∇f`` starts in
+    ``text``, and that inside; None when ``text`` is not one gradient as a whole
+    (``grad(x)*grad(y)``: the bracket after ``grad`` closes before the end)."""
+    head = _GRAD_HEAD.match(text)
+    if head is None:
+        return None
+    start, end = head.end(), len(text.rstrip())
+    if text.startswith("(", start) and closing(text, start) == end - 1:
+        return start + 1, text[start + 1 : end - 1]
+    if "∇" in head.group() and start < end:
+        return start, text[start:end]  # ∇ applies to all that follows it
+    return None
 
 
 def _natural(name: str) -> tuple[str, int, str]:
@@ -306,11 +292,14 @@ def _combine(
         error = InputError(
             error.message, error.side, vector.column(index, error.column), error.hint, vector.text
         )
+    expected_value = _join(p.expected_value for p in parts)
+    derivative_mode = any(p.derivative_mode for p in parts)
     return CheckResult(
         verdict=worst.verdict,
         expected=_join(p.expected for p in parts),
         answer=_join(p.answer for p in parts),
-        expected_value=_join(p.expected_value for p in parts),
+        expected_value=expected_value,
+        expected_value_shown=_shown_value(parts, expected_value) if derivative_mode else None,
         expected_read_as=_gradient_read_as(expected_vector)
         or _join(p.expected_read_as for p in parts),
         read_as=_join(p.read_as for p in parts),
@@ -319,10 +308,19 @@ def _combine(
         domain=worst.domain,
         error=error,
         elapsed_ms=_ms(start),
-        derivative_mode=any(p.derivative_mode for p in parts),
+        derivative_mode=derivative_mode,
         components=parts,
         labels=labels,
     )
+
+
+def _shown_value(parts: tuple[CheckResult, ...], expected_value: str) -> str | None:
+    """The vector of the components' display forms; made here when a component has none
+    (not a derivative, so not made by the scalar checker)."""
+    shown = [p.expected_value_shown for p in parts]
+    if all(s is not None for s in shown):
+        return _join(shown)
+    return display.pretty(expected_value)
 
 
 def _order_feedback(

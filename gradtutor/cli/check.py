@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gradtutor.calculus.results import Verdict
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.errors import GradtutorError, UsageError
 
@@ -67,7 +68,7 @@ def check_command(
     time_limit: Annotated[
         float,
         typer.Option("--time-limit", min=0.001, max=600, help="Seconds allowed per check."),
-    ] = 2.0,
+    ] = DEFAULT_TIME_LIMIT,
     workers: Annotated[
         int | None,
         typer.Option("--workers", min=1, help="Processes for --batch (default: every core)."),
@@ -104,29 +105,11 @@ def check_command(
     if json_output:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
-        from gradtutor.render.check import pretty_texts, render_check
+        from gradtutor.render.check import render_check
         from gradtutor.render.console import make_console
 
-        pretty = _display_forms(pretty_texts(result), time_limit)
-        make_console().print(render_check(result, pretty=pretty))
+        make_console().print(render_check(result))
     raise typer.Exit(exit_code(result.verdict))
-
-
-def _display_forms(texts: list[str], time_limit: float) -> dict[str, str]:
-    """The display forms (9x²) of ``texts``, made in the worker that judged them: it has
-    sympy imported, this process need not import it, and the parse gets the time limit.
-    A text that can't be shown so is shown as it is."""
-    if not texts:
-        return {}
-    from gradtutor.calculus import worker
-    from gradtutor.calculus.display import pretty_many
-    from gradtutor.calculus.errors import ParseError
-    from gradtutor.calculus.timelimit import TimeLimitExceeded
-
-    try:
-        return dict(worker.run(pretty_many, texts, time_limit=time_limit))
-    except (TimeLimitExceeded, worker.WorkerDied, ParseError):  # too slow or too large
-        return {text: text for text in texts}
 
 
 def exit_code(verdict: Verdict) -> ExitCode:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.errors import GradtutorError
 
@@ -65,7 +66,7 @@ def steps_command(
     ] = False,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.05, max=600, help="Seconds allowed per line.")
-    ] = 2.0,
+    ] = DEFAULT_TIME_LIMIT,
     scan: Annotated[
         str | None,
         typer.Option(

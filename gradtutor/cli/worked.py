@@ -37,6 +37,7 @@ def _explain_job(task: str, wrt: str | None, limit: float, brief: bool, as_json:
     from gradtutor.calculus.derive import solve_task
     from gradtutor.calculus.limits import check_derivatives
     from gradtutor.calculus.parsing import parse
+    from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT
     from gradtutor.render.explain import render_explain
 
     try:
@@ -45,7 +46,7 @@ def _explain_job(task: str, wrt: str | None, limit: float, brief: bool, as_json:
         typed = None  # solve_task says what is wrong, with grad(...) taken into account
     if typed is not None:
         check_derivatives(typed)  # a 20th derivative of a power tower: refused, not worked
-    solution = solve_task(task, wrt=wrt, time_limit=min(2.0, soft_limit(limit)))
+    solution = solve_task(task, wrt=wrt, time_limit=min(DEFAULT_TIME_LIMIT, soft_limit(limit)))
     return solution.to_json() if as_json else render_explain(solution, brief=brief)
 
 

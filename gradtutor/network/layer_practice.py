@@ -121,9 +121,9 @@ class MatrixError(GradtutorError, ValueError):
 
 def read_matrix(text: str) -> tuple[list[list[float]], list[list[str]]]:
     """``[[1, 2], [3, 4]]`` or ``[1, 2]`` (one row) → numbers and the element texts."""
+    from gradtutor.calculus.brackets import split_top_level
     from gradtutor.calculus.errors import ParseError
     from gradtutor.calculus.parsing import parse
-    from gradtutor.calculus.vectors import split_top_level
 
     stripped = text.strip()
     if not (stripped.startswith("[") and stripped.endswith("]")):

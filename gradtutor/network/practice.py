@@ -23,8 +23,6 @@ from gradtutor.network.words import (
     value_of,
 )
 
-CHECK_TIME_LIMIT = 2.0
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -195,7 +193,7 @@ def _equal(entry: Entry, target: Any, answer: Any, answer_value: float) -> bool:
         from gradtutor.calculus.equivalence import check_exprs
         from gradtutor.calculus.results import Verdict
 
-        verdict = check_exprs(target, answer, time_limit=CHECK_TIME_LIMIT).verdict
+        verdict = check_exprs(target, answer).verdict
         if verdict in (Verdict.EQUIVALENT, Verdict.NOT_EQUIVALENT):
             return verdict == Verdict.EQUIVALENT
     return _close(answer_value, entry.expected)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
-from gradtutor.calculus.results import CheckResult, Counterexample, InputError, Verdict
+from gradtutor.calculus.results import (
+    CheckResult,
+    Counterexample,
+    InputError,
+    Verdict,
+    format_number,
+)
 
 _HEADLINE = {
     Verdict.EQUIVALENT: ("✓ correct", "bold green"),
@@ -18,21 +22,9 @@ _HEADLINE = {
 }
 
 
-def render_check(
-    result: CheckResult,
-    *,
-    expected_label: str = "expected",
-    pretty: Mapping[str, str] | None = None,
-) -> RenderableType:
-    """A rich renderable of ``result`` (plain text when the console has no colour).
-
-    ``pretty`` may hold the display forms of the result's expressions, made elsewhere
-    (see :func:`gradtutor.calculus.display.pretty_many`); any missing is made here."""
-    given = dict(pretty or {})
-
-    def show(text: str) -> str:
-        return given[text] if text in given else _pretty(text)
-
+def render_check(result: CheckResult, *, expected_label: str = "expected") -> RenderableType:
+    """A rich renderable of ``result`` (plain text when the console has no colour). The
+    maths is shown as the result carries it: no parsing here."""
     title, style = _HEADLINE[result.verdict]
     lines: list[RenderableType] = [Text(title, style=style)]
     if result.error is not None:
@@ -40,7 +32,7 @@ def render_check(
         return Group(*lines)
     if any((result.expected_read_as, result.expected, result.read_as, result.answer)):
         # nothing was read when reading itself ran out of time: no empty "(as read)" rows
-        lines.extend(_read_lines(result, expected_label, show))
+        lines.extend(_read_lines(result, expected_label))
     if result.counterexample is not None:
         lines.append(_counterexample_line(result.counterexample, result.verdict))
     items: list[tuple[str, Text]] = []
@@ -55,7 +47,8 @@ def render_check(
             ("•", Text(item.message, style="cyan" if item.kind == "misconception" else ""))
         )
     if result.simplest:
-        items.append(("•", Text.assemble("a simpler form: ", (show(result.simplest), "bold"))))
+        simplest = result.simplest_shown or result.simplest
+        items.append(("•", Text.assemble("a simpler form: ", (simplest, "bold"))))
     items.extend(("note:", Text(note, style="dim")) for note in result.notes)
     lines.extend(Bullet(marker, text) for marker, text in items)
     return Group(*lines)
@@ -77,12 +70,11 @@ class Bullet:
             yield Text(lead if number == 0 else " " * len(lead)) + line
 
 
-def _read_lines(
-    result: CheckResult, expected_label: str, show: Callable[[str], str]
-) -> list[Bullet]:
+def _read_lines(result: CheckResult, expected_label: str) -> list[Bullet]:
     expected = Text(result.expected_read_as or result.expected or "", style="bold")
     if result.derivative_mode and result.expected_value is not None:
-        expected.append(Text.assemble(" = ", (show(result.expected_value), "bold")))
+        value = result.expected_value_shown or result.expected_value
+        expected.append(Text.assemble(" = ", (value, "bold")))
     answer = Text(result.read_as or result.answer or "", style="bold")
     answer.append(Text("   (as read)", style="dim"))
     width = max(len(expected_label), len("answer"))
@@ -92,39 +84,15 @@ def _read_lines(
     ]
 
 
-def pretty_texts(result: CheckResult) -> list[str]:
-    """The expressions of ``result`` that render_check shows in display form."""
-    texts = []
-    if result.error is None and result.derivative_mode and result.expected_value:
-        texts.append(result.expected_value)
-    if result.simplest:
-        texts.append(result.simplest)
-    return texts
-
-
-def _pretty(plain_text: str) -> str:
-    """Unicode display of a plain-syntax expression (or vector) from a result."""
-    from gradtutor.calculus.display import pretty
-
-    return pretty(plain_text)
-
-
 def _counterexample_line(ce: Counterexample, verdict: Verdict) -> Text:
-    where = ", ".join(f"{name} = {_fmt(value)}" for name, value in ce.point.items())
+    where = ", ".join(f"{name} = {format_number(value)}" for name, value in ce.point.items())
     where = f"at {where}" if where else "as numbers"
-    expected = "undefined" if ce.expected is None else _fmt(ce.expected)
-    answer = "undefined" if ce.answer is None else _fmt(ce.answer)
     return Text.assemble(
-        f"  {where}: expected ", (expected, "bold"), ", your answer ", (answer, "bold")
+        f"  {where}: expected ",
+        (format_number(ce.expected), "bold"),
+        ", your answer ",
+        (format_number(ce.answer), "bold"),
     )
-
-
-def _fmt(value: float | int | str) -> str:
-    if isinstance(value, int):
-        return str(value) if abs(value) < 10**15 else f"{value:.6g}"
-    if isinstance(value, str):  # beyond a double, kept as text
-        return value
-    return f"{value:.6g}"
 
 
 def _error_lines(error: InputError) -> list[Text]:

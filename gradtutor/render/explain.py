@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable
 
 import sympy
-from rich._wrap import divide_line
 from rich.cells import cell_len
 from rich.console import (
     Console,
@@ -94,7 +93,7 @@ class Wrapped(Text):
         wrap_overflow = overflow or self.overflow or "fold"
         lines = Lines()
         for line, shape in zip(pieces, shapes, strict=True):
-            new_lines = line.divide(divide_line(_shape(shape, width), width, fold=True))
+            new_lines = line.divide(_breaks(console, _shape(shape, width), width))
             for piece in new_lines:
                 piece.rstrip()
                 piece.rstrip_end(width)
@@ -130,6 +129,25 @@ def _shape(line: str, width: int) -> str:
         return word.replace(GLUE, " " if cell_len(word) > width else "_")
 
     return _ITEM.sub(item, line)
+
+
+def _breaks(console: Console, shape: str, width: int) -> list[int]:
+    """Where rich's own word wrap breaks ``shape`` into lines of ``width`` cells: the index
+    at which each line after the first starts. Found through ``Text.wrap`` (rich's breaker
+    is not public), which gives the lines, not their places: a line starts where the one
+    before it ended, past the spaces rich dropped at the break (it drops them only when the
+    next line starts with a word). The same breaks as rich's, except where a line is
+    narrower than one wide character (漢 on a line of 1 cell), which neither can show."""
+    starts: list[int] = []
+    at = 0
+    for number, line in enumerate(Text(shape).wrap(console, width, overflow="fold")):
+        piece = line.plain
+        if not shape.startswith(piece, at):
+            at = len(shape) - len(shape[at:].lstrip())
+        if number:
+            starts.append(at)
+        at += len(piece)
+    return starts
 
 
 def print_trimmed(console: Console, *renderables: RenderableType) -> None:

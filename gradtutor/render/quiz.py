@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from gradtutor.calculus.results import CheckResult, Verdict
+from gradtutor.calculus.results import CheckResult, Verdict, format_number
 from gradtutor.tutor.answers import Checked, DecimalVerdict
 from gradtutor.tutor.session import AnswerVerdict, Outcome, QuizSummary, StopReason
 
@@ -191,14 +191,14 @@ def diagnosis_view(result: Checked, *, reveal_values: bool = True) -> Renderable
         lines.append(grid)
     example = result.counterexample
     if example is not None and reveal_values:
-        point = ", ".join(f"{k} = {_number(v)}" for k, v in (example.point or {}).items())
+        point = ", ".join(f"{k} = {format_number(v)}" for k, v in (example.point or {}).items())
         lines.append(
             Text.assemble(
                 f"  at {point}: " if point else "  ",
                 "expected ",
-                (_number(example.expected), "bold"),
+                (format_number(example.expected), "bold"),
                 ", your answer ",
-                (_number(example.answer), "bold"),
+                (format_number(example.answer), "bold"),
             )
         )
     if result.verdict == Verdict.DOMAIN_DEPENDENT:
@@ -218,14 +218,6 @@ def misconception_name(misconception_id: str) -> str:
     from gradtutor.tutor.titles import misconception_title
 
     return misconception_title(misconception_id)
-
-
-def _number(value: float | str | None) -> str:
-    if value is None:
-        return "undefined"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 def right_view(result: Checked | None = None) -> RenderableType:

@@ -9,7 +9,7 @@ from rich.text import Text
 from gradtutor.calculus import rules as r
 from gradtutor.calculus.derivation import DerivationReport, LineCheck, Task
 from gradtutor.calculus.printing import pretty
-from gradtutor.calculus.results import Counterexample, LineStatus, Number
+from gradtutor.calculus.results import Counterexample, LineStatus, format_number
 from gradtutor.calculus.scan import ScannedLine, ScanReport, ScanStatus
 from gradtutor.render.explain import Wrapped, glued, result_text
 from gradtutor.tutor.untrusted import neutralise
@@ -99,16 +99,11 @@ def _indent(message: str, style: str = "") -> Padding:
 
 
 def _counterexample(ce: Counterexample) -> str:
-    point = ", ".join(f"{k} = {v}" for k, v in ce.point.items())
-    return f"at {point} this line gives {_num(ce.answer)}, the derivative {_num(ce.expected)}"
-
-
-def _num(value: Number | str | None) -> str:
-    if value is None:
-        return "undefined"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.6g}"
-    return str(value)
+    point = ", ".join(f"{k} = {format_number(v)}" for k, v in ce.point.items())
+    return (
+        f"at {point} this line gives {format_number(ce.answer)}, "
+        f"the derivative {format_number(ce.expected)}"
+    )
 
 
 def render_scan(report: ScanReport) -> RenderableType:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gradtutor.calculus.brackets import bracketed_items, outside
 from gradtutor.tutor.models import Part
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,11 +106,8 @@ def _point(variables: Sequence[str], values: Sequence[str]) -> str:
 
 def _factor(text: str) -> str:
     """``text`` ready to be multiplied: parenthesised unless it is one term."""
-    depth = 0
-    for index, char in enumerate(text):
-        depth += char == "("
-        depth -= char == ")"
-        if depth == 0 and char in "+-" and index > 0 and text[index - 1] not in "^*/(eE":
+    for index, char in outside(text):
+        if char in "+-" and index > 0 and text[index - 1] not in "^*/(eE":
             return f"({text})"
     return text
 
@@ -375,18 +373,7 @@ def _compute(fields: Mapping[str, Any]) -> Built:
 
 def _vector_items(text: str) -> list[str]:
     """'(8, 3, 32)' → ['8', '3', '32']; anything else → [text]."""
-    text = text.strip()
-    if not (text.startswith("(") and text.endswith(")")):
-        return [text]
-    depth, items, start = 0, [], 1
-    for i, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and i < len(text) - 1:
-            return [text]
-        if char == "," and depth == 1:
-            items.append(text[start:i].strip())
-            start = i + 1
-    return [*items, text[start:-1].strip()] if items else [text]
+    return bracketed_items(text) or [text.strip()]
 
 
 def _kind(

@@ -13,10 +13,10 @@ from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
 
-from gradtutor.calculus.timelimit import TimeLimitExceeded, time_limit
+from gradtutor.calculus.timelimit import DEFAULT_TIME_LIMIT, TimeLimitExceeded, time_limit
 from gradtutor.tutor.packs import Exercise, PackError, Template, instantiate
 
-PACK_SECONDS = 2.0  # to build one exercise: the default time limit of a check
+PACK_SECONDS = DEFAULT_TIME_LIMIT  # to build one exercise: as long as a check gets
 VALIDATE_SECONDS = 30.0  # to validate one template: 25 instances, 9 checks of 2 s at most
 _WARM = ("gradtutor.tutor.packs", "gradtutor.tutor.validation", "gradtutor.calculus.misconceptions")
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from gradtutor.calculus.brackets import bracketed_items, split_top_level
 from gradtutor.tutor.models import Exercise, Part
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,63 +96,32 @@ def command_of(text: str) -> str | None:
     return COMMANDS.get(text.strip().lower())
 
 
-_OPEN, _CLOSE = "([{", ")]}"
-
-
 def components(text: str) -> list[str] | None:
     """The parts of a one-line answer to a multi-part question: ``(7, 5)``, ``[7, 5]`` or
     ``7, 5`` → ``["7", "5"]``. None when there is no comma outside brackets (``max(0, x)``
     is one answer). LaTeX is read first (``\\left(2x, 3y\\right)`` → ``["2x", "3y"]``; a
     thin space ``\\,`` is no comma), so the pieces are in plain syntax."""
     stripped = _plain(text).strip()
-    if stripped[:1] in _OPEN and _closing(stripped, 0) == len(stripped) - 1:
-        inner = _split_top_level(stripped[1:-1])
-        if len(inner) > 1:
-            return inner
-    pieces = _split_top_level(stripped)
+    inner = bracketed_items(stripped)
+    if inner is not None:
+        return inner
+    pieces = [piece.strip() for piece in split_top_level(stripped)]
     return pieces if len(pieces) > 1 else None
 
 
 def _plain(text: str) -> str:
     """``text`` with its LaTeX translated to plain syntax (as the parser would read it);
     unreadable LaTeX is left as typed, for the engine to report as one answer."""
-    if "\\" not in text and "_{" not in text and not text.strip().startswith("$"):
-        return text
     from gradtutor.calculus.errors import ParseError
-    from gradtutor.calculus.latex import latex_to_plain
+    from gradtutor.calculus.latex import latex_to_plain, looks_like_latex
+
+    if not looks_like_latex(text):
+        return text
 
     try:
         return latex_to_plain(text)
     except ParseError:
         return text
-
-
-def _closing(text: str, start: int) -> int | None:
-    """The index of the bracket closing the one at ``start``."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] in _OPEN:
-            depth += 1
-        elif text[i] in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
-def _split_top_level(text: str) -> list[str]:
-    pieces: list[str] = []
-    depth = start = 0
-    for i, ch in enumerate(text):
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif ch == "," and depth == 0:
-            pieces.append(text[start:i].strip())
-            start = i + 1
-    pieces.append(text[start:].strip())
-    return pieces
 
 
 def spread(state: QuestionState, pieces: Sequence[str]) -> list[tuple[int, str]] | None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from gradtutor.calculus.brackets import balanced, bracketed_items
 from gradtutor.calculus.results import Verdict
 from gradtutor.tutor.packs import Catalogue, Exercise, PackError, Template
 
@@ -240,12 +241,7 @@ def distinct_instances(template: Template, draws: int = _DRAWS) -> int:
 def rendering_problems(text: str, *, prompt: bool) -> list[str]:
     """Unbalanced brackets and degenerate renderings such as (x)^2, w*1, x^(1-1), x^3-1."""
     found = []
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth != 0:
+    if not balanced(text):
         found.append(f"unbalanced brackets in {text!r}")
     if re.search(r"(?<![\w)])\(\s*(?:[A-Za-z]\d*|\d+(?:\.\d+)?)\s*\)\s*\^", text):
         found.append(f"a bracket around a single symbol before a power, as in (x)^2: {text!r}")
@@ -280,17 +276,7 @@ def hint_maths_problems(hint: str) -> list[str]:
 
 def _components(segment: str) -> list[str]:
     """A vector (a, b) is read component by component; anything else as it is."""
-    if not (segment.startswith("(") and segment.endswith(")")):
-        return [segment]
-    depth, parts, start = 0, [], 1
-    for i, char in enumerate(segment):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and i < len(segment) - 1:
-            return [segment]  # (a)(b): not one bracketed vector
-        if char == "," and depth == 1:
-            parts.append(segment[start:i])
-            start = i + 1
-    return [*parts, segment[start:-1]] if parts else [segment]
+    return bracketed_items(segment) or [segment]
 
 
 def _segment(text: str) -> str:
