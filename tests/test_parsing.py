@@ -427,3 +427,19 @@ def test_derivative_orders_up_to_20_still_work() -> None:
     x = sympy.Symbol("x")
     assert parse("d^20/dx^20(x^20)").value == sympy.factorial(20)
     assert parse("d^10(x^12)/dx^10").value == sympy.diff(x**12, x, 10)
+
+
+@pytest.mark.parametrize("text", ["relu(exp(acos(pi/2)))", "relu(acos(2))"])
+def test_relu_of_a_number_that_is_not_real_is_a_parse_error_not_exit_70(text: str) -> None:
+    # sympy's Max raised a bare ValueError ("not comparable"), which reached main() as a bug
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert info.value.message == "relu(…) is not defined here: its argument is not a real number"
+    assert info.value.column == 0
+
+
+def test_relu_of_a_real_number_or_a_variable_still_reads() -> None:
+    x = sympy.Symbol("x")
+    assert parse("relu(-3)").value == 0
+    assert parse("relu(acos(1/2))").value == sympy.pi / 3
+    assert parse("relu(x)").value == sympy.Max(0, x)

@@ -813,7 +813,14 @@ class _Parser:
 
     def apply(self, tok: Token, fn: Callable[..., sympy.Expr], *args: sympy.Expr) -> sympy.Expr:
         if self.evaluate:
-            return self.checked(tok, fn(*args))
+            try:
+                value = fn(*args)
+            except ValueError:  # sympy's Max (relu) refuses an argument that is not real
+                raise self.error(
+                    f"{tok.value}(…) is not defined here: its argument is not a real number",
+                    tok.start,
+                ) from None
+            return self.checked(tok, value)
         try:
             return fn(*args, evaluate=False)
         except TypeError:
