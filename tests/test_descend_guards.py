@@ -4,6 +4,7 @@ can draw, terminals reporting any size, a save to a full disk; and the Greek omi
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def test_numbers_that_cannot_be_drawn_or_written_as_json_are_refused(
 ) -> None:
     result = invoke("bowl", *args, "--json")
     assert result.exit_code == ExitCode.INVALID
-    assert result.stdout == ""
+    # with --json a script reading stdout gets the error as JSON, never a half-written race
+    error = {"message": message.removeprefix("gradtutor descend: ").rstrip("\n")}
+    assert json.loads(result.stdout) == {"error": {**error, "column": None, "hint": None}}
     assert result.stderr == message
 
 

@@ -69,6 +69,33 @@ def test_with_json_the_error_object_goes_to_stdout_as_well(explain_raises: Raise
     assert result.stderr == TEXT
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["check", "x", "--json"],
+            "check needs two arguments: EXPECTED ANSWER (or --batch FILE)",
+        ),
+        (
+            ["descend", "bowl", "--lr", "inf", "--json"],
+            "--lr must be a finite number ≥ 0, not 'inf'",
+        ),
+    ],
+)
+def test_every_command_given_json_writes_its_usage_error_as_json(
+    args: list[str], message: str | None
+) -> None:
+    # before, only explain, steps and backprop did: a script reading check's or descend's
+    # stdout got nothing at all
+    result = runner.invoke(app, args)
+    assert result.exit_code == ExitCode.INVALID
+    error = json.loads(result.stdout)["error"]
+    assert set(error) == {"message", "column", "hint"}
+    assert result.stderr.startswith(f"gradtutor {args[0]}: {error['message']}\n")
+    if message is not None:
+        assert error["message"] == message
+
+
 def test_the_error_carries_its_exit_status(explain_raises: Raises) -> None:
     explain_raises(GradtutorError("out of time", exit_code=ExitCode.UNDETERMINED))
     result = runner.invoke(app, ["explain", "x^2"])

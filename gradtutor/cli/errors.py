@@ -9,10 +9,11 @@ class of every command (see ``app._build``), catches it and writes
     hint: …             (when there is one)
     Try 'gradtutor COMMAND --help'.   (a usage error that asks for it)
 
-to stderr — and, when a command of :data:`JSON_ERRORS` was given ``--json``, ``{"error":
-{"message", "column", "hint"}}`` to stdout first — then exits with the error's status. The
-command's name and its ``--json`` come from click's parsed context, not from a scan of the
-arguments.
+to stderr — and, when the command was given ``--json``, ``{"error": {"message", "column",
+"hint"}}`` to stdout first, so a script reading stdout always reads JSON (``check --json``
+reports bad maths in its verdict object: that is a result, not an error) — then exits with
+the error's status. The command's name and its ``--json`` come from click's parsed
+context, not from a scan of the arguments.
 """
 
 from __future__ import annotations
@@ -25,11 +26,6 @@ import typer
 from typer.core import TyperCommand
 
 from gradtutor.errors import GradtutorError
-
-# The commands whose --json output includes the error object (README: JSON contracts). The
-# --json stdout of the others is their results alone (check: a verdict object, also for bad
-# maths; descend: the race): a usage error there is reported on stderr only.
-JSON_ERRORS = frozenset({"explain", "steps", "backprop"})
 
 
 def report(error: GradtutorError, command: str | None = None, *, json_output: bool = False) -> int:
@@ -58,7 +54,7 @@ class ReportingCommand(TyperCommand):
             return super().invoke(ctx)
         except GradtutorError as error:
             name = _command_name(ctx)
-            json_output = name in JSON_ERRORS and bool(ctx.params.get("json_output", False))
+            json_output = bool(ctx.params.get("json_output", False))
             raise typer.Exit(report(error, name, json_output=json_output)) from None
 
 
