@@ -5,7 +5,9 @@
 
 The corpus (tests/data/equivalence_corpus.tsv and issue8_pairs.tsv) is the one the
 checker was tuned on: its wrong-verdict count is a regression figure, not an accuracy
-figure. issue8_heldout.tsv was written after the issue-8 fixes and is reported apart.
+figure. issue8_heldout.tsv was written after the issue-8 fixes and is reported apart;
+heldout_blind.tsv (270 pairs) was written by someone who never ran the checker, each verdict
+verified by its own script, and is reported apart too (the accuracy figure).
 
 Ours: gradtutor.check(expected, answer) in-process, per pair.
 Baseline (same run, same pairs, same parser): sympy.simplify(expected - answer) == 0,
@@ -32,6 +34,7 @@ from timing import summary  # the shared timing helper: one p99 formula
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 TUNED = ("equivalence_corpus.tsv", "issue8_pairs.tsv")
 HELDOUT = ("issue8_heldout.tsv", "issue8_heldout_b.tsv")
+BLIND = ("heldout_blind.tsv",)
 
 
 def load(names: tuple[str, ...], step: int = 1) -> list[tuple[str, str, str]]:
@@ -113,7 +116,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="every 5th pair; skip --help")
     args = parser.parse_args()
-    for label, names in (("tuned corpus", TUNED), ("held-out issue-8 pairs", HELDOUT)):
+    sets = (
+        ("tuned corpus", TUNED),
+        ("held-out issue-8 pairs", HELDOUT),
+        ("blind corpus (written without running the checker)", BLIND),
+    )
+    for label, names in sets:
         rows = load(names, 5 if args.quick else 1)
         ours, ours_wrong = bench_ours(rows)
         base, base_wrong = bench_baseline(rows)
