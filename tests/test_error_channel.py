@@ -9,6 +9,7 @@ import json
 import pickle
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -80,20 +81,57 @@ def test_with_json_the_error_object_goes_to_stdout_as_well(explain_raises: Raise
             ["descend", "bowl", "--lr", "inf", "--json"],
             "--lr must be a finite number ≥ 0, not 'inf'",
         ),
+        (
+            ["explain", "x^2", "--wrt", "q", "--json"],
+            "--wrt q: not a variable of x^2 (its variables: x)",
+        ),
+        (
+            ["steps", "-", "--json"],
+            "no task line: the first line should be the task, e.g. d/dx(3x^3)",
+        ),
+        (
+            ["backprop", "--json"],
+            "give an expression (or --net / --deep); see gradtutor backprop --help",
+        ),
+        (["quiz", "--topic", "no-such-topic", "--json"], None),
+        (["exercises", "list", "--topic", "no-such-topic", "--json"], "no topic 'no-such-topic'"),
+        (
+            ["exercises", "validate", "no-such-pack.toml", "--json"],
+            "no pack file at no-such-pack.toml",
+        ),
+        (["progress", "--json"], None),  # its error: no database to be had (home is a file)
     ],
 )
 def test_every_command_given_json_writes_its_usage_error_as_json(
-    args: list[str], message: str | None
+    args: list[str], message: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # before, only explain, steps and backprop did: a script reading check's or descend's
-    # stdout got nothing at all
+    # stdout got nothing at all; quiz, progress and exercises printed theirs as text
+    if args[0] == "progress":
+        (tmp_path / "a-file").write_text("x")
+        monkeypatch.setenv("GRADTUTOR_HOME", str(tmp_path / "a-file"))
     result = runner.invoke(app, args)
     assert result.exit_code == ExitCode.INVALID
     error = json.loads(result.stdout)["error"]
     assert set(error) == {"message", "column", "hint"}
-    assert result.stderr.startswith(f"gradtutor {args[0]}: {error['message']}\n")
+    name = " ".join(args[:2]) if args[0] == "exercises" else args[0]
+    assert result.stderr.startswith(f"gradtutor {name}: {error['message']}\n")
     if message is not None:
         assert error["message"] == message
+
+
+def test_an_unknown_quiz_topic_is_its_message_and_hint_on_stderr_only() -> None:
+    # it once went to stdout, with rich markup, outside the error channel
+    from gradtutor.tutor.packs import load_catalogue
+
+    catalogue = load_catalogue()
+    topics = ", ".join(t.id for t in catalogue.topics if catalogue.by_topic(t.id))
+    result = runner.invoke(app, ["quiz", "--topic", "no-such-topic"])
+    assert result.exit_code == ExitCode.INVALID
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"gradtutor quiz: no exercises for topic 'no-such-topic'\nhint: topics: {topics}\n"
+    )
 
 
 def test_the_error_carries_its_exit_status(explain_raises: Raises) -> None:

@@ -109,9 +109,16 @@ def test_list_with_a_teacher_pack(tmp_path: Path) -> None:
 
 
 def test_list_unknown_topic_suggests_and_exits_2() -> None:
+    from gradtutor.tutor.packs import load_catalogue
+
+    topics = ", ".join(sorted(t.id for t in load_catalogue().topics))
     result = runner.invoke(app, ["exercises", "list", "--topic", "chain"])
     assert result.exit_code == 2
-    assert "no topic 'chain'. Did you mean chain-rule?" in result.stderr
+    assert result.stdout == ""
+    assert result.stderr == (
+        "gradtutor exercises list: no topic 'chain'\n"
+        f"hint: did you mean chain-rule? Topics: {topics}\n"
+    )
 
 
 def test_list_with_a_broken_pack_exits_2(tmp_path: Path) -> None:
@@ -292,7 +299,7 @@ def test_a_missing_pack_file_is_a_usage_error(tmp_path: Path, command: list[str]
     missing = tmp_path / "nope.toml"
     result = runner.invoke(app, ["exercises", *command, str(missing)])
     assert result.exit_code == 2
-    assert result.stderr == f"error: no pack file at {missing}\n"
+    assert result.stderr == f"gradtutor exercises {command[0]}: no pack file at {missing}\n"
     assert result.stdout == ""
 
 

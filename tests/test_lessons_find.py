@@ -171,10 +171,11 @@ def test_learn_sigmoid_suggests_the_activations_lesson() -> None:
     # regression: `learn sigmoid` said only "no lesson" though a lesson teaches the sigmoid
     result = runner.invoke(app, ["learn", "sigmoid"])
     assert result.exit_code == 2
+    assert result.stdout == ""
     assert result.stderr == (
-        "error: no lesson for 'sigmoid'. Lessons about it: activations, loss, "
-        "computational-graph.\n"
-        "Run `gradtutor learn` to list the lessons.\n"
+        "gradtutor learn: no lesson for 'sigmoid'\n"
+        "hint: lessons about it: activations, loss, computational-graph. "
+        "Run `gradtutor learn` to list the lessons\n"
     )
 
 

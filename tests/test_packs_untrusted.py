@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from gradtutor.cli.app import app
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.cli.quiz import QuizRunner
+from gradtutor.errors import GradtutorError
 from gradtutor.render.console import make_console
 from gradtutor.tutor.packs import PackError, read_pack, read_toml
 
@@ -159,7 +160,18 @@ def test_quiz_shows_a_hostile_pack_as_plain_visible_text(tmp_path: Path) -> None
 def test_quiz_of_a_pack_whose_every_exercise_is_broken_is_not_a_success(
     tmp_path: Path,
 ) -> None:
-    code, text = run_quiz(write(tmp_path, "broken.toml", BROKEN), [])
-    assert code == ExitCode.INVALID
-    assert "Skipping a broken exercise" in text
-    assert "No exercise could be asked: every one tried is broken." in text
+    out = io.StringIO()
+    runner = QuizRunner(console=make_console(file=out, width=200), reader=Reader([]))
+    with pytest.raises(GradtutorError) as caught:  # reported by the command: exit 2
+        runner.run(
+            topic=None,
+            count=1,
+            seed=1,
+            review=False,
+            packs=(write(tmp_path, "broken.toml", BROKEN),),
+        )
+    assert (caught.value.exit_code, caught.value.message) == (
+        ExitCode.INVALID,
+        "no exercise could be asked: every one tried is broken",
+    )
+    assert "Skipping a broken exercise" in out.getvalue()

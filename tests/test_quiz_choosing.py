@@ -117,15 +117,23 @@ def test_topic_chain_rule_shows_and_credits_only_chain_rule(tmp_path: Path) -> N
 
 
 def test_a_topic_misspelt_gets_did_you_mean() -> None:
+    catalogue = load_catalogue()
+    topics = ", ".join(t.id for t in catalogue.topics if catalogue.by_topic(t.id))
     result = CliRunner().invoke(app, ["quiz", "--topic", "chain"])
     assert result.exit_code == 2
-    assert "No exercises for topic 'chain'. Did you mean chain-rule?" in result.output
+    assert result.stderr == (
+        "gradtutor quiz: no exercises for topic 'chain'\n"
+        f"hint: did you mean chain-rule? Topics: {topics}\n"
+    )
 
 
 def test_learn_sigmoid_suggests_activations() -> None:
     result = CliRunner().invoke(app, ["learn", "sigmoid"])
     assert result.exit_code == 2
-    assert "Lessons about it: activations," in result.output  # the lesson teaching σ first
+    # the lesson teaching σ first
+    assert result.stderr.startswith(
+        "gradtutor learn: no lesson for 'sigmoid'\nhint: lessons about it: activations,"
+    )
 
 
 # -- 9. interleaving and a staircase that climbs ---------------------------------------------
@@ -197,9 +205,14 @@ def test_quiz_misconception_serves_only_aimed_questions_across_topics() -> None:
 
 
 def test_an_unknown_misconception_is_a_usage_error_with_a_suggestion() -> None:
+    from gradtutor.tutor.aimed import known_ids
+
     result = CliRunner().invoke(app, ["quiz", "--misconception", "chain_inner"])
     assert result.exit_code == 2
-    assert "Did you mean chain_inner_missing?" in result.output
+    assert result.stderr == (
+        "gradtutor quiz: no misconception 'chain_inner'\n"
+        f"hint: did you mean chain_inner_missing? Known ids: {', '.join(known_ids())}\n"
+    )
 
 
 # -- 11. the summary --------------------------------------------------------------------------

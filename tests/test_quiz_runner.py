@@ -12,7 +12,8 @@ import pytest
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.cli.quiz import QuizRunner
 from gradtutor.render.console import make_console
-from gradtutor.tutor.store import open_store
+from gradtutor.tutor.packs import PackError
+from gradtutor.tutor.store import StoreError, open_store
 
 PACK = Path(__file__).resolve().parent / "data" / "quiz_pack.toml"
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -99,10 +100,13 @@ def test_part_labels_are_the_prompts_of_a_multi_part_question(home: Path) -> Non
 def test_a_missing_pack_is_a_usage_error(home: Path) -> None:
     out = io.StringIO()
     runner = QuizRunner(console=make_console(file=out, width=100), reader=ScriptedReader([]))
-    code = runner.run(topic=None, count=1, seed=1, review=False, packs=(home / "nope.toml",))
-    assert code == ExitCode.INVALID
-    text = " ".join(out.getvalue().split())  # undo the wrapping at 100 columns
-    assert f"Cannot load the exercises: {home / 'nope.toml'}: no such file or directory" in text
+    with pytest.raises(PackError) as caught:  # the command reports it: exit 2
+        runner.run(topic=None, count=1, seed=1, review=False, packs=(home / "nope.toml",))
+    assert (caught.value.exit_code, caught.value.message) == (
+        ExitCode.INVALID,
+        f"{home / 'nope.toml'}: no such file or directory",
+    )
+    assert out.getvalue() == ""
 
 
 def test_a_database_that_fails_mid_quiz_stops_it_with_a_message(
@@ -116,10 +120,22 @@ def test_a_database_that_fails_mid_quiz_stops_it_with_a_message(
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(Store, "record_answer", disk_full)
-    code, records, text = quiz(["9x^2"], at=T0, topic="quiz-power", count=2)
-    assert code == ExitCode.INVALID and records == []
-    assert "Could not save to the progress database (database or disk is full)" in text
-    assert "Traceback" not in text
+    out, records = io.StringIO(), io.StringIO()
+    runner = QuizRunner(
+        console=make_console(file=out, width=100),
+        json_out=records,
+        clock=lambda: T0,
+        reader=ScriptedReader(["9x^2"]),
+    )
+    with pytest.raises(StoreError) as caught:  # the command reports it: exit 2
+        runner.run(topic="quiz-power", count=2, seed=1, review=False, packs=(PACK,))
+    assert (caught.value.exit_code, caught.value.message) == (
+        ExitCode.INVALID,
+        "could not save to the progress database (database or disk is full); the quiz "
+        "stopped; every answer before this one is saved",
+    )
+    assert records.getvalue() == ""
+    assert "Summary" in out.getvalue() and "Traceback" not in out.getvalue()
 
 
 def test_a_stored_attempt_replays_exactly(home: Path) -> None:
@@ -141,11 +157,14 @@ def test_an_unusable_home_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("GRADTUTOR_HOME", str(blocker / "home"))
     out = io.StringIO()
     runner = QuizRunner(console=make_console(file=out, width=200), reader=ScriptedReader([]))
-    assert runner.run(topic=None, count=1, seed=1, review=False, packs=(PACK,)) == ExitCode.INVALID
-    assert (
-        f"Progress database: progress cannot be kept in {blocker / 'home'}: {blocker} is a file"
-        in " ".join(out.getvalue().split())
+    with pytest.raises(StoreError) as caught:  # the command reports it: exit 2
+        runner.run(topic=None, count=1, seed=1, review=False, packs=(PACK,))
+    assert (caught.value.exit_code, caught.value.message) == (
+        ExitCode.INVALID,
+        f"progress cannot be kept in {blocker / 'home'}: {blocker} is a file, not a directory "
+        "(set GRADTUTOR_HOME to a directory)",
     )
+    assert out.getvalue() == ""
 
 
 def test_a_bug_in_the_checker_stops_the_quiz_keeping_every_answer_given(

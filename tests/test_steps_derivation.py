@@ -162,6 +162,47 @@ def test_steps_cli_invalid_task_line_exits_2_with_caret() -> None:
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_steps_a_task_typed_where_the_file_goes_gets_the_task_option() -> None:
+    result = runner.invoke(app, ["steps", "d/dx(x^2)"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "gradtutor steps: can't read d/dx(x^2): [Errno 2] No such file or directory: "
+        "'d/dx(x^2)'\n"
+        "hint: a task goes in --task: gradtutor steps --task 'd/dx(x^2)'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("task", "message", "hint"),
+    [
+        (None, "no task was typed, so there is nothing to check", "e.g. d/dx(3x^3)"),
+        (
+            "d/dx(3x^3)",
+            "no line was typed, so there is nothing to check",
+            "type the first line of your working at 1>",
+        ),
+    ],
+)
+def test_steps_interactive_end_of_input_before_a_line_says_why_it_exits_2(
+    monkeypatch: pytest.MonkeyPatch, task: str | None, message: str, hint: str
+) -> None:
+    # Ctrl-D at "task>" (or at "1>" after --task) once exited 2 with no word
+    import io
+
+    from gradtutor.cli import steps
+    from gradtutor.errors import GradtutorError
+    from gradtutor.render.console import make_console
+
+    def end_of_input(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr(steps, "_line_reader", lambda: end_of_input)
+    with pytest.raises(GradtutorError) as caught:  # the command reports it
+        steps._interactive(make_console(file=io.StringIO()), task, None, 5.0)
+    error = caught.value
+    assert (error.message, error.hint, error.exit_code) == (message, hint, 2)
+
+
 def test_steps_cli_task_option_and_unclear_variable() -> None:
     ok = runner.invoke(app, ["steps", "-", "--task", "d/dx(x^2)"], input="= 2x\n")
     assert ok.exit_code == 0

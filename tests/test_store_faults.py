@@ -341,7 +341,18 @@ def test_home_that_is_a_file_exits_2_everywhere(
     monkeypatch.setenv("GRADTUTOR_HOME", str(blocker))
     result = CliRunner().invoke(app, command, input="")
     assert result.exit_code == ExitCode.INVALID, result.output
-    assert f"progress cannot be kept in {blocker}" in result.output.replace("\n", "")
+    message = (
+        f"progress cannot be kept in {blocker}: {blocker} is a file, not a directory "
+        "(set GRADTUTOR_HOME to a directory)"
+    )
+    if command:  # reported by the command, once, on stderr (and as JSON with --json)
+        assert result.stderr == f"gradtutor {command[0]}: {message}\n"
+    else:  # the home screen
+        assert (
+            result.stderr == f"gradtutor: {message}\nhint: run gradtutor --help for the commands\n"
+        )
+    error = {"error": {"message": message, "column": None, "hint": None}}
+    assert result.stdout == (json.dumps(error) + "\n" if "--json" in command else "")
 
 
 # -- the quiz goes on without saving -------------------------------------------------------
@@ -505,7 +516,11 @@ def test_a_good_database_in_a_read_only_place_is_not_called_unreadable(
     assert home.exit_code == 0 and "unreadable" not in home.output
     reset = CliRunner().invoke(app, ["progress", "--reset", "--yes"])
     assert reset.exit_code == ExitCode.WRONG
-    assert "can't reset progress: the progress database is read-only" in reset.output
+    assert (reset.stdout, reset.stderr) == (
+        "",
+        "gradtutor progress: can't reset progress: the progress database is read-only (file, "
+        "directory or file system); nothing was changed\n",
+    )
     monkeypatch.undo()
     with open_store(tmp_path / "progress.sqlite3") as store:
         assert len(store.attempts()) == 3

@@ -123,9 +123,10 @@ def test_progress_reset_with_closed_stdin_changes_nothing(tmp_path: Path) -> Non
 
     run = gradtutor("progress", "--reset", close=(0,), env={"GRADTUTOR_HOME": str(tmp_path)})
     assert run.returncode == ExitCode.INVALID
-    assert b"use --yes to reset without asking. Nothing was changed." in run.stderr.replace(
-        b"\n", b" "
-    ).replace(b"  ", b" ")
+    assert run.stderr == (
+        b"gradtutor progress: --reset: no input to read the confirmation from (stdin is "
+        b"closed); nothing was changed\nhint: use --yes to reset without asking\n"
+    )
     with open_store(tmp_path / "progress.sqlite3") as store:
         assert store.notice is None
 

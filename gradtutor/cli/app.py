@@ -109,9 +109,13 @@ def _build(only: str | None = None) -> typer.Typer:
     ) -> None:
         """A terminal tutor for the calculus behind neural networks."""
         if ctx.invoked_subcommand is None:
+            from gradtutor.cli.errors import report
             from gradtutor.cli.home import home
 
-            home(ctx)
+            try:
+                home(ctx)
+            except GradtutorError as error:  # no command here: "gradtutor: message"
+                raise typer.Exit(report(error)) from None
 
     from gradtutor.cli.errors import install
 

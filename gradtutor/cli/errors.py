@@ -54,8 +54,16 @@ class ReportingCommand(TyperCommand):
             return super().invoke(ctx)
         except GradtutorError as error:
             name = _command_name(ctx)
-            json_output = bool(ctx.params.get("json_output", False))
-            raise typer.Exit(report(error, name, json_output=json_output)) from None
+            raise typer.Exit(report(error, name, json_output=_json_given(ctx))) from None
+
+
+def _json_given(ctx: Any) -> bool:
+    """Whether ``--json`` was given: the value of the option spelt ``--json``, whatever its
+    parameter is called (``json_output``, ``as_json``)."""
+    for param in ctx.command.params:
+        if "--json" in getattr(param, "opts", ()):
+            return bool(ctx.params.get(param.name, False))
+    return False
 
 
 def _command_name(ctx: Any) -> str:

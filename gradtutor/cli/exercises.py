@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import UsageError
 from gradtutor.render.console import make_console
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,17 +58,12 @@ def _shown_path(file: str) -> str:
 
 
 def _load(packs: list[Path] | None) -> Catalogue:
-    from gradtutor.tutor.packs import PackError, load_catalogue
+    """The catalogue; a pack that can't be used is its PackError (exit 2)."""
+    from gradtutor.tutor.packs import load_catalogue
 
     for path in packs or ():
         _require_pack(path)
-    try:
-        return load_catalogue(packs or ())
-    except PackError as exc:
-        make_console(stderr=True).print(
-            f"[red]error:[/red] {_escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
-        )
-        raise typer.Exit(ExitCode.INVALID) from None
+    return load_catalogue(packs or ())
 
 
 def _row(template: Template) -> dict[str, object]:
@@ -112,15 +108,13 @@ def list_command(
     _print_table(rows)
 
 
-def _unknown_topic(topic: str, known: set[str]) -> None:
+def _unknown_topic(topic: str, known: set[str]) -> NoReturn:
     import difflib
 
+    from gradtutor.tutor.suggest import choices_hint
+
     close = difflib.get_close_matches(topic, sorted(known), n=3, cutoff=0.5)
-    suggestion = f" Did you mean {', '.join(close)}?" if close else ""
-    console = make_console(stderr=True)
-    console.print(f"error: no topic {topic!r}.{suggestion}", markup=False, soft_wrap=True)
-    console.print(f"Topics: {', '.join(sorted(known))}", markup=False, soft_wrap=True)
-    raise typer.Exit(ExitCode.INVALID)
+    raise UsageError(f"no topic {topic!r}", hint=choices_hint(close, "topics", sorted(known)))
 
 
 def _print_table(rows: list[dict[str, object]]) -> None:
@@ -227,10 +221,9 @@ def _in_file_order(problems: list[Problem], checked: Checked) -> list[Problem]:
 def _require_pack(path: Path) -> None:
     """A pack path that does not exist is a usage error (exit 2), said plainly."""
     if not path.exists():
-        make_console(stderr=True).print(
-            f"error: no pack file at {path}", markup=False, highlight=False, soft_wrap=True
-        )
-        raise typer.Exit(ExitCode.INVALID)
+        from gradtutor.tutor.untrusted import neutralise
+
+        raise UsageError(f"no pack file at {neutralise(str(path))}")
 
 
 class _progress:

@@ -11,7 +11,6 @@ import typer
 
 
 def home(ctx: typer.Context | None = None) -> None:
-    from gradtutor.cli.exit_codes import ExitCode
     from gradtutor.render.console import make_console
     from gradtutor.render.quiz import home_view
     from gradtutor.tutor.store import StoreError, open_store
@@ -19,11 +18,9 @@ def home(ctx: typer.Context | None = None) -> None:
     console = make_console()
     try:
         store = open_store()
-    except StoreError as exc:
-        errors = make_console(stderr=True)
-        errors.print(f"gradtutor: progress database: {exc}", markup=False)
-        errors.print("Run gradtutor --help for the commands.", markup=False)
-        raise typer.Exit(ExitCode.INVALID) from None
+    except StoreError as exc:  # reported by main: "gradtutor: …"
+        hint = exc.hint or "run gradtutor --help for the commands"
+        raise StoreError(exc.message, hint=hint, exit_code=exc.exit_code) from None
     with store:
         if store.unsaved:
             make_console(stderr=True).print(

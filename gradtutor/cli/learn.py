@@ -75,10 +75,9 @@ def learn(
 
     console = make_console()
     try:
-        lessons = load_lessons()
-    except (LessonError, OSError) as exc:
-        make_console(stderr=True).print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(ExitCode.INVALID) from None
+        lessons = load_lessons()  # a lesson that can't be read: its LessonError
+    except OSError as exc:
+        raise LessonError(exc.filename or "lessons", exc.strerror or str(exc)) from None
     if search_word is not None:
         if topic is not None or next_:
             raise UsageError("--search takes a word, not a topic or --next")
@@ -150,19 +149,17 @@ def resolve(name: str, lessons: tuple[Lesson, ...], topic_lessons: dict[str, str
 
 def _unknown(topic: str, lessons: tuple[Lesson, ...]) -> NoReturn:
     from gradtutor.tutor.lessons import suggest
-    from gradtutor.tutor.suggest import suggestions
+    from gradtutor.tutor.suggest import did_you_mean, suggestions
 
     names = [lesson.id for lesson in lessons] + list(_topic_lessons())
     close = suggestions(topic.lower(), names)  # a misspelt id first, then what the lessons teach
-    err = make_console(stderr=True)
     if close:
-        hint = f" Did you mean: {', '.join(close)}?"
+        hint = f"{did_you_mean(close)} Run `gradtutor learn` to list the lessons"
+    elif about := suggest(lessons, topic):  # a word the lessons teach: sigmoid → activations
+        hint = f"lessons about it: {', '.join(about)}. Run `gradtutor learn` to list the lessons"
     else:
-        about = suggest(lessons, topic)  # a word the lessons teach: sigmoid → activations
-        hint = f" Lessons about it: {', '.join(about)}." if about else ""
-    err.print(f"error: no lesson for {topic!r}.{hint}", markup=False, soft_wrap=True)
-    err.print("Run `gradtutor learn` to list the lessons.", markup=False, soft_wrap=True)
-    raise typer.Exit(ExitCode.INVALID)
+        hint = "run `gradtutor learn` to list the lessons"
+    raise UsageError(f"no lesson for {topic!r}", hint=hint)
 
 
 def quiz_topics(lessons: tuple[Lesson, ...], topic_lessons: dict[str, str]) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import UsageError
 
 HELP = """\
 Show your progress: mastery per topic, accuracy, streak, reviews due.
@@ -36,20 +37,16 @@ def progress(
     yes: bool = typer.Option(False, "--yes", "-y", help="With --reset: do not ask."),
 ) -> None:
     from gradtutor.render.console import make_console
-    from gradtutor.tutor.store import StoreError, open_store
+    from gradtutor.tutor.store import open_store
 
     console = make_console()
     errors = make_console(stderr=True)
-    try:
-        store = open_store()
-    except StoreError as exc:
-        errors.print(f"Progress database: {exc}", markup=False)
-        raise typer.Exit(ExitCode.INVALID) from None
+    store = open_store()  # no database to be had: its StoreError, exit 2
     with store:
         if store.notice:
             errors.print(store.notice, style="yellow", markup=False)
         if reset:
-            raise typer.Exit(_reset(store, yes=yes, console=console, errors=errors))
+            raise typer.Exit(_reset(store, yes=yes, console=console))
         if store.unsaved:
             errors.print(f"Progress is read only: {store.unsaved}.", style="yellow", markup=False)
         report = load_report(store)
@@ -72,17 +69,16 @@ def progress(
     console.print(f"Progress database: {store.path}", style="dim", markup=False)
 
 
-def _reset(store: Any, *, yes: bool, console: Any, errors: Any) -> ExitCode:
+def _reset(store: Any, *, yes: bool, console: Any) -> ExitCode:
     from gradtutor.tutor.store import StoreError
 
     if not yes:
         if sys.stdin is None or sys.stdin.closed:
-            errors.print(
-                "progress --reset: no input to read the confirmation from (stdin is closed); "
-                "use --yes to reset without asking. Nothing was changed.",
-                markup=False,
+            raise UsageError(
+                "--reset: no input to read the confirmation from (stdin is closed); "
+                "nothing was changed",
+                hint="use --yes to reset without asking",
             )
-            return ExitCode.INVALID
         try:
             confirmed = typer.confirm(f"Forget all progress in {store.path}?", default=False)
         except (typer.Abort, EOFError, KeyboardInterrupt):
@@ -92,9 +88,8 @@ def _reset(store: Any, *, yes: bool, console: Any, errors: Any) -> ExitCode:
             return ExitCode.OK
     try:
         store.reset()
-    except StoreError as exc:
-        errors.print(f"progress --reset: {exc}", markup=False)
-        return ExitCode.WRONG
+    except StoreError as exc:  # the database can't be written: exit 1, as it always was
+        raise StoreError(exc.message, hint=exc.hint, exit_code=ExitCode.WRONG) from None
     console.print("Progress reset.")
     return ExitCode.OK
 

@@ -22,6 +22,7 @@ import typer
 
 from gradtutor.cli.completion import complete_quiz_topic
 from gradtutor.cli.exit_codes import ExitCode
+from gradtutor.errors import GradtutorError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, RenderableType
@@ -188,35 +189,23 @@ class QuizRunner:
         packs: tuple[Path, ...],
         misconception: str | None = None,
     ) -> ExitCode:
-        from gradtutor.tutor.store import StoreError, default_home, open_store
+        from gradtutor.tutor.store import default_home, open_store
 
-        try:
-            catalogue, allowed = _load(packs)
-        except ValueError as exc:
-            self.console.print(f"[red]Cannot load the exercises:[/red] {_escape(str(exc))}")
-            return ExitCode.INVALID
+        catalogue, allowed = _load(packs)  # a pack that can't be used: its PackError
         topic_ids = [t.id for t in catalogue.topics]
         if topic is not None and not catalogue.by_topic(topic):
-            from gradtutor.tutor.suggest import did_you_mean, suggestions
+            from gradtutor.tutor.suggest import choices_hint, suggestions
 
             askable = [t for t in topic_ids if catalogue.by_topic(t)]
             titles = {t.id: f"{t.title} {t.description}" for t in catalogue.topics}
-            hint = did_you_mean(suggestions(topic, askable, described=titles))
-            self.console.print(
-                f"[red]No exercises for topic {_escape(repr(topic))}.[/red]{_escape(hint)} "
-                f"Topics: {', '.join(askable)}"
+            close = suggestions(topic, askable, described=titles)
+            raise UsageError(
+                f"no exercises for topic {topic!r}", hint=choices_hint(close, "topics", askable)
             )
-            return ExitCode.INVALID
         aim = None
         if misconception is not None:
             aim = self._aim(misconception, catalogue, allowed, topic=topic, review=review)
-            if aim is None:
-                return ExitCode.INVALID
-        try:
-            store = open_store(practise_unsaved=True)
-        except StoreError as exc:
-            self.console.print(f"[red]Progress database:[/red] {_escape(str(exc))}")
-            return ExitCode.INVALID
+        store = open_store(practise_unsaved=True)  # no database at all: its StoreError
         if store.notice:
             self.console.print(f"[yellow]{_escape(store.notice)}[/yellow]")
         store.watch_unsaved(
@@ -238,8 +227,7 @@ class QuizRunner:
         with store:
             loop = QuizLoop(catalogue, store, options, clock=self.clock)
             if not loop.templates:
-                self.console.print("[red]No exercises to ask[/red] with these options.")
-                return ExitCode.INVALID
+                raise UsageError("no exercises to ask with these options")
             return _play(self, loop, count)
 
     def _aim(
@@ -250,35 +238,29 @@ class QuizRunner:
         *,
         topic: str | None,
         review: bool,
-    ) -> Aim | None:
-        """The templates aimed at ``misconception`` (in ``topic``, if given); None, with
-        the reason printed, when the id is unknown or no question fits."""
+    ) -> Aim:
+        """The templates aimed at ``misconception`` (in ``topic``, if given); a UsageError
+        when the id is unknown or no question fits."""
         from gradtutor.tutor.aimed import aim_at, known_ids
-        from gradtutor.tutor.suggest import did_you_mean, suggestions
+        from gradtutor.tutor.suggest import choices_hint, suggestions
         from gradtutor.tutor.titles import misconception_title
 
         if review:
-            self.console.print("[red]--misconception and --review do not go together.[/red]")
-            return None
+            raise UsageError("--misconception and --review do not go together")
         ids = known_ids()
         if misconception not in ids:
             titles = {i: misconception_title(i) for i in ids}
-            hint = did_you_mean(suggestions(misconception, ids, described=titles))
-            self.console.print(
-                f"[red]No misconception {_escape(repr(misconception))}.[/red]{_escape(hint)} "
-                f"Known: {', '.join(ids)}"
+            close = suggestions(misconception, ids, described=titles)
+            raise UsageError(
+                f"no misconception {misconception!r}", hint=choices_hint(close, "known ids", ids)
             )
-            return None
         if topic is not None:
             in_topic = {t.id for t in catalogue.by_topic(topic)}
             allowed = in_topic if allowed is None else allowed & in_topic
         aim = aim_at(misconception, catalogue, allowed)
         if not aim.template_ids:
-            self.console.print(
-                f"[red]No exercises where {_escape(aim.title)} can happen[/red]"
-                + (f" in topic {_escape(topic)}." if topic else ".")
-            )
-            return None
+            where = f" in topic {topic}" if topic else ""
+            raise UsageError(f"no exercises where {aim.title} can happen{where}")
         self.console.print(
             f"Practising: [bold]{_escape(aim.title)}[/bold] "
             f"({len(aim.template_ids)} kinds of question where it can happen)"
@@ -346,16 +328,16 @@ def _play(runner: QuizRunner, loop: QuizLoop, count: int) -> ExitCode:
     summary = summarise(loop.results, ended_by=ended_by, topic=loop.options.topic, lessons=lessons)
     console.print(summary_view(summary))
     if failure is not None:
-        console.print(
-            f"[red]Could not save to the progress database ({_escape(str(failure))}).[/red] "
-            "The quiz stopped; every answer before this one is saved."
+        from gradtutor.tutor.store import StoreError
+
+        raise StoreError(
+            f"could not save to the progress database ({failure}); the quiz stopped; "
+            "every answer before this one is saved"
         )
-        return ExitCode.INVALID
     if ended_by == StopReason.INTERRUPT:
         return ExitCode.INTERRUPTED
     if loop.broken and not loop.asked:
-        console.print("[red]No exercise could be asked:[/red] every one tried is broken.")
-        return ExitCode.INVALID
+        raise GradtutorError("no exercise could be asked: every one tried is broken")
     return ExitCode.OK if summary.all_correct else ExitCode.WRONG
 
 

@@ -134,7 +134,12 @@ def _read(file: str | None) -> list[str]:
         else:
             text = Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise GradtutorError(f"can't read {file}: {exc}") from None
+        hint = None
+        if isinstance(exc, FileNotFoundError) and "(" in str(file):  # a task typed as FILE
+            import shlex
+
+            hint = f"a task goes in --task: gradtutor steps --task {shlex.quote(str(file))}"
+        raise GradtutorError(f"can't read {file}: {exc}", hint=hint) from None
     return [line.strip() for line in text.splitlines() if _is_work(line)]
 
 
@@ -180,9 +185,7 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
             console.print("Type the task (e.g. d/dx(3x^3)), then your lines; an empty line ends.")
             task = _ask("task> ")
             if not task:  # once a silent exit 2
-                raise GradtutorError(
-                    "no task was typed, so there is nothing to check", hint="e.g. d/dx(3x^3)"
-                )
+                raise _nothing_typed("task")
         first = _ask("   1> ")
         checker = _checker(task, first or None, wrt, time_limit, False)
         print_trimmed(console, checker.rendered_task)
@@ -201,9 +204,15 @@ def _interactive(console: Any, task: str | None, wrt: str | None, time_limit: fl
         print_trimmed(console, summary)
     if interrupted:
         return ExitCode.INTERRUPTED
-    if checker is None:
-        return ExitCode.INVALID
+    if checker is None:  # end of input before a line to check: once a silent exit 2 too
+        raise _nothing_typed("line" if task else "task")
     return ExitCode.OK if all_ok else ExitCode.WRONG
+
+
+def _nothing_typed(what: str) -> GradtutorError:
+    """No task (or no line after it) before an empty line or the end of input."""
+    hint = "e.g. d/dx(3x^3)" if what == "task" else "type the first line of your working at 1>"
+    return GradtutorError(f"no {what} was typed, so there is nothing to check", hint=hint)
 
 
 def _line_reader() -> Callable[[str], str]:

@@ -593,7 +593,9 @@ def open_store(
         reason = os_reason(exc)
         if practise_unsaved:
             return Store(_fresh_memory(), path, None, unsaved=reason)
-        raise StoreError(f"cannot create the directory {path.parent}: {reason}") from None
+        raise StoreError(
+            f"cannot create the directory {path.parent} for the progress database: {reason}"
+        ) from None
     try:
         _check_header(path)
         return Store(_connect_retrying(path), path, None)

@@ -33,9 +33,18 @@ def suggestions(
 
 
 def did_you_mean(found: list[str]) -> str:
-    """`` Did you mean chain-rule?`` (or ``a or b``); empty when there is nothing to say."""
+    """``did you mean chain-rule?`` (or ``a, b or c``), for an error's hint; empty when
+    there is nothing to say."""
     if not found:
         return ""
     if len(found) == 1:
-        return f" Did you mean {found[0]}?"
-    return f" Did you mean {', '.join(found[:-1])} or {found[-1]}?"
+        return f"did you mean {found[0]}?"
+    return f"did you mean {', '.join(found[:-1])} or {found[-1]}?"
+
+
+def choices_hint(found: list[str], label: str, choices: Iterable[str]) -> str:
+    """An error's hint: the did-you-mean, if any, then every valid choice —
+    ``did you mean chain-rule? Topics: power-rule, chain-rule`` or ``topics: …``."""
+    listed = f"{label}: {', '.join(choices)}"
+    guess = did_you_mean(found)
+    return f"{guess} {listed[0].upper()}{listed[1:]}" if guess else listed
