@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -33,6 +34,22 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # handler here; exec resets it to the default in children, where Ctrl-C works again.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Where the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE, set on
+    some CI images), every interpreter a test starts (about 90 of them: ``python -m
+    gradtutor …``, and each test worker) would compile gradtutor's modules again: about a
+    quarter of a ``check`` run's CPU time. Compile them once here instead, in the one
+    process that starts the others (``__pycache__`` is ignored by git; Python reads a
+    cached file only while it matches its source)."""
+    if sys.dont_write_bytecode and not hasattr(config, "workerinput"):
+        import compileall
+
+        import gradtutor
+
+        compileall.compile_dir(Path(gradtutor.__file__).parent, quiet=1)
+
 
 # Variables of the host that change what rich or gradtutor print; removed for every test.
 HOST_VARIABLES = (
