@@ -2,7 +2,10 @@
 
 Hypothesis runs derandomized: the same examples every run, so CI cannot flake on an
 example nobody has seen before; set HYPOTHESIS_PROFILE=explore to search afresh (and
-with the full example counts: see ``examples``).
+with the full example counts: see RANDOM_TREES in test_rules_derive.py).
+
+The suite runs on every core (pytest-xdist, ``-n auto`` in pyproject.toml): each worker
+process imports this file and gets its own temporary folders.
 
 Every test also runs in a pinned environment (``_pinned_host``): its own GRADTUTOR_HOME,
 no colour, an 80×24 "terminal" size, TZ=UTC, and none of the variables that make rich
