@@ -2,7 +2,10 @@
 
 Hypothesis runs derandomized: the same examples every run, so CI cannot flake on an
 example nobody has seen before; set HYPOTHESIS_PROFILE=explore to search afresh (and
-with the full example counts: see ``examples``).
+with the full example counts: see RANDOM_TREES in test_rules_derive.py).
+
+The suite runs on every core (pytest-xdist, ``-n auto`` in pyproject.toml): each worker
+process imports this file and gets its own temporary folders.
 
 Every test also runs in a pinned environment (``_pinned_host``): its own GRADTUTOR_HOME,
 no colour, an 80×24 "terminal" size, TZ=UTC, and none of the variables that make rich
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +38,22 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Where the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE, set on
+    some CI images), every interpreter a test starts (about 90 of them: ``python -m
+    gradtutor …``, and each test worker) would compile gradtutor's modules again: about a
+    quarter of a ``check`` run's CPU time. Compile them once here instead, in the one
+    process that starts the others (``__pycache__`` is ignored by git; Python reads a
+    cached file only while it matches its source)."""
+    if sys.dont_write_bytecode and not hasattr(config, "workerinput"):
+        import compileall
+
+        import gradtutor
+
+        compileall.compile_dir(Path(gradtutor.__file__).parent, quiet=1)
+
+
 # Variables of the host that change what rich or gradtutor print; removed for every test.
 HOST_VARIABLES = (
     "FORCE_COLOR",
@@ -44,13 +65,19 @@ HOST_VARIABLES = (
 )
 
 
+@pytest.fixture(scope="session")
+def _homes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every test's GRADTUTOR_HOME. ``tmp_path_factory.mktemp`` per test
+    scanned all the numbered folders made before it, so the suite's 3,800 homes took
+    quadratic time (about 10 s of it); mkdtemp in one folder of their own is constant."""
+    return tmp_path_factory.mktemp("homes")
+
+
 @pytest.fixture(autouse=True)
-def _pinned_host(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
+def _pinned_host(_homes: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private GRADTUTOR_HOME (a test that forgets can't write the real one), NO_COLOR,
     COLUMNS=80 and LINES=24, whatever the shell running pytest has set."""
-    home = tmp_path_factory.mktemp("home")
+    home = Path(tempfile.mkdtemp(prefix="home", dir=_homes))  # new and empty, for this test
     monkeypatch.setenv("GRADTUTOR_HOME", str(home))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")

@@ -6,6 +6,7 @@ Each test is named after what went wrong and computes the truth with an oracle
 
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 
@@ -27,6 +28,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1 + np.tanh(z / 2))
 
 
+@functools.cache  # a pure function of its numbers; two tests ask it of the same instances
 def true_max_slope(w: float, layers: int) -> float:
     """max over x of |dy/dx| for y = σ(w·σ(w·…σ(w·x))), by dense sampling then refining."""
     xs = np.linspace(-30, 30, 600_001)
@@ -51,13 +53,14 @@ def test_sigmoid_chain_true_maxima_match_the_issue_figures() -> None:
     assert true_max_slope(16, 4) == pytest.approx(3.5e-9, rel=0.02)
 
 
+@functools.cache  # built once for the two tests that read every vanishing instance
 def _vanishing_instances():
-    for template in LIVE:
-        if template.kind != "vanishing":
-            continue
-        for seed in range(25):
-            exercise = generate(template, seed)
-            yield template, exercise, rendered_fields(template, exercise.values)
+    return tuple(
+        (template, exercise, rendered_fields(template, exercise.values))
+        for template in LIVE
+        if template.kind == "vanishing"
+        for exercise in (generate(template, seed) for seed in range(25))
+    )
 
 
 def test_large_weight_bound_is_not_called_max_dy_dx() -> None:

@@ -261,8 +261,11 @@ _PERTURBATIONS = [
 @given(expressions, st.sampled_from(range(len(_PERTURBATIONS))))
 def test_perturbed_expression_is_not_equivalent(expr: sympy.Expr, which: int) -> None:
     perturbed = _PERTURBATIONS[which](expr)
-    assume(sympy.simplify(perturbed - expr) != 0)  # the perturbation vanished (e.g. expr = -1/2)
     verdict = check_exprs(expr, perturbed, time_limit=10).verdict
+    if verdict is not Verdict.NOT_EQUIVALENT:
+        # The perturbation vanished (e.g. expr = -1/2)? Asked only now: simplify took two
+        # thirds of this test's time, and an example that passes needs no such excuse.
+        assume(sympy.simplify(perturbed - expr) != 0)
     assert verdict is Verdict.NOT_EQUIVALENT, (expr, perturbed, verdict)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 import sympy
@@ -63,9 +64,16 @@ def test_topic_lessons_exist() -> None:
     assert {t.lesson for t in CATALOGUE.topics} <= lessons
 
 
-def test_shipped_packs_validate() -> None:
+def test_shipped_topics_name_lessons_that_validate_finds() -> None:
     lessons = [lesson.id for lesson in load_lessons()]
-    assert validate_catalogue(CATALOGUE, seeds=4, lessons=lessons) == []
+    assert validate_catalogue(CATALOGUE, seeds=4, lessons=lessons, only_files=[]) == []
+
+
+# One test per pack file (together: every template), so that the ten seconds of validation
+# spread over the test workers and a failure names its file.
+@pytest.mark.parametrize("file", sorted({t.file for t in TEMPLATES}), ids=lambda f: Path(f).name)
+def test_shipped_packs_validate(file: str) -> None:
+    assert validate_catalogue(CATALOGUE, seeds=4, only_files=[file]) == []
 
 
 # --- the answer key against sympy.diff ---------------------------------------------------

@@ -3,43 +3,38 @@ records. One line is one attempt, every piece is checked against its part, and t
 question asks again only for the parts still open. LaTeX vectors split like plain ones.
 
 The question is the gradient of x^2*y from tests/data/quiz_pack.toml (fixed numbers).
+In-process (CliRunner: stdin is not a terminal, as through a pipe); a real pipe into a
+fresh ``python -m gradtutor quiz`` is test_quiz_cli.py's end-to-end business.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
+
+from gradtutor.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = str(ROOT / "tests" / "data" / "quiz_pack.toml")
 
 QUESTION = ("--topic", "quiz-partials", "--count", "1", "--seed", "3", "--json")
 
-pytestmark = pytest.mark.slow
-
 
 def piped(home: Path, stdin: str) -> tuple[int, list[dict[str, Any]], str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADTUTOR")}
-    env.update(GRADTUTOR_HOME=str(home), COLUMNS="100", PYTHONPATH=str(ROOT))
-    done = subprocess.run(
-        [sys.executable, "-m", "gradtutor", "quiz", "--pack", PACK, *QUESTION],
+    done = CliRunner().invoke(
+        app,
+        ["quiz", "--pack", PACK, *QUESTION],
         input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(ROOT),
-        timeout=60,
+        env={"GRADTUTOR_HOME": str(home), "COLUMNS": "100"},
     )
     records = [json.loads(line) for line in done.stdout.splitlines()]
     for record in records:
         assert record.pop("elapsed_ms") >= 0  # the only field that varies
-    return done.returncode, records, done.stderr
+    return done.exit_code, records, done.stderr
 
 
 def record(

@@ -91,6 +91,23 @@ def test_steps_json_unreadable_file_and_unclear_variable(tmp_path: Path) -> None
     }
 
 
+def wait_until_blocked_in_read(pid: int) -> None:
+    """Python's input() writes its prompt and then blocks in read(): a SIGINT landing between
+    the two is only noticed after the read returns (a race no person can hit, but a test
+    sending ^C the instant the prompt appears does, about 1 run in 10 on a busy machine).
+    So wait until the process sleeps: single-threaded, with its prompt written, the only
+    thing left for it to sleep in is that read. (A fixed 0.3 s sleep was here before.)"""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():  # no /proc: give the process time instead
+        time.sleep(0.5)
+        return
+    for _ in range(3000):  # 30 s at most
+        if stat.read_text().rsplit(")", 1)[1].split()[0] == "S":
+            return
+        time.sleep(0.01)
+    raise AssertionError("the process never blocked reading its terminal")
+
+
 @pytest.mark.slow
 def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary(tmp_path: Path) -> None:
     import pexpect
@@ -117,10 +134,7 @@ def test_steps_interactive_ctrl_c_ends_on_a_new_line_with_the_summary(tmp_path: 
     child.sendline("= 3*3x^2")
     child.expect_exact("✓ = 3*3x^2    right")
     child.expect_exact("   2> ")
-    # Python's input() writes its prompt and then blocks in read(): a SIGINT landing between
-    # the two is only noticed after the read returns (a race no person can hit, but a test
-    # sending ^C the instant the prompt appears does, about 1 run in 10 on a busy machine).
-    time.sleep(0.3)
+    wait_until_blocked_in_read(child.pid)
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
