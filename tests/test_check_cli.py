@@ -373,6 +373,26 @@ def test_wrong_component_outranks_a_slow_one_and_supplies_the_counterexample() -
     assert (data["counterexample"]["expected"], data["counterexample"]["answer"]) == (3, 2)
 
 
+def test_a_component_out_of_time_names_the_limit_not_the_time_that_was_left() -> None:
+    # it said "could not decide within 0.750681 s": the remainder, not any limit one set
+    from functools import partial
+
+    from gradtutor.calculus import worker
+    from gradtutor.calculus.equivalence import check
+
+    engine = partial(check, time_limit=1)
+    result = worker.run(engine, f"(x, {NEVER_IN_TIME})", "(x, 0)", time_limit=60)
+    slow = result.to_json()["components"][1]
+    assert slow["verdict"] == "undetermined"
+    assert slow["feedback"] == [
+        {
+            "kind": "time_limit",
+            "message": "gradtutor could not decide this component within the time limit "
+            "(which covers the whole vector); this says nothing about whether it is right",
+        }
+    ]
+
+
 def test_time_limit_covers_the_whole_vector() -> None:
     # how long this takes is measured in benchmarks/bench_limits.py, not asserted here
     variables = " + ".join(f"sin(x{i})^3" for i in range(60))

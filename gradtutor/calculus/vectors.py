@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gradtutor.calculus import display
@@ -225,7 +225,21 @@ def _check_within(expected: str, answer: str, deadline: float | None) -> CheckRe
             verdict=Verdict.UNDETERMINED,
             feedback=(Feedback("time_limit", "no time was left to check this component"),),
         )
-    return equivalence.check(expected, answer, time_limit=left)
+    result = equivalence.check(expected, answer, time_limit=left)
+    if result.verdict != Verdict.UNDETERMINED:
+        return result
+    # A component that ran out of the time left must not name that remainder ("within
+    # 0.750681 s"): the limit the learner set covers the whole vector.
+    feedback = tuple(
+        Feedback(f.kind, _OUT_OF_TIME) if f.kind == "time_limit" else f for f in result.feedback
+    )
+    return replace(result, feedback=feedback)
+
+
+_OUT_OF_TIME = (
+    "gradtutor could not decide this component within the time limit (which covers the "
+    "whole vector); this says nothing about whether it is right"
+)
 
 
 def _vector_and_scalar(
