@@ -20,7 +20,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -101,3 +101,21 @@ def _pinned_host(_homes: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 def home(_pinned_host: Path) -> Path:
     """This test's GRADTUTOR_HOME (already set in the environment)."""
     return _pinned_host
+
+
+@pytest.fixture
+def run_main(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], tuple[int, str]]:
+    """Run ``main()``'s body in this process for ``argv``: its exit status and stderr."""
+    import io
+
+    from gradtutor.cli import app as app_module
+    from gradtutor.cli import streams
+
+    def run(argv: list[str]) -> tuple[int, str]:
+        err = io.StringIO()
+        monkeypatch.setattr(sys, "argv", ["gradtutor", *argv])
+        monkeypatch.setattr(sys, "stderr", err)
+        monkeypatch.setattr(streams, "prepare", lambda: None)
+        return app_module._run(), err.getvalue()
+
+    return run

@@ -4,10 +4,8 @@ escapes is a bug, exit 70."""
 
 from __future__ import annotations
 
-import io
 import json
 import pickle
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from gradtutor.calculus.errors import ParseError
-from gradtutor.cli import app as app_module
-from gradtutor.cli import streams
 from gradtutor.cli.app import app
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.errors import GradtutorError, UsageError
 from gradtutor.tutor.packs import PackError
+
+RunMain = Callable[[list[str]], tuple[int, str]]  # the run_main fixture (conftest)
 
 runner = CliRunner()
 
@@ -157,20 +155,12 @@ def test_a_subcommand_is_named_with_its_group(monkeypatch: pytest.MonkeyPatch) -
     assert result.stderr == "gradtutor exercises list: no packs here\n"
 
 
-def run_main(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> tuple[int, str]:
-    err = io.StringIO()
-    monkeypatch.setattr(sys, "argv", ["gradtutor", *argv])
-    monkeypatch.setattr(sys, "stderr", err)
-    monkeypatch.setattr(streams, "prepare", lambda: None)
-    return app_module._run(), err.getvalue()
-
-
 def test_a_bug_in_a_command_is_70_not_a_reported_error(
-    monkeypatch: pytest.MonkeyPatch, explain_raises: Raises
+    monkeypatch: pytest.MonkeyPatch, explain_raises: Raises, run_main: RunMain
 ) -> None:
     explain_raises(KeyError("oops"))
     monkeypatch.delenv("GRADTUTOR_DEBUG", raising=False)
-    code, err = run_main(monkeypatch, ["explain", "x^2"])
+    code, err = run_main(["explain", "x^2"])
     assert code == ExitCode.INTERNAL
     assert err == (
         "gradtutor: internal error: KeyError: 'oops'\n"
@@ -178,11 +168,13 @@ def test_a_bug_in_a_command_is_70_not_a_reported_error(
     )
 
 
-def test_an_error_outside_any_command_is_reported_by_main(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_outside_any_command_is_reported_by_main(
+    monkeypatch: pytest.MonkeyPatch, run_main: RunMain
+) -> None:
     from gradtutor.cli import home
 
     monkeypatch.setattr(home, "home", raising(GradtutorError("nowhere to keep progress")))
-    assert run_main(monkeypatch, []) == (ExitCode.INVALID, "gradtutor: nowhere to keep progress\n")
+    assert run_main([]) == (ExitCode.INVALID, "gradtutor: nowhere to keep progress\n")
 
 
 def test_errors_cross_from_a_worker_process_whole() -> None:

@@ -12,14 +12,16 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from gradtutor.cli import app as app_module
-from gradtutor.cli import streams
 from gradtutor.cli.exit_codes import ExitCode
 from gradtutor.render.plain_text import plain
+
+RunMain = Callable[[list[str]], tuple[int, str]]  # the run_main fixture (conftest)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,24 +202,18 @@ def test_plain_spelling_of_the_symbols_gradtutor_prints() -> None:
 # -- Ctrl-C and genuine bugs, through main() ------------------------------------------------
 
 
-def run_main(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> tuple[int, str]:
-    err = io.StringIO()
-    monkeypatch.setattr(sys, "argv", ["gradtutor", *argv])
-    monkeypatch.setattr(sys, "stderr", err)
-    monkeypatch.setattr(streams, "prepare", lambda: None)
-    return app_module._run(), err.getvalue()
-
-
-def test_ctrl_c_while_starting_is_130_with_a_newline(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_while_starting_is_130_with_a_newline(
+    monkeypatch: pytest.MonkeyPatch, run_main: RunMain
+) -> None:
     def interrupted() -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(app_module, "_application", interrupted)
-    assert run_main(monkeypatch, []) == (130, "\ninterrupted\n")
+    assert run_main([]) == (130, "\ninterrupted\n")
 
 
 def test_ctrl_c_in_the_home_screen_is_130_with_a_newline(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, run_main: RunMain
 ) -> None:
     from gradtutor.cli import home
 
@@ -225,11 +221,11 @@ def test_ctrl_c_in_the_home_screen_is_130_with_a_newline(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(home, "home", interrupted)
-    assert run_main(monkeypatch, []) == (130, "\ninterrupted\n")
+    assert run_main([]) == (130, "\ninterrupted\n")
 
 
 def test_a_genuine_bug_is_70_and_its_traceback_shows_with_debug(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, run_main: RunMain
 ) -> None:
     from gradtutor.cli import home
 
@@ -238,12 +234,12 @@ def test_a_genuine_bug_is_70_and_its_traceback_shows_with_debug(
 
     monkeypatch.setattr(home, "home", broken)
     monkeypatch.delenv("GRADTUTOR_DEBUG", raising=False)
-    code, err = run_main(monkeypatch, [])
+    code, err = run_main([])
     assert code == ExitCode.INTERNAL
     assert err.startswith("gradtutor: internal error: ZeroDivisionError: a bug\n")
     monkeypatch.setenv("GRADTUTOR_DEBUG", "1")
     with pytest.raises(ZeroDivisionError, match="a bug"):
-        run_main(monkeypatch, [])
+        run_main([])
 
 
 def test_after_the_command_a_late_ctrl_c_cannot_turn_the_status_into_a_signal(
