@@ -443,3 +443,14 @@ def test_relu_of_a_real_number_or_a_variable_still_reads() -> None:
     assert parse("relu(-3)").value == 0
     assert parse("relu(acos(1/2))").value == sympy.pi / 3
     assert parse("relu(x)").value == sympy.Max(0, x)
+
+
+def test_relu_of_a_part_kept_as_typed_reads_in_both_forms() -> None:
+    # the unevaluated form (for showing the input as typed) built Max(0, Heaviside(87/10))
+    # with evaluation on, and sympy refused the unevaluated Heaviside: exit 70 in check
+    assert parse("relu(heaviside(8.7))").value == 1
+    typed = parse("relu(heaviside(8.7))", evaluate=False)
+    assert typed.expr == sympy.Max(
+        0, sympy.Heaviside(sympy.Rational(87, 10), evaluate=False), evaluate=False
+    )
+    assert typed.value == 1

@@ -224,7 +224,9 @@ def sympy_callable(name: str) -> Any:
 
     record = BY_NAME[name]
     if record.sympy == "relu":
-        return lambda u: sympy.Max(0, u)
+        # evaluate=False passes through: unevaluated parts (Heaviside(87/10) kept as typed)
+        # are not comparable, and an evaluating Max would refuse them
+        return lambda u, evaluate=True: sympy.Max(0, u, evaluate=evaluate)
     return getattr(functions, record.sympy, None) or getattr(sympy, record.sympy)
 
 
