@@ -215,9 +215,9 @@ _EXPRS = st.recursive(_LEAVES, _combine, max_leaves=8)
 _VALUES = st.floats(min_value=-2.5, max_value=2.5, allow_nan=False).map(lambda v: round(v, 3))
 
 
-@settings(max_examples=60, deadline=None)
-@given(expr=_EXPRS, x=_VALUES, y=_VALUES, z=_VALUES)
-def test_random_expressions_match_sympy_diff(expr, x, y, z) -> None:  # type: ignore[no-untyped-def]
+def _filled(expr, x, y, z):  # type: ignore[no-untyped-def]
+    """The graph of ``expr`` filled at (x, y, z) in floats; an example where a node is
+    undefined (or with no variable) is skipped."""
     assume(expr.free_symbols)
     graph = build_graph(expr)
     at = {s.name: sympy.nsimplify(v) for s, v in ((_X, x), (_Y, y), (_Z, z))}
@@ -226,6 +226,13 @@ def test_random_expressions_match_sympy_diff(expr, x, y, z) -> None:  # type: ig
         result = backprop(graph, at, exact=False)
     except UndefinedNode:
         assume(False)
+    return graph, at, result
+
+
+@settings(max_examples=60, deadline=None)
+@given(expr=_EXPRS, x=_VALUES, y=_VALUES, z=_VALUES)
+def test_random_expressions_match_sympy_diff(expr, x, y, z) -> None:  # type: ignore[no-untyped-def]
+    graph, at, result = _filled(expr, x, y, z)
     relu_inputs = [result.values[n.inputs[0]] for n in graph.nodes if n.op == "relu"]
     assume(all(abs(v) > 1e-9 for v in relu_inputs))  # sympy's Heaviside(0) is not our 0
     subs = {sympy.Symbol(k): v for k, v in at.items()}
@@ -239,14 +246,7 @@ def test_random_expressions_match_sympy_diff(expr, x, y, z) -> None:  # type: ig
 @settings(max_examples=40, deadline=None)
 @given(expr=_EXPRS, x=_VALUES, y=_VALUES, z=_VALUES)
 def test_random_graph_labels_read_back_to_their_values(expr, x, y, z) -> None:  # type: ignore[no-untyped-def]
-    assume(expr.free_symbols)
-    graph = build_graph(expr)
-    at = {s.name: sympy.nsimplify(v) for s, v in ((_X, x), (_Y, y), (_Z, z))}
-    at = {k: v for k, v in at.items() if sympy.Symbol(k) in expr.free_symbols}
-    try:
-        result = backprop(graph, at, exact=False)
-    except UndefinedNode:
-        assume(False)
+    graph, at, result = _filled(expr, x, y, z)
     subs = {sympy.Symbol(k): v for k, v in at.items()}
     for node in graph.nodes:
         value = float(parse(node.label).value.subs(subs).evalf(30))
